@@ -1,0 +1,56 @@
+/* cmd.h: what the subcommands share: the lazily loaded configuration and
+ * database connection, option parsing, and the table main() dispatches on. */
+#ifndef POSTDESK_CMD_H
+#define POSTDESK_CMD_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "fault.h"
+
+struct config;
+struct db;
+
+struct cmd_ctx {
+	const char *config_path;
+	struct config *cfg;	/* loaded on first use by cmd_config() */
+	struct db *db;		/* opened on first use by cmd_db() */
+};
+
+struct cmd {
+	const char *name;
+	const char *summary;	/* one line for "postdesk --help" */
+	const char *usage;	/* the synopsis lines for "postdesk NAME --help" */
+	int (*run)(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+};
+
+/* The subcommand table, ending with a NULL name. */
+extern const struct cmd cmd_table[];
+
+/* Load the configuration (once) and open the log it asks for. */
+int cmd_config(struct cmd_ctx *ctx, struct fault *f);
+/* Connect to the database (once). */
+int cmd_db(struct cmd_ctx *ctx, struct fault *f);
+/* Release what the context holds. */
+void cmd_ctx_release(struct cmd_ctx *ctx);
+
+/* getopt_long over a subcommand's arguments: like getopt_long, but an unknown
+ * option or a missing argument fills f (FAULT_USAGE) and returns -2. Every
+ * subcommand accepts --help (returns 'h'). Call with *first set to true. */
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	       bool *first, struct fault *f);
+/* Fill f with a usage fault naming the subcommand; returns -1. */
+int cmd_usage_fault(struct fault *f, const char *name, const char *what);
+/* Check the name of a queue or calendar: letters, digits, '.', '_', '-'. */
+int cmd_check_name(const char *what, const char *name, struct fault *f);
+/* Print a subcommand's synopsis to stdout; returns 0. */
+int cmd_help(const char *name);
+
+/* The subcommands, one module each. */
+int cmd_db_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+int cmd_keygen_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+int cmd_queue_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+int cmd_calendar_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+int cmd_agent_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+
+#endif

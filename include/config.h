@@ -1,0 +1,38 @@
+/* config.h: the postdesk.conf file, "key = value" lines in main.cf style. */
+#ifndef POSTDESK_CONFIG_H
+#define POSTDESK_CONFIG_H
+
+#include <stdbool.h>
+
+#include "fault.h"
+
+/* The settings. config_load() is the only writer; everyone else reads. */
+struct config {
+	char *path;			/* the file these came from */
+	char *database;			/* libpq conninfo */
+	char *secret_key_file;
+	char *smtp_server;		/* host:port */
+	char *template_dir;
+	char *default_language;
+	char *helpdesk_name;
+	char *recipient_delimiter;
+	bool log_syslog;		/* log_destination = syslog (else stderr) */
+	char *syslog_facility;
+	long long max_message_size;	/* bytes */
+	long long deliver_timeout;	/* seconds, the whole deliver run */
+	long long db_connect_timeout;	/* seconds */
+	long long db_statement_timeout;	/* seconds */
+};
+
+/* The file used when neither -c nor $POSTDESK_CONF names one. */
+const char *config_default_path(void);
+/* Read and check a file; errors name FILE:LINE. Unreadable file: temporary. */
+int config_load(const char *path, struct config **cfg_r, struct fault *f);
+/* Parse configuration text as if read from a file called name. */
+int config_parse(const char *name, const char *text, struct config **cfg_r, struct fault *f);
+/* Check a language tag as used for template directories ("en", "pt-br"). */
+int config_check_language(const char *tag, struct fault *f);
+/* Free the settings and set *cfg to NULL. */
+void config_free(struct config **cfg);
+
+#endif

@@ -1,0 +1,38 @@
+/* db.h: the PostgreSQL connection: deadlines on connect and on every
+ * statement, parameters only (never data in SQL text), and errors sorted
+ * into temporary (retry) and permanent. */
+#ifndef POSTDESK_DB_H
+#define POSTDESK_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "fault.h"
+
+struct db;
+struct config;
+
+/* Connect with the configured conninfo and timeouts. */
+int db_open(const struct config *cfg, struct db **db_r, struct fault *f);
+/* Close the connection and set *db to NULL. */
+void db_free(struct db **db);
+/* Run one statement with text parameters (NULL means SQL NULL). Returns the
+ * result (free with PQclear) or NULL with f filled. */
+PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
+		  struct fault *f);
+/* Run a statement whose rows are not needed. */
+int db_run(struct db *db, const char *sql, int nparams, const char *const *params,
+	   struct fault *f);
+/* Run SQL text with no parameters that may hold several statements (migrations). */
+int db_run_script(struct db *db, const char *sql, struct fault *f);
+/* Transaction control. */
+int db_begin(struct db *db, struct fault *f);
+int db_commit(struct db *db, struct fault *f);
+/* Roll back if a transaction is open; never fails. */
+void db_rollback(struct db *db);
+/* The SQLSTATE of the last failed statement ("" when none). */
+const char *db_sqlstate(const struct db *db);
+/* True when the last failure was a unique-constraint violation. */
+bool db_unique_violation(const struct db *db);
+
+#endif

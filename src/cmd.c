@@ -1,0 +1,117 @@
+/* cmd.c: the subcommand table and what the subcommands share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+
+const struct cmd cmd_table[] = {
+	{ "db", "apply or show schema migrations",
+	  "db migrate\ndb status [--json]", cmd_db_main },
+	{ "keygen", "write a new secret key file (mode 0600)",
+	  "keygen [--rotate]", cmd_keygen_main },
+	{ "queue", "add and list queues (support addresses)",
+	  "queue add NAME --address ADDR [--language L] [--first-response DUR]\n"
+	  "          [--next-response DUR] [--resolution DUR] [--calendar NAME]\n"
+	  "          [--escalate-to ADDR]\n"
+	  "queue list [--json]", cmd_queue_main },
+	{ "calendar", "add and list business-hours calendars",
+	  "calendar add NAME --tz ZONE --hours 'mon-fri 09:00-17:00' [--hours SPEC]...\n"
+	  "          [--holiday YYYY-MM-DD]...\n"
+	  "calendar list [--json]", cmd_calendar_main },
+	{ "agent", "add and list agents",
+	  "agent add EMAIL --name NAME [--queue Q]...\n"
+	  "agent list [--json]", cmd_agent_main },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int cmd_config(struct cmd_ctx *ctx, struct fault *f)
+{
+	if (ctx->cfg != NULL)
+		return 0;
+	if (config_load(ctx->config_path, &ctx->cfg, f) < 0)
+		return -1;
+	return log_open(ctx->cfg->log_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR,
+			ctx->cfg->syslog_facility, f);
+}
+
+int cmd_db(struct cmd_ctx *ctx, struct fault *f)
+{
+	if (ctx->db != NULL)
+		return 0;
+	if (cmd_config(ctx, f) < 0)
+		return -1;
+	return db_open(ctx->cfg, &ctx->db, f);
+}
+
+void cmd_ctx_release(struct cmd_ctx *ctx)
+{
+	db_free(&ctx->db);
+	config_free(&ctx->cfg);
+	log_close();
+}
+
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	       bool *first, struct fault *f)
+{
+	int c, longindex = -1;
+
+	if (*first) {
+		optind = 0;	/* glibc: start over for this argument vector */
+		opterr = 0;
+		*first = false;
+	}
+	c = getopt_long(argc, argv, shortopts, longopts, &longindex);
+	if (c == '?' || c == ':') {
+		if (optopt != 0 && optopt != '?')
+			fault_set(f, FAULT_USAGE, "%s: option -%c %s", argv[0], optopt,
+				  c == ':' ? "needs a value" : "is unknown");
+		else
+			fault_set(f, FAULT_USAGE, "%s: option %s is unknown or needs a value",
+				  argv[0], argv[optind - 1]);
+		return -2;
+	}
+	return c;
+}
+
+int cmd_usage_fault(struct fault *f, const char *name, const char *what)
+{
+	return fault_set(f, FAULT_USAGE, "%s: %s (see 'postdesk %s --help')", name, what, name);
+}
+
+int cmd_help(const char *name)
+{
+	const struct cmd *c;
+	const char *p;
+
+	for (c = cmd_table; c->name != NULL; c++) {
+		if (strcmp(c->name, name) != 0)
+			continue;
+		printf("usage:");
+		for (p = c->usage; *p != '\0';) {
+			size_t n = strcspn(p, "\n");
+
+			if (*p == ' ')
+				printf("\t                   %.*s\n", (int)n, p);
+			else
+				printf("\tpostdesk [-c FILE] %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+		return 0;
+	}
+	return 0;
+}
+
+int cmd_check_name(const char *what, const char *name, struct fault *f)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 64 || name[0] == '-' ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != len)
+		return fault_perm(f, "bad %s name '%s' (use up to 64 letters, digits, '.', '_', '-')",
+				  what, name);
+	return 0;
+}

@@ -1,0 +1,172 @@
+/* db.c: PostgreSQL access through libpq with deadlines and error kinds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+
+struct db {
+	PGconn *conn;
+	char sqlstate[6];
+};
+
+/* Silence libpq's notices (CREATE ... IF NOT EXISTS); they are not errors. */
+static void db_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Copy the first line of a libpq message into buf. */
+static const char *db_message(const char *msg, char *buf, size_t size)
+{
+	size_t n = strcspn(msg, "\n");
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, msg, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+int db_open(const struct config *cfg, struct db **db_r, struct fault *f)
+{
+	char timeout[32], options[160], msg[300];
+	const char *keys[] = { "connect_timeout", "options", "application_name", "dbname", NULL };
+	const char *values[] = { timeout, options, "postdesk", cfg->database, NULL };
+	struct db *db;
+
+	snprintf(timeout, sizeof(timeout), "%lld",
+		 cfg->db_connect_timeout < 2 ? 2 : cfg->db_connect_timeout);
+	snprintf(options, sizeof(options),
+		 "-c statement_timeout=%lld -c lock_timeout=%lld "
+		 "-c idle_in_transaction_session_timeout=%lld -c TimeZone=UTC",
+		 cfg->db_statement_timeout * 1000, cfg->db_statement_timeout * 1000,
+		 cfg->db_statement_timeout * 2000);
+	db = calloc(1, sizeof(*db));
+	if (db == NULL)
+		return fault_temp(f, "out of memory");
+	/* The conninfo comes last so that what the administrator wrote wins. */
+	db->conn = PQconnectdbParams(keys, values, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		fault_temp(f, "database unavailable: %s",
+			   db->conn ? db_message(PQerrorMessage(db->conn), msg, sizeof(msg)) : "out of memory");
+		db_free(&db);
+		return -1;
+	}
+	PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	*db_r = db;
+	return 0;
+}
+
+void db_free(struct db **db)
+{
+	if (*db == NULL)
+		return;
+	if ((*db)->conn != NULL)
+		PQfinish((*db)->conn);
+	free(*db);
+	*db = NULL;
+}
+
+/* Whether a failure with this SQLSTATE may clear up if tried again later. */
+static bool db_state_temporary(const char *state)
+{
+	static const char *const classes[] = {
+		"08",	/* connection exception */
+		"40",	/* transaction rollback: serialization, deadlock */
+		"53",	/* insufficient resources */
+		"57",	/* operator intervention: shutdown, statement timeout */
+		"58",	/* system error */
+		"55P03",	/* lock not available */
+		"25P03",	/* idle-in-transaction timeout */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (strncmp(state, classes[i], strlen(classes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Turn a failed result into a fault; consumes res. */
+static void db_fail(struct db *db, PGresult *res, struct fault *f)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
+	char line[300];
+
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	db_message(msg, line, sizeof(line));
+	if (PQstatus(db->conn) != CONNECTION_OK || state == NULL || db_state_temporary(state))
+		fault_temp(f, "database: %s", line);
+	else
+		fault_perm(f, "database: %s", line);
+	PQclear(res);
+}
+
+PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
+		  struct fault *f)
+{
+	PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		db->sqlstate[0] = '\0';
+		return res;
+	}
+	db_fail(db, res, f);
+	return NULL;
+}
+
+int db_run(struct db *db, const char *sql, int nparams, const char *const *params,
+	   struct fault *f)
+{
+	PGresult *res = db_exec(db, sql, nparams, params, f);
+
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int db_run_script(struct db *db, const char *sql, struct fault *f)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		PQclear(res);
+		return 0;
+	}
+	db_fail(db, res, f);
+	return -1;
+}
+
+int db_begin(struct db *db, struct fault *f)
+{
+	return db_run(db, "BEGIN", 0, NULL, f);
+}
+
+int db_commit(struct db *db, struct fault *f)
+{
+	return db_run(db, "COMMIT", 0, NULL, f);
+}
+
+void db_rollback(struct db *db)
+{
+	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+}
+
+const char *db_sqlstate(const struct db *db)
+{
+	return db->sqlstate;
+}
+
+bool db_unique_violation(const struct db *db)
+{
+	return strcmp(db->sqlstate, "23505") == 0;
+}

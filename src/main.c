@@ -1,0 +1,97 @@
+/* main.c: the postdesk command: global options, dispatch to a subcommand,
+ * and the one place where a result becomes an exit code. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+
+/* Print the top-level help. */
+static void main_usage(FILE *out)
+{
+	const struct cmd *c;
+
+	fprintf(out,
+		"usage: postdesk [-c FILE] COMMAND [ARGS]\n"
+		"       postdesk --help | --version\n\n"
+		"An email helpdesk mail processor: threads mail into cases in PostgreSQL.\n\n"
+		"options:\n"
+		"  -c, --config FILE   configuration file (default $POSTDESK_CONF, else\n"
+		"                      %s)\n"
+		"  -h, --help          this text; 'postdesk COMMAND --help' for a command\n"
+		"  -V, --version       print the version\n\n"
+		"commands:\n", config_default_path());
+	for (c = cmd_table; c->name != NULL; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\nSee postdesk(8) and postdesk.conf(5).\n");
+}
+
+/* The exit code for a failed command. */
+static int main_exit_code(const struct fault *f)
+{
+	switch (f->kind) {
+	case FAULT_USAGE: return EX_USAGE;
+	case FAULT_TEMPORARY: return EX_TEMPFAIL;
+	case FAULT_NOUSER: return EX_NOUSER;
+	case FAULT_PERMANENT:
+	case FAULT_NONE: break;
+	}
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_ctx ctx = { 0 };
+	struct fault f = { 0 };
+	const struct cmd *c;
+	int opt, ret;
+
+	ctx.config_path = getenv("POSTDESK_CONF");
+	if (ctx.config_path == NULL || *ctx.config_path == '\0')
+		ctx.config_path = config_default_path();
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+c:hV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			ctx.config_path = optarg;
+			break;
+		case 'h':
+			main_usage(stdout);
+			return 0;
+		case 'V':
+			printf("postdesk %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "postdesk: unknown option or missing value: %s\n"
+				"Try 'postdesk --help'.\n", argv[optind - 1]);
+			return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		main_usage(stderr);
+		return EX_USAGE;
+	}
+	for (c = cmd_table; c->name != NULL; c++)
+		if (strcmp(c->name, argv[optind]) == 0)
+			break;
+	if (c->name == NULL) {
+		fprintf(stderr, "postdesk: unknown command '%s'. Try 'postdesk --help'.\n", argv[optind]);
+		return EX_USAGE;
+	}
+	ret = c->run(&ctx, argc - optind, argv + optind, &f);
+	cmd_ctx_release(&ctx);
+	if (ret == 0)
+		return 0;
+	fprintf(stderr, "postdesk: %s\n", f.text);
+	return main_exit_code(&f);
+}

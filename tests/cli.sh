@@ -1,0 +1,53 @@
+#!/bin/sh
+# cli.sh: command-line parsing, help, exit codes, config errors, keygen.
+. "$TEST_SRCDIR/lib.sh"
+plan 23
+
+run "$POSTDESK" --version
+is "$RC:$OUT" "0:postdesk 0.1.0" "--version"
+run "$POSTDESK" --help
+ok $RC "--help exits 0"
+for c in db keygen queue calendar agent; do
+	printf '%s\n' "$OUT" | grep -q "^  $c "
+	ok $? "--help lists $c"
+done
+run "$POSTDESK"
+is "$RC" 64 "no command: EX_USAGE"
+run "$POSTDESK" frobnicate
+is "$RC" 64 "unknown command: EX_USAGE"
+like "$ERR" "unknown command 'frobnicate'" "unknown command named"
+run "$POSTDESK" --bogus
+is "$RC" 64 "unknown global option: EX_USAGE"
+run "$POSTDESK" queue --help
+like "$RC:$OUT" "^0:usage:.*queue add NAME --address ADDR" "queue --help shows the synopsis"
+run "$POSTDESK" queue add
+is "$RC" 64 "queue add without a name: EX_USAGE"
+run "$POSTDESK" queue list --colour
+like "$RC:$ERR" "^64:.*colour" "unknown subcommand option: EX_USAGE, named"
+
+# configuration errors
+cat >"$T_DIR/bad.conf" <<EOC
+database = dbname=x
+secret_key_file = $T_DIR/k
+# a comment
+smtp_servr = localhost:25
+EOC
+run "$POSTDESK" -c "$T_DIR/bad.conf" queue list
+is "$RC" 1 "unknown key: non-zero exit (1, permanent)"
+like "$ERR" "bad.conf:4: unknown key 'smtp_servr'" "message names FILE:LINE and the key"
+POSTDESK_CONF=$T_DIR/bad.conf run "$POSTDESK" queue list
+like "$ERR" "bad.conf:4:" "\$POSTDESK_CONF is used when -c is absent"
+run "$POSTDESK" -c "$T_DIR/missing.conf" queue list
+like "$RC:$ERR" "^75:.*cannot read .*missing.conf" "unreadable config: temporary (75)"
+
+# keygen
+write_conf "$T_DIR/k.conf" "dbname=unused"
+run "$POSTDESK" -c "$T_DIR/k.conf" keygen
+like "$RC:$OUT" "^0:.*key version 1 written" "keygen writes version 1"
+is "$(stat -c %a "$T_DIR/secret.key")" 600 "key file mode 0600"
+run "$POSTDESK" -c "$T_DIR/k.conf" keygen
+like "$RC:$ERR" "^1:.*already exists" "keygen refuses to overwrite"
+run "$POSTDESK" -c "$T_DIR/k.conf" keygen --rotate
+like "$RC:$OUT" "^0:.*key version 2 written" "keygen --rotate adds version 2"
+is "$(wc -l <"$T_DIR/secret.key" | tr -d ' ')" 2 "both keys kept"
+finish

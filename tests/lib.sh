@@ -1,0 +1,76 @@
+# lib.sh: shared helpers for the shell tests (sourced). Output is TAP.
+# Environment from the Makefile: POSTDESK, TEST_SRCDIR, TEST_BUILDDIR, PG_BINDIR.
+
+set -u
+T_NUM=0
+T_FAILED=0
+T_NAME=$(basename "$0" .sh)
+T_DIR=$TEST_BUILDDIR/tmp/$T_NAME
+rm -rf "$T_DIR"
+mkdir -p "$T_DIR"
+
+# plan N: announce the number of tests.
+plan() { echo "1..$1"; }
+
+# ok COND-EXIT-STATUS DESCRIPTION: "ok" when the previous command succeeded.
+ok() {
+	T_NUM=$((T_NUM + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $T_NUM - $2"
+	else echo "not ok $T_NUM - $2"; T_FAILED=$((T_FAILED + 1)); fi
+}
+
+# is GOT WANT DESCRIPTION: string equality.
+is() {
+	if [ "$1" = "$2" ]; then ok 0 "$3"
+	else ok 1 "$3"; diag "got:  '$1'"; diag "want: '$2'"; fi
+}
+
+# like GOT PATTERN DESCRIPTION: grep -E match.
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok 0 "$3"
+	else ok 1 "$3"; diag "got:  '$1'"; diag "want match: '$2'"; fi
+}
+
+diag() { printf '# %s\n' "$*"; }
+
+# run CMD...: run a command, keeping its exit code in RC and output in OUT/ERR.
+run() {
+	"$@" >"$T_DIR/out" 2>"$T_DIR/err"
+	RC=$?
+	OUT=$(cat "$T_DIR/out")
+	ERR=$(cat "$T_DIR/err")
+}
+
+# new_db: a fresh database for this test file, and a config file using it in
+# $CONF (exported as POSTDESK_CONF). The cluster is started if it is not running.
+new_db() {
+	sh "$TEST_SRCDIR/pg.sh" ensure "$TEST_BUILDDIR"
+	DB_NAME="t_${T_NAME}_$$"
+	DB_CONNINFO=$(sh "$TEST_SRCDIR/pg.sh" createdb "$TEST_BUILDDIR" "$DB_NAME")
+	CONF=$T_DIR/postdesk.conf
+	write_conf "$CONF" "$DB_CONNINFO"
+	POSTDESK_CONF=$CONF
+	export POSTDESK_CONF
+}
+
+# write_conf FILE CONNINFO: a config file for tests.
+write_conf() {
+	cat >"$1" <<EOC
+# test configuration
+database = $2
+secret_key_file = $T_DIR/secret.key
+log_destination = stderr
+db_connect_timeout = 5s
+db_statement_timeout = 20s
+EOC
+}
+
+# sql QUERY: run a query in the test database, printing unaligned rows.
+sql() {
+	psql -X -q -At -v ON_ERROR_STOP=1 "$DB_CONNINFO" -c "$1"
+}
+
+# finish: the exit code for the TAP driver.
+finish() {
+	[ "$T_FAILED" -eq 0 ]
+}

@@ -1,0 +1,87 @@
+#!/bin/sh
+# pg.sh: the tests' private PostgreSQL cluster, under the build tree.
+#   pg.sh start DIR      initdb a fresh cluster in DIR/tmp/pg and start it
+#   pg.sh ensure DIR     start it unless it is running
+#   pg.sh stop DIR       stop it and remove it
+#   pg.sh createdb DIR NAME   create database NAME, print its conninfo
+# The server listens only on a Unix socket (no TCP). As root, initdb and
+# postgres run as the postgres user, as they refuse to run as root.
+set -eu
+
+cmd=$1
+dir=$2/tmp/pg
+bindir=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+port=54329
+
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# The cluster's home: the build tree, unless the postgres user cannot reach
+# it (as root with a home that is not world-searchable) or the socket path
+# would be too long for a Unix socket; then a private directory in /tmp.
+home() {
+	if [ -f "$dir.home" ]; then cat "$dir.home"; return; fi
+	h=$dir
+	mkdir -p "$h"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres "$h"
+		runuser -u postgres -- test -w "$h" || h=
+	fi
+	if [ -z "$h" ] || [ ${#h} -gt 80 ]; then
+		h=$(mktemp -d /tmp/postdesk-pg.XXXXXX)
+		[ "$(id -u)" = 0 ] && chown postgres "$h"
+	fi
+	echo "$h" > "$dir.home"
+	echo "$h"
+}
+
+running() {
+	h=$(home)
+	[ -f "$h/data/postmaster.pid" ] && as_pg "$bindir/pg_ctl" -D "$h/data" status >/dev/null 2>&1
+}
+
+stop() {
+	[ -f "$dir.home" ] || return 0
+	h=$(cat "$dir.home")
+	if [ -f "$h/data/postmaster.pid" ]; then
+		as_pg "$bindir/pg_ctl" -D "$h/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+			as_pg "$bindir/pg_ctl" -D "$h/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+	fi
+	rm -rf "$h/data" "$h/sock" "$h/server.log"
+	[ "$h" = "$dir" ] || rmdir "$h" 2>/dev/null || true
+	rm -f "$dir.home"
+}
+
+start() {
+	stop
+	h=$(home)
+	mkdir -p "$h/sock"
+	[ "$(id -u)" = 0 ] && chown postgres "$h" "$h/sock"
+	# Clients connect as root or the build user: the socket is world-usable
+	# because its directory lives in a private tree.
+	chmod 0755 "$h/sock"
+	as_pg "$bindir/initdb" -D "$h/data" -U postdesk --auth=trust -E UTF8 --locale=C.UTF-8 \
+		--no-sync >"$h/initdb.log" 2>&1 || { cat "$h/initdb.log" >&2; exit 1; }
+	as_pg "$bindir/pg_ctl" -D "$h/data" -l "$h/server.log" -w -t 60 \
+		-o "-c listen_addresses='' -k $h/sock -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
+		start >/dev/null || { cat "$h/server.log" >&2; exit 1; }
+}
+
+case $cmd in
+start) start ;;
+ensure) running || start ;;
+stop) stop ;;
+createdb)
+	h=$(home)
+	psql -X -q -v ON_ERROR_STOP=1 -h "$h/sock" -p $port -U postdesk -d postgres \
+		-c "CREATE DATABASE \"$3\"" >/dev/null
+	echo "host=$h/sock port=$port user=postdesk dbname=$3"
+	;;
+socket) echo "$(home)/sock" ;;
+*) echo "usage: pg.sh start|ensure|stop|createdb|socket DIR [NAME]" >&2; exit 2 ;;
+esac

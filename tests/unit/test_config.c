@@ -1,0 +1,63 @@
+/* test_config.c: the configuration file parser. */
+#include <glib.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "tap.h"
+
+#define BASE "database = dbname=x\nsecret_key_file = /k\n"
+
+/* Parse text expecting failure whose message contains want. */
+static void bad(const char *text, const char *want, const char *what)
+{
+	struct config *cfg = NULL;
+	struct fault f = { 0 };
+	int r = config_parse("test.conf", text, &cfg, &f);
+
+	if (!tap_ok(r < 0 && cfg == NULL && strstr(f.text, want) != NULL, "%s", what))
+		printf("# message: %s\n# wanted:  %s\n", f.text, want);
+}
+
+int main(void)
+{
+	struct config *cfg = NULL;
+	struct fault f = { 0 };
+
+	tap_ok(config_parse("test.conf", BASE, &cfg, &f) == 0, "minimal config parses");
+	tap_is(cfg->database, "dbname=x", "database value");
+	tap_is(cfg->smtp_server, "127.0.0.1:25", "smtp_server default");
+	tap_is(cfg->default_language, "en", "default_language default");
+	tap_is(cfg->recipient_delimiter, "+", "recipient_delimiter default");
+	tap_ok(cfg->log_syslog, "logs to syslog by default");
+	tap_ok(cfg->max_message_size == 50 * 1024 * 1024, "max_message_size default 50M");
+	tap_ok(cfg->deliver_timeout == 60, "deliver_timeout default 60s");
+	config_free(&cfg);
+	tap_ok(cfg == NULL, "config_free sets the pointer to NULL");
+
+	tap_ok(config_parse("t", "# comment\n\n  \n" BASE
+			    "helpdesk_name = Acme\n  Support\nlog_destination = stderr\r\n"
+			    "max_message_size = 10M\ndeliver_timeout = 2m\n"
+			    "default_language = pl\n", &cfg, &f) == 0, "comments, blank lines, continuation, CRLF");
+	tap_is(cfg ? cfg->helpdesk_name : NULL, "Acme Support", "continuation line joins with one space");
+	tap_ok(cfg && !cfg->log_syslog, "log_destination = stderr");
+	tap_ok(cfg && cfg->max_message_size == 10485760, "max_message_size = 10M");
+	tap_ok(cfg && cfg->deliver_timeout == 120, "deliver_timeout = 2m");
+	tap_is(cfg ? cfg->default_language : NULL, "pl", "default_language = pl");
+	config_free(&cfg);
+
+	bad(BASE "colour = blue\n", "test.conf:3: unknown key 'colour'", "unknown key names FILE:LINE");
+	bad("database = x\n", "test.conf:1: required key 'secret_key_file' is missing", "missing required key");
+	bad(BASE "this line has no equals\n", "test.conf:3: expected 'key = value'", "line without '='");
+	bad(BASE "max_message_size = lots\n", "test.conf:3: bad value for max_message_size", "bad size");
+	bad(BASE "deliver_timeout = 0\n", "test.conf:3: bad value for deliver_timeout", "zero timeout");
+	bad(BASE "log_destination = file\n", "test.conf:3: bad value for log_destination", "bad log destination");
+	bad(BASE "default_language = English!\n", "test.conf:3: bad value for default_language", "bad language");
+	bad(BASE "database = y\n", "test.conf:3: 'database' is already set on line 1", "duplicate key");
+	bad("  database = x\n", "test.conf:1: continuation line", "continuation without a key");
+	bad(BASE "= x\n", "test.conf:3: missing key before '='", "'= x' without a key");
+	bad("database = \nsecret_key_file = /k\n", "test.conf:1: database must not be empty", "empty required value");
+
+	tap_ok(config_load("/nonexistent/postdesk.conf", &cfg, &f) < 0 && f.kind == FAULT_TEMPORARY,
+	       "unreadable file is a temporary fault: %s", f.text);
+	return tap_done();
+}
