@@ -21,6 +21,7 @@ struct cmd {
 	const char *name;
 	const char *summary;	/* one line for "postdesk --help" */
 	const char *usage;	/* the synopsis lines for "postdesk NAME --help" */
+	bool mta;		/* run by the MTA: exit only 0, 67 or 75 */
 	int (*run)(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 };
 
@@ -52,5 +53,7 @@ int cmd_keygen_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 int cmd_queue_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_calendar_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_agent_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 
 #endif

@@ -22,6 +22,7 @@ struct config {
 	long long deliver_timeout;	/* seconds, the whole deliver run */
 	long long db_connect_timeout;	/* seconds */
 	long long db_statement_timeout;	/* seconds */
+	long long reopen_window;	/* seconds a closed case may be reopened by a reply */
 };
 
 /* The file used when neither -c nor $POSTDESK_CONF names one. */

@@ -12,6 +12,10 @@
 struct db;
 struct config;
 
+/* SQL for a timestamptz column as ISO 8601 UTC text ("2026-11-22T10:00:00Z"). */
+#define DB_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+
 /* Connect with the configured conninfo and timeouts. */
 int db_open(const struct config *cfg, struct db **db_r, struct fault *f);
 /* Close the connection and set *db to NULL. */
@@ -20,6 +24,10 @@ void db_free(struct db **db);
  * result (free with PQclear) or NULL with f filled. */
 PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
 		  struct fault *f);
+/* Like db_exec, with some parameters passed as binary (bytea): for those,
+ * binary[i] is 1 and lengths[i] their length. */
+PGresult *db_exec_bin(struct db *db, const char *sql, int nparams, const char *const *params,
+		      const int *lengths, const int *binary, struct fault *f);
 /* Run a statement whose rows are not needed. */
 int db_run(struct db *db, const char *sql, int nparams, const char *const *params,
 	   struct fault *f);

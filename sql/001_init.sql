@@ -101,6 +101,7 @@ CREATE INDEX cases_resolution_due ON cases (resolution_due)
 CREATE TABLE messages (
     id                  bigserial PRIMARY KEY,
     case_id             bigint NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    queue_id            bigint REFERENCES queues(id),   -- the queue it was delivered to
     direction           text NOT NULL CHECK (direction IN ('in', 'out')),
     kind                text NOT NULL
                         CHECK (kind IN ('customer', 'agent', 'note', 'auto', 'system')),
@@ -120,13 +121,16 @@ CREATE TABLE messages (
     raw_sha256          bytea,
     body_text           text,           -- decoded, UTF-8
     body_html           text,
-    created             timestamptz NOT NULL DEFAULT now()
+    created             timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX messages_case ON messages (case_id, id);
 CREATE INDEX messages_message_id ON messages (message_id);
 -- Idempotency: the same bytes to the same recipient are stored once.
 CREATE UNIQUE INDEX messages_raw_once ON messages (envelope_recipient, raw_sha256)
     WHERE direction = 'in' AND raw_sha256 IS NOT NULL;
+-- ... and so is the same Message-ID from the same sender to the same queue.
+CREATE UNIQUE INDEX messages_id_once ON messages (queue_id, from_addr, message_id)
+    WHERE direction = 'in' AND message_id IS NOT NULL AND from_addr IS NOT NULL;
 
 -- Attachment contents, stored once per distinct content.
 CREATE TABLE blobs (
@@ -158,7 +162,7 @@ CREATE TABLE events (
     type        text NOT NULL,
     actor       text,               -- address or 'system'
     detail      text,
-    created     timestamptz NOT NULL DEFAULT now()
+    created     timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX events_case ON events (case_id, id);
 

@@ -10,22 +10,30 @@
 
 const struct cmd cmd_table[] = {
 	{ "db", "apply or show schema migrations",
-	  "db migrate\ndb status [--json]", cmd_db_main },
+	  "db migrate\ndb status [--json]", false, cmd_db_main },
 	{ "keygen", "write a new secret key file (mode 0600)",
-	  "keygen [--rotate]", cmd_keygen_main },
+	  "keygen [--rotate]", false, cmd_keygen_main },
 	{ "queue", "add and list queues (support addresses)",
 	  "queue add NAME --address ADDR [--language L] [--first-response DUR]\n"
 	  "          [--next-response DUR] [--resolution DUR] [--calendar NAME]\n"
 	  "          [--escalate-to ADDR]\n"
-	  "queue list [--json]", cmd_queue_main },
+	  "queue list [--json]", false, cmd_queue_main },
 	{ "calendar", "add and list business-hours calendars",
 	  "calendar add NAME --tz ZONE --hours 'mon-fri 09:00-17:00' [--hours SPEC]...\n"
 	  "          [--holiday YYYY-MM-DD]...\n"
-	  "calendar list [--json]", cmd_calendar_main },
+	  "calendar list [--json]", false, cmd_calendar_main },
 	{ "agent", "add and list agents",
 	  "agent add EMAIL --name NAME [--queue Q]...\n"
-	  "agent list [--json]", cmd_agent_main },
-	{ NULL, NULL, NULL, NULL },
+	  "agent list [--json]", false, cmd_agent_main },
+	{ "deliver", "take one message from the MTA on stdin (pipe(8))",
+	  "deliver --recipient ADDR [--sender ADDR] [--original-recipient ADDR]\n"
+	  "          [--queue-id ID] < message", true, cmd_deliver_main },
+	{ "case", "list, show, assign and set the status of cases",
+	  "case list [--queue Q] [--status S] [--json]\n"
+	  "case show N [--json]\n"
+	  "case assign N AGENT\n"
+	  "case status N new|open|pending|resolved|closed", false, cmd_case_main },
+	{ NULL, NULL, NULL, false, NULL },
 };
 
 int cmd_config(struct cmd_ctx *ctx, struct fault *f)

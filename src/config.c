@@ -34,6 +34,7 @@ static const struct config_key {
 	K(deliver_timeout, CT_DURATION, false, "60s"),
 	K(db_connect_timeout, CT_DURATION, false, "10s"),
 	K(db_statement_timeout, CT_DURATION, false, "30s"),
+	K(reopen_window, CT_DURATION, false, "30d"),
 #undef K
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

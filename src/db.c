@@ -110,7 +110,13 @@ static void db_fail(struct db *db, PGresult *res, struct fault *f)
 PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
 		  struct fault *f)
 {
-	PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	return db_exec_bin(db, sql, nparams, params, NULL, NULL, f);
+}
+
+PGresult *db_exec_bin(struct db *db, const char *sql, int nparams, const char *const *params,
+		      const int *lengths, const int *binary, struct fault *f)
+{
+	PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, lengths, binary, 0);
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {

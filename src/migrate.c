@@ -97,8 +97,8 @@ int migrate_status(struct db *db, struct migrate_state **states_r, int *count_r,
 		goto fail;
 	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
 		PQclear(res);
-		res = db_exec(db, "SELECT version, checksum, to_char(applied AT TIME ZONE 'UTC',"
-			      " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM postdesk_migrations ORDER BY version",
+		res = db_exec(db, "SELECT version, checksum, " DB_ISO("applied")
+			      " FROM postdesk_migrations ORDER BY version",
 			      0, NULL, f);
 		if (res == NULL)
 			goto fail;

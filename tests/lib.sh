@@ -74,3 +74,46 @@ sql() {
 finish() {
 	[ "$T_FAILED" -eq 0 ]
 }
+
+# setup_helpdesk: a migrated database with a key, queue support@example.org
+# (and sales@example.org) and agent alice@example.org.
+setup_helpdesk() {
+	new_db
+	"$POSTDESK" keygen >/dev/null
+	"$POSTDESK" db migrate >/dev/null
+	"$POSTDESK" queue add support --address support@example.org --first-response 4h --resolution 3d >/dev/null
+	"$POSTDESK" queue add sales --address sales@example.org >/dev/null
+	"$POSTDESK" agent add alice@example.org --name "Alice Agent" --queue support >/dev/null
+}
+
+# deliver FILE [RECIPIENT [SENDER [OPTIONS...]]]: pipe a message through
+# postdesk deliver as Postfix would; RC, OUT, ERR as for run.
+deliver() {
+	f=$1
+	rcpt=${2:-support@example.org}
+	sender=${3-customer@example.net}
+	[ $# -gt 3 ] && shift 3 || set --
+	"$POSTDESK" deliver --sender "$sender" --recipient "$rcpt" --original-recipient "$rcpt" \
+		--queue-id "Q$T_NUM" "$@" <"$f" >"$T_DIR/out" 2>"$T_DIR/err"
+	RC=$?
+	OUT=$(cat "$T_DIR/out")
+	ERR=$(cat "$T_DIR/err")
+}
+
+# mail FILE FROM SUBJECT [HEADER...]: write a plain UTF-8 message whose body
+# is read from stdin. Extra headers are given as "Name: value" arguments.
+mail() {
+	f=$1 from=$2 subject=$3
+	shift 3
+	{
+		printf 'From: %s\nTo: Support <support@example.org>\nSubject: %s\n' "$from" "$subject"
+		printf 'Date: Sun, 22 Nov 2026 10:00:00 +0100\nMessage-ID: <%s.%s@example.net>\n' "$(basename "$f")" "$$"
+		printf 'MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n'
+		for h in "$@"; do printf '%s\n' "$h"; done
+		printf '\n'
+		cat
+	} >"$f"
+}
+
+# msgid FILE: the Message-ID that mail() wrote into FILE, without brackets.
+msgid() { sed -n 's/^Message-ID: <\(.*\)>$/\1/p' "$1" | head -n 1; }

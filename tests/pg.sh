@@ -3,6 +3,7 @@
 #   pg.sh start DIR      initdb a fresh cluster in DIR/tmp/pg and start it
 #   pg.sh ensure DIR     start it unless it is running
 #   pg.sh stop DIR       stop it and remove it
+#   pg.sh halt DIR       stop the server, keeping its data; resume starts it again
 #   pg.sh createdb DIR NAME   create database NAME, print its conninfo
 # The server listens only on a Unix socket (no TCP). As root, initdb and
 # postgres run as the postgres user, as they refuse to run as root.
@@ -57,6 +58,16 @@ stop() {
 	rm -f "$dir.home"
 }
 
+# Stop the server but keep its data, and start it again (for outage tests).
+halt() {
+	h=$(home)
+	as_pg "$bindir/pg_ctl" -D "$h/data" -m fast -w -t 60 stop >/dev/null
+}
+resume() {
+	h=$(home)
+	as_pg "$bindir/pg_ctl" -D "$h/data" -l "$h/server.log" -w -t 60 start >/dev/null
+}
+
 start() {
 	stop
 	h=$(home)
@@ -67,14 +78,24 @@ start() {
 	chmod 0755 "$h/sock"
 	as_pg "$bindir/initdb" -D "$h/data" -U postdesk --auth=trust -E UTF8 --locale=C.UTF-8 \
 		--no-sync >"$h/initdb.log" 2>&1 || { cat "$h/initdb.log" >&2; exit 1; }
-	as_pg "$bindir/pg_ctl" -D "$h/data" -l "$h/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -k $h/sock -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
-		start >/dev/null || { cat "$h/server.log" >&2; exit 1; }
+	# Settings go into the cluster's own file, so that a restart keeps them.
+	as_pg sh -c "cat >>'$h/data/postgresql.conf'" <<EOC
+listen_addresses = ''
+unix_socket_directories = '$h/sock'
+port = $port
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 100
+EOC
+	resume || { cat "$h/server.log" >&2; exit 1; }
 }
 
 case $cmd in
 start) start ;;
 ensure) running || start ;;
+halt) halt ;;
+resume) resume ;;
 stop) stop ;;
 createdb)
 	h=$(home)
@@ -83,5 +104,5 @@ createdb)
 	echo "host=$h/sock port=$port user=postdesk dbname=$3"
 	;;
 socket) echo "$(home)/sock" ;;
-*) echo "usage: pg.sh start|ensure|stop|createdb|socket DIR [NAME]" >&2; exit 2 ;;
+*) echo "usage: pg.sh start|ensure|stop|halt|resume|createdb|socket DIR [NAME]" >&2; exit 2 ;;
 esac

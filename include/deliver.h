@@ -1,0 +1,55 @@
+/* deliver.h: taking one incoming message into the helpdesk: resolve the
+ * queue, classify, thread, and store case, message, attachments, watchers
+ * and events in one transaction. */
+#ifndef POSTDESK_DELIVER_H
+#define POSTDESK_DELIVER_H
+
+#include <stddef.h>
+
+#include "fault.h"
+
+struct config;
+struct db;
+struct keyring;
+
+/* What the MTA said about the message; NULL when not given. */
+struct deliver_envelope {
+	const char *sender;		/* "" is the null sender */
+	const char *recipient;
+	const char *original_recipient;
+	const char *queue_id;		/* the MTA's, for the log */
+};
+
+enum deliver_action {
+	DELIVER_NEW,		/* a new case */
+	DELIVER_FOLLOWUP,	/* added to an existing case */
+	DELIVER_REOPEN,		/* added to a resolved or recently closed case, opened again */
+	DELIVER_LINKED,		/* a new case linked to one closed long ago */
+	DELIVER_DUPLICATE,	/* already stored: nothing written */
+	DELIVER_QUARANTINE,	/* unreadable or oversized: stored raw in a quarantined case */
+	DELIVER_DROP,		/* our own mail come back: nothing written */
+};
+
+struct deliver_result {
+	enum deliver_action action;
+	long long case_id;		/* 0 for drop */
+	const char *classification;	/* "normal", "auto-reply", "bounce", ... */
+	const char *how;		/* threading rule, or why quarantined */
+	char queue_addr[256];
+};
+
+/* Take one message. raw holds len bytes; total is the size the MTA sent
+ * (larger than len when the message was cut at max_message_size). The
+ * keyring may be NULL only when there is no key file yet (tokens then
+ * never match). A recipient that matches no queue is FAULT_NOUSER; a
+ * database failure is temporary and leaves nothing behind. */
+int deliver_message(const struct config *cfg, struct db *db, const struct keyring *ring,
+		    const struct deliver_envelope *env, const char *raw, size_t len, size_t total,
+		    struct deliver_result *res, struct fault *f);
+/* The action's name for the log ("new", "follow-up", ...). */
+const char *deliver_action_name(enum deliver_action action);
+/* Split an address at the recipient delimiter: the base address (lower-case,
+ * without the extension) and the extension (NULL when none). g_free both. */
+void deliver_split_address(const char *addr, const char *delimiters, char **base_r, char **ext_r);
+
+#endif

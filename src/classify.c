@@ -1,0 +1,115 @@
+/* classify.c: telling customer mail from automatic mail (RFC 3834, RFC 3464,
+ * RFC 2369/2919 list headers and vendors' auto-responder headers). */
+#include <glib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "mail.h"
+
+const char *classify_name(enum classify_kind kind)
+{
+	switch (kind) {
+	case CLASSIFY_NORMAL: return "normal";
+	case CLASSIFY_AUTO_REPLY: return "auto-reply";
+	case CLASSIFY_BOUNCE: return "bounce";
+	case CLASSIFY_LIST: return "list";
+	case CLASSIFY_LOOP: return "loop";
+	}
+	return "normal";
+}
+
+bool classify_robot_address(const char *addr)
+{
+	static const char *const robots[] = {
+		"mailer-daemon", "postmaster", "noreply", "no-reply", "no_reply", "donotreply",
+		"do-not-reply", "do_not_reply", "bounce", "bounces", "mail-daemon", "listserv",
+		"majordomo", "nobody",
+	};
+	const char *at = strchr(addr, '@');
+	size_t len = at ? (size_t)(at - addr) : strlen(addr), i;
+
+	for (i = 0; i < sizeof(robots) / sizeof(robots[0]); i++)
+		if (len == strlen(robots[i]) && g_ascii_strncasecmp(addr, robots[i], len) == 0)
+			return true;
+	/* VERP-style bounce addresses: bounce-123-user=example.org@lists.example.com */
+	return len > 7 && (g_ascii_strncasecmp(addr, "bounce-", 7) == 0 ||
+			   g_ascii_strncasecmp(addr, "bounces-", 8) == 0 ||
+			   g_ascii_strncasecmp(addr, "noreply-", 8) == 0);
+}
+
+/* Whether a header is present with a value other than the given one. */
+static bool classify_header_not(const struct mail *m, const char *name, const char *harmless)
+{
+	const char *v = mail_header(m, name);
+
+	return v != NULL && (harmless == NULL || g_ascii_strncasecmp(v, harmless, strlen(harmless)) != 0 ||
+			     v[strlen(harmless)] != '\0');
+}
+
+/* Whether a Precedence header has one of the given values. */
+static bool classify_precedence(const struct mail *m, const char *const *values)
+{
+	const char *v = mail_header(m, "Precedence");
+
+	for (; v != NULL && *values != NULL; values++)
+		if (g_ascii_strcasecmp(v, *values) == 0)
+			return true;
+	return false;
+}
+
+/* Decide the kind; the first rule that matches wins. */
+static void classify_kind(const struct mail *m, const char *sender, const char *queue_addr,
+			  struct classify_result *r)
+{
+	static const char *const auto_precedence[] = { "auto_reply", "auto-reply", NULL };
+	static const char *const list_precedence[] = { "bulk", "junk", "list", NULL };
+	const char *loop = mail_header(m, CLASSIFY_LOOP_HEADER);
+
+	r->kind = CLASSIFY_NORMAL;
+	r->reason = "";
+	if (loop != NULL && queue_addr != NULL && g_ascii_strcasecmp(loop, queue_addr) == 0) {
+		r->kind = CLASSIFY_LOOP;
+		r->reason = CLASSIFY_LOOP_HEADER;
+	} else if (m->report != NULL) {
+		r->kind = CLASSIFY_BOUNCE;
+		r->reason = "delivery-status report";
+	} else if (classify_header_not(m, "Auto-Submitted", "no")) {
+		r->kind = CLASSIFY_AUTO_REPLY;
+		r->reason = "Auto-Submitted";
+	} else if (classify_header_not(m, "X-Autoreply", NULL) ||
+		   classify_header_not(m, "X-Autorespond", NULL) ||
+		   classify_header_not(m, "X-Autoresponder", NULL) ||
+		   classify_header_not(m, "X-Vacation", NULL) ||
+		   classify_header_not(m, "X-MS-Exchange-Inbox-Rules-Loop", NULL) ||
+		   classify_precedence(m, auto_precedence)) {
+		r->kind = CLASSIFY_AUTO_REPLY;
+		r->reason = "auto-responder header";
+	} else if (mail_header(m, "List-Id") != NULL || mail_header(m, "List-Unsubscribe") != NULL ||
+		   classify_precedence(m, list_precedence)) {
+		r->kind = CLASSIFY_LIST;
+		r->reason = "list header";
+	} else if (sender != NULL && *sender == '\0' && m->from_addr != NULL &&
+		   classify_robot_address(m->from_addr)) {
+		/* a bounce that is not RFC 3464: null sender from MAILER-DAEMON */
+		r->kind = CLASSIFY_BOUNCE;
+		r->reason = "null sender from a mailer daemon";
+	} else if (loop != NULL) {
+		/* another postdesk's mail: treat as automatic so that two helpdesks
+		 * never answer each other */
+		r->kind = CLASSIFY_AUTO_REPLY;
+		r->reason = "another helpdesk's loop header";
+	}
+}
+
+void classify_mail(const struct mail *m, const char *sender, const char *queue_addr,
+		   struct classify_result *r)
+{
+	classify_kind(m, sender, queue_addr, r);
+	r->no_auto_reply = r->kind != CLASSIFY_NORMAL ||
+			   (sender != NULL && (*sender == '\0' || classify_robot_address(sender))) ||
+			   m->from_addr == NULL ||
+			   classify_robot_address(m->from_addr) ||
+			   mail_header(m, "X-Auto-Response-Suppress") != NULL;
+	if (r->kind == CLASSIFY_NORMAL && r->no_auto_reply)
+		r->reason = "no automatic reply to this sender";
+}

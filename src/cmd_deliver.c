@@ -1,0 +1,110 @@
+/* cmd_deliver.c: "postdesk deliver", the MTA's pipe(8) command: read one
+ * message on stdin (bounded), hand it to deliver_message(), and log one
+ * line in the spirit of Postfix. Exit codes are chosen by main(). */
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "deliver.h"
+#include "keyring.h"
+#include "log.h"
+
+/* Read all of fd, keeping at most max bytes; *total_r counts every byte. */
+static int cmd_deliver_read(int fd, size_t max, GByteArray *buf, size_t *total_r, struct fault *f)
+{
+	char chunk[65536];
+
+	*total_r = 0;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fault_temp(f, "reading the message: %s", strerror(errno));
+		if (n == 0)
+			return 0;
+		if (buf->len < max)
+			g_byte_array_append(buf, (const guint8 *)chunk,
+					    (guint)((size_t)n < max - buf->len ? (size_t)n : max - buf->len));
+		*total_r += (size_t)n;
+	}
+}
+
+/* Write the one log line for this message. */
+static void cmd_deliver_log(const struct deliver_envelope *env, const struct deliver_result *res,
+			    size_t total, gint64 started, const struct fault *f)
+{
+	double delay = (double)(g_get_monotonic_time() - started) / 1e6;
+	const char *qid = env->queue_id ? env->queue_id : "NOQUEUE";
+	const char *to = env->recipient ? env->recipient : "";
+	const char *from = env->sender ? env->sender : "";
+
+	if (f == NULL)
+		log_info("%s: to=<%s>, from=<%s>, case=%lld, action=%s, class=%s, via=%s, size=%zu,"
+			 " delay=%.2f, status=%s", qid, to, from, res->case_id,
+			 deliver_action_name(res->action), res->classification, res->how ? res->how : "",
+			 total, delay, res->action == DELIVER_DROP ? "dropped" : "stored");
+	else
+		log_info("%s: to=<%s>, from=<%s>, size=%zu, delay=%.2f, status=%s (%s)", qid, to, from,
+			 total, delay, f->kind == FAULT_NOUSER ? "bounced" : "deferred", f->text);
+}
+
+int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
+{
+	static const struct option options[] = {
+		{ "sender", required_argument, NULL, 's' },
+		{ "recipient", required_argument, NULL, 'r' },
+		{ "original-recipient", required_argument, NULL, 'o' },
+		{ "queue-id", required_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct deliver_envelope env = { 0 };
+	struct deliver_result res;
+	struct keyring *ring = NULL;
+	GByteArray *buf = NULL;
+	gint64 started = g_get_monotonic_time();
+	bool first = true;
+	size_t total = 0;
+	int c, ret = -1;
+
+	while ((c = cmd_getopt(argc, argv, "h", options, &first, f)) != -1) {
+		switch (c) {
+		case -2: return -1;
+		case 'h': return cmd_help("deliver");
+		case 's': env.sender = optarg; break;
+		case 'r': env.recipient = optarg; break;
+		case 'o': env.original_recipient = optarg; break;
+		case 'q': env.queue_id = optarg; break;
+		}
+	}
+	if (optind != argc)
+		return cmd_usage_fault(f, "deliver", "takes options only; the message comes on stdin");
+	if (env.recipient == NULL)
+		return cmd_usage_fault(f, "deliver", "--recipient is required");
+	if (cmd_config(ctx, f) < 0)
+		return -1;
+	alarm((unsigned)ctx->cfg->deliver_timeout);
+	buf = g_byte_array_new();
+	if (cmd_deliver_read(STDIN_FILENO, (size_t)ctx->cfg->max_message_size, buf, &total, f) < 0 ||
+	    keyring_load(ctx->cfg->secret_key_file, &ring, f) < 0 || cmd_db(ctx, f) < 0 ||
+	    deliver_message(ctx->cfg, ctx->db, ring, &env, (const char *)buf->data, buf->len, total,
+			    &res, f) < 0) {
+		if (f->kind == FAULT_PERMANENT)
+			f->kind = FAULT_TEMPORARY;	/* never bounce by accident: keep it queued */
+		cmd_deliver_log(&env, NULL, total, started, f);
+	} else {
+		cmd_deliver_log(&env, &res, total, started, NULL);
+		ret = 0;
+	}
+	alarm(0);
+	keyring_free(&ring);
+	g_byte_array_free(buf, TRUE);
+	return ret;
+}

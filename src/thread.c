@@ -1,0 +1,76 @@
+/* thread.c: deciding which case a message continues (DESIGN.md, "Threading
+ * rules"). deliver gathers the facts; this file only weighs them. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "thread.h"
+
+enum thread_how thread_pick(const struct thread_facts *facts, long long *case_r)
+{
+	*case_r = 0;
+	if (facts->token_case > 0) {
+		*case_r = facts->token_case;
+		return THREAD_BY_TOKEN;
+	}
+	if (facts->signed_ref_case > 0) {
+		*case_r = facts->signed_ref_case;
+		return THREAD_BY_SIGNED_REFERENCE;
+	}
+	if (facts->stored_ref_case > 0) {
+		*case_r = facts->stored_ref_case;
+		return THREAD_BY_REFERENCE;
+	}
+	if (facts->subject_case > 0) {
+		*case_r = facts->subject_case;
+		return THREAD_BY_SUBJECT;
+	}
+	return THREAD_NEW;
+}
+
+const char *thread_how_name(enum thread_how how)
+{
+	switch (how) {
+	case THREAD_NEW: return "new";
+	case THREAD_BY_TOKEN: return "token";
+	case THREAD_BY_SIGNED_REFERENCE: return "signed-reference";
+	case THREAD_BY_REFERENCE: return "reference";
+	case THREAD_BY_SUBJECT: return "subject-tag";
+	}
+	return "new";
+}
+
+enum thread_action thread_on_status(const char *status, long long closed_age, long long reopen_window)
+{
+	if (strcmp(status, "resolved") == 0)
+		return THREAD_REOPEN;
+	if (strcmp(status, "closed") == 0)
+		return closed_age > reopen_window ? THREAD_NEW_LINKED : THREAD_REOPEN;
+	return THREAD_APPEND;
+}
+
+long long thread_subject_tag(const char *subject)
+{
+	const char *p = subject;
+
+	/* the first well-formed "[... #N]": we put ours at the front and mail
+	 * clients only prepend "Re:" or "AW:" */
+	while ((p = strchr(p, '[')) != NULL) {
+		const char *close = strchr(p, ']'), *hash;
+		char *end;
+		long long n;
+
+		if (close == NULL)
+			break;
+		hash = memchr(p, '#', (size_t)(close - p));
+		if (hash != NULL && isdigit((unsigned char)hash[1]) && hash[1] != '0') {
+			errno = 0;
+			n = strtoll(hash + 1, &end, 10);
+			if (errno == 0 && end == close && memchr(p + 1, '[', (size_t)(hash - p - 1)) == NULL)
+				return n;
+		}
+		p++;
+	}
+	return 0;
+}

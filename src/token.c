@@ -1,0 +1,121 @@
+/* token.c: signed case tokens for reply addresses and Message-IDs. */
+#include <ctype.h>
+#include <errno.h>
+#include <glib.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keyring.h"
+#include "token.h"
+
+/* 80 bits of MAC: 20 hex digits, so a token stays far under 64 octets. */
+#define TOKEN_MAC_BYTES 10
+
+/* Compute the MAC over role, case id and key version. */
+static void token_mac(const unsigned char *key, unsigned version, long long case_id,
+		      const char *role, unsigned char mac[TOKEN_MAC_BYTES])
+{
+	char msg[96];
+	int n = snprintf(msg, sizeof(msg), "postdesk-token\n%s\n%lld\n%u", role, case_id, version);
+
+	crypto_generichash(mac, TOKEN_MAC_BYTES, (const unsigned char *)msg, (size_t)n, key,
+			   KEYRING_KEY_BYTES);
+}
+
+/* Whether role is 1-3 lower-case letters. */
+static int token_role_ok(const char *role, size_t len)
+{
+	return len >= 1 && len <= 3 && strspn(role, "abcdefghijklmnopqrstuvwxyz") >= len;
+}
+
+int token_make(const struct keyring *ring, long long case_id, const char *role,
+	       char out[TOKEN_MAX], struct fault *f)
+{
+	unsigned char mac[TOKEN_MAC_BYTES];
+	char hex[TOKEN_MAC_BYTES * 2 + 1];
+	unsigned version;
+	const unsigned char *key = keyring_current(ring, &version);
+
+	if (!token_role_ok(role, strlen(role)) || case_id <= 0)
+		return fault_perm(f, "token: bad role '%s' or case %lld", role, case_id);
+	token_mac(key, version, case_id, role, mac);
+	sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
+	snprintf(out, TOKEN_MAX, "%s%lld.%u.%s", role, case_id, version, hex);
+	return 0;
+}
+
+int token_check(const struct keyring *ring, const char *token, long long *case_id_r,
+		char role_r[4], struct fault *f)
+{
+	unsigned char want[TOKEN_MAC_BYTES], got[TOKEN_MAC_BYTES];
+	const unsigned char *key;
+	size_t rlen = strspn(token, "abcdefghijklmnopqrstuvwxyz"), binlen;
+	unsigned long version;
+	long long case_id;
+	char role[4], *end;
+
+	/* ROLE CASEID "." VERSION "." HEXMAC, nothing else */
+	if (strlen(token) >= TOKEN_MAX || !token_role_ok(token, rlen) ||
+	    !isdigit((unsigned char)token[rlen]) || token[rlen] == '0')
+		return fault_perm(f, "malformed token");
+	errno = 0;
+	case_id = strtoll(token + rlen, &end, 10);
+	if (errno != 0 || *end != '.' || !isdigit((unsigned char)end[1]))
+		return fault_perm(f, "malformed token");
+	version = strtoul(end + 1, &end, 10);
+	if (errno != 0 || *end != '.' || version == 0 || version > 1000000 ||
+	    strlen(end + 1) != TOKEN_MAC_BYTES * 2 ||
+	    sodium_hex2bin(got, sizeof(got), end + 1, TOKEN_MAC_BYTES * 2, NULL, &binlen, NULL) != 0 ||
+	    binlen != sizeof(got) || strspn(end + 1, "0123456789abcdef") != TOKEN_MAC_BYTES * 2)
+		return fault_perm(f, "malformed token");
+	key = keyring_get(ring, (unsigned)version);
+	if (key == NULL)
+		return fault_perm(f, "token signed with unknown key version %lu", version);
+	memcpy(role, token, rlen);
+	role[rlen] = '\0';
+	token_mac(key, (unsigned)version, case_id, role, want);
+	if (sodium_memcmp(want, got, sizeof(want)) != 0)
+		return fault_perm(f, "token signature does not match");
+	*case_id_r = case_id;
+	memcpy(role_r, role, rlen + 1);
+	return 0;
+}
+
+int token_message_id(const struct keyring *ring, long long case_id, const char *domain,
+		     char **id_r, struct fault *f)
+{
+	char token[TOKEN_MAX];
+	unsigned char rnd[8];
+	char rhex[sizeof(rnd) * 2 + 1];
+
+	if (token_make(ring, case_id, "m", token, f) < 0)
+		return -1;
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(rhex, sizeof(rhex), rnd, sizeof(rnd));
+	*id_r = g_strdup_printf("pd.%s.%s@%s", token, rhex, domain);
+	return 0;
+}
+
+int token_message_id_case(const struct keyring *ring, const char *id, long long *case_id_r)
+{
+	struct fault ignored;
+	const char *at = strrchr(id, '@'), *last;
+	char token[TOKEN_MAX], role[4];
+	size_t len;
+
+	if (strncmp(id, "pd.", 3) != 0 || at == NULL)
+		return -1;
+	/* pd.TOKEN.RANDOM@domain: the token is between "pd." and the last dot before '@' */
+	for (last = at - 1; last > id + 3 && *last != '.'; last--)
+		;
+	len = (size_t)(last - (id + 3));
+	if (last <= id + 3 || len >= sizeof(token))
+		return -1;
+	memcpy(token, id + 3, len);
+	token[len] = '\0';
+	if (token_check(ring, token, case_id_r, role, &ignored) < 0 || strcmp(role, "m") != 0)
+		return -1;
+	return 0;
+}
