@@ -463,6 +463,9 @@ const char *mail_header(const struct mail *m, const char *name)
 		return value;
 	}
 	raw = g_mime_object_get_header(GMIME_OBJECT(priv->msg), name);
+	if (raw == NULL && g_mime_message_get_mime_part(priv->msg) != NULL)
+		/* GMime files Content-* headers under the top MIME part */
+		raw = g_mime_object_get_header(g_mime_message_get_mime_part(priv->msg), name);
 	if (raw == NULL) {
 		g_free(key);
 		return NULL;

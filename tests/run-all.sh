@@ -96,6 +96,7 @@ valgrind)
 	suite_log=test-suite-valgrind.log
 	vg="valgrind --leak-check=full --show-leak-kinds=definite"
 	vg="$vg --errors-for-leak-kinds=definite --error-exitcode=1"
+	vg="$vg --suppressions=$top/tests/valgrind.supp"
 	step "unit tests under valgrind (in $build/): $unit"
 	;;
 *)
