@@ -23,6 +23,11 @@ struct config {
 	long long db_connect_timeout;	/* seconds */
 	long long db_statement_timeout;	/* seconds */
 	long long reopen_window;	/* seconds a closed case may be reopened by a reply */
+	long long smtp_timeout;		/* seconds for connect and for each SMTP command */
+	char *smtp_tls;			/* "none" or "starttls" */
+	char *smtp_user;		/* SMTP AUTH user, "" for none */
+	char *smtp_password_file;	/* file holding the SMTP AUTH password */
+	long long auto_reply_limit;	/* automatic mails per address and day */
 };
 
 /* The file used when neither -c nor $POSTDESK_CONF names one. */

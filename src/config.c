@@ -11,7 +11,7 @@
 #include "config.h"
 #include "duration.h"
 
-enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_LOGDEST, CT_LANGUAGE };
+enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_LOGDEST, CT_LANGUAGE, CT_TLS, CT_COUNT };
 
 static const struct config_key {
 	const char *name;
@@ -35,6 +35,11 @@ static const struct config_key {
 	K(db_connect_timeout, CT_DURATION, false, "10s"),
 	K(db_statement_timeout, CT_DURATION, false, "30s"),
 	K(reopen_window, CT_DURATION, false, "30d"),
+	K(smtp_timeout, CT_DURATION, false, "30s"),
+	K(smtp_tls, CT_TLS, false, "none"),
+	K(smtp_user, CT_STRING, false, ""),
+	K(smtp_password_file, CT_STRING, false, ""),
+	K(auto_reply_limit, CT_COUNT, false, "5"),
 #undef K
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -83,6 +88,20 @@ static int config_set(struct config *cfg, const struct config_key *k, const char
 	case CT_SIZE:
 		if (duration_parse_size(value, &n, f) < 0 || n <= 0) {
 			fault_perm(f, "bad value for %s: '%s' (expected a size like 512k, 10M)", k->name, value);
+			return -1;
+		}
+		*(long long *)field = n;
+		return 0;
+	case CT_TLS:
+		if (strcmp(value, "none") != 0 && strcmp(value, "starttls") != 0)
+			return fault_perm(f, "bad value for %s: '%s' (expected none or starttls)", k->name, value);
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	case CT_COUNT:
+		if (duration_parse_size(value, &n, f) < 0 || strspn(value, "0123456789") != strlen(value) ||
+		    n > 1000000) {
+			fault_perm(f, "bad value for %s: '%s' (expected a whole number)", k->name, value);
 			return -1;
 		}
 		*(long long *)field = n;
@@ -220,6 +239,9 @@ void config_free(struct config **cfg)
 	g_free(c->helpdesk_name);
 	g_free(c->recipient_delimiter);
 	g_free(c->syslog_facility);
+	g_free(c->smtp_tls);
+	g_free(c->smtp_user);
+	g_free(c->smtp_password_file);
 	g_free(c);
 	*cfg = NULL;
 }

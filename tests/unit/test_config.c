@@ -57,6 +57,12 @@ int main(void)
 	bad(BASE "= x\n", "test.conf:3: missing key before '='", "'= x' without a key");
 	bad("database = \nsecret_key_file = /k\n", "test.conf:1: database must not be empty", "empty required value");
 
+	bad(BASE "smtp_tls = maybe\n", "test.conf:3: bad value for smtp_tls", "bad smtp_tls");
+	bad(BASE "auto_reply_limit = many\n", "test.conf:3: bad value for auto_reply_limit", "bad count");
+	tap_ok(config_parse("t", BASE "smtp_tls = starttls\nauto_reply_limit = 0\nsmtp_timeout = 5s\n", &cfg, &f) == 0 &&
+	       strcmp(cfg->smtp_tls, "starttls") == 0 && cfg->auto_reply_limit == 0 && cfg->smtp_timeout == 5,
+	       "smtp_tls, auto_reply_limit, smtp_timeout");
+	config_free(&cfg);
 	tap_ok(config_load("/nonexistent/postdesk.conf", &cfg, &f) < 0 && f.kind == FAULT_TEMPORARY,
 	       "unreadable file is a temporary fault: %s", f.text);
 	return tap_done();

@@ -1,0 +1,38 @@
+/* template.h: the mail templates: templates/<lang>/<name>.tmpl, rendered in
+ * one pass into a subject, a plain-text body and an HTML alternative.
+ * Values that came from customers are inserted as data and never expanded
+ * again. */
+#ifndef POSTDESK_TEMPLATE_H
+#define POSTDESK_TEMPLATE_H
+
+#include "fault.h"
+
+struct template_vars;
+
+/* A set of named values; a value is text, or a list of nested sets (loops). */
+struct template_vars *template_vars_new(void);
+/* Free the set (and its nested sets) and set *vars to NULL. */
+void template_vars_free(struct template_vars **vars);
+/* Set name to a copy of value (NULL: unset, false in conditionals). */
+void template_vars_set(struct template_vars *vars, const char *name, const char *value);
+/* Append a new nested set to the list called name and return it (owned by vars). */
+struct template_vars *template_vars_add(struct template_vars *vars, const char *name);
+
+struct template_result {
+	char *subject;		/* one line, CR/LF stripped */
+	char *text;		/* the text/plain body, UTF-8 */
+	char *html;		/* the text/html alternative, UTF-8 */
+};
+
+/* Render template name in language lang. Looked up in override_dir (the
+ * administrator's, may be NULL) then in builtin_dir; in lang, then in
+ * fallback_lang. */
+int template_render(const char *override_dir, const char *builtin_dir, const char *lang,
+		    const char *fallback_lang, const char *name, const struct template_vars *vars,
+		    struct template_result *out, struct fault *f);
+/* Free what a result holds (not the struct itself). */
+void template_result_clear(struct template_result *out);
+/* The template names every language must have. */
+extern const char *const template_names[];
+
+#endif
