@@ -245,7 +245,12 @@ static char *mail_headers_message_id(GBytes *body)
 /* Append text to a body string (parts of one body split by inline images). */
 static void mail_append(char **body, char *text)
 {
-	char *joined;
+	char *joined, *r, *w;
+
+	for (r = w = text; *r != '\0'; r++)	/* CRLF to LF: text for people */
+		if (!(r[0] == '\r' && r[1] == '\n'))
+			*w++ = *r;
+	*w = '\0';
 
 	if (*body == NULL) {
 		*body = text;

@@ -1,0 +1,23 @@
+/* agentcmd.h: command lines at the top of an agent's mail ("#status
+ * pending", "#assign bob@example.org", "#priority high", "#resolve",
+ * "#note"), taken off the text before it is relayed. Pure logic. */
+#ifndef POSTDESK_AGENTCMD_H
+#define POSTDESK_AGENTCMD_H
+
+#include <stdbool.h>
+
+struct agentcmd {
+	char *status;		/* new status, NULL when not given */
+	char *priority;		/* new priority, NULL when not given */
+	char *assign;		/* agent address, lower-case, NULL when not given */
+	bool note;		/* keep the mail internal */
+	char *error;		/* the first bad command line and why, NULL when all good */
+	char *text;		/* the mail text without the command lines */
+};
+
+/* Read the command lines at the top of text into cmd. */
+void agentcmd_parse(const char *text, struct agentcmd *cmd);
+/* Free what cmd holds. */
+void agentcmd_clear(struct agentcmd *cmd);
+
+#endif
