@@ -4,6 +4,7 @@
 #define POSTDESK_CMD_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 
 #include "fault.h"
@@ -24,6 +25,11 @@ struct cmd {
 	bool mta;		/* run by the MTA: exit only 0, 67 or 75 */
 	int (*run)(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 };
+
+/* Set by an MTA command once the message is safely committed: from then on
+ * the overall deadline ends the run with success, not EX_TEMPFAIL (what is
+ * left to send stays in the outbox for the sweeper). */
+extern volatile sig_atomic_t cmd_mta_committed;
 
 /* The subcommand table, ending with a NULL name. */
 extern const struct cmd cmd_table[];
@@ -55,5 +61,7 @@ int cmd_calendar_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *
 int cmd_agent_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+int cmd_template_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 
 #endif

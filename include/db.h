@@ -40,6 +40,8 @@ int db_commit(struct db *db, struct fault *f);
 void db_rollback(struct db *db);
 /* The SQLSTATE of the last failed statement ("" when none). */
 const char *db_sqlstate(const struct db *db);
+/* A column's value, or NULL when it is SQL NULL. */
+const char *db_value(const PGresult *res, int row, int col);
 /* True when the last failure was a unique-constraint violation. */
 bool db_unique_violation(const struct db *db);
 

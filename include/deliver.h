@@ -4,6 +4,7 @@
 #ifndef POSTDESK_DELIVER_H
 #define POSTDESK_DELIVER_H
 
+#include <glib.h>
 #include <stddef.h>
 
 #include "fault.h"
@@ -35,17 +36,20 @@ struct deliver_result {
 	long long case_id;		/* 0 for drop */
 	const char *classification;	/* "normal", "auto-reply", "bounce", ... */
 	const char *how;		/* threading rule, or why quarantined */
+	const char *mail;		/* what mail it caused: "ack+notify", "relay", "none" */
 	char queue_addr[256];
 };
 
 /* Take one message. raw holds len bytes; total is the size the MTA sent
  * (larger than len when the message was cut at max_message_size). The
  * keyring may be NULL only when there is no key file yet (tokens then
- * never match). A recipient that matches no queue is FAULT_NOUSER; a
- * database failure is temporary and leaves nothing behind. */
+ * never match, nothing is sent). The outbox ids of the mail it caused are
+ * put in queued (long long), for the caller to send after the commit. A
+ * recipient that matches no queue is FAULT_NOUSER; a database failure is
+ * temporary and leaves nothing behind. */
 int deliver_message(const struct config *cfg, struct db *db, const struct keyring *ring,
 		    const struct deliver_envelope *env, const char *raw, size_t len, size_t total,
-		    struct deliver_result *res, struct fault *f);
+		    GArray *queued, struct deliver_result *res, struct fault *f);
 /* The action's name for the log ("new", "follow-up", ...). */
 const char *deliver_action_name(enum deliver_action action);
 /* Split an address at the recipient delimiter: the base address (lower-case,

@@ -5,6 +5,8 @@
 #ifndef POSTDESK_TEMPLATE_H
 #define POSTDESK_TEMPLATE_H
 
+#include <stdbool.h>
+
 #include "fault.h"
 
 struct template_vars;
@@ -26,10 +28,21 @@ struct template_result {
 
 /* Render template name in language lang. Looked up in override_dir (the
  * administrator's, may be NULL) then in builtin_dir; in lang, then in
- * fallback_lang. */
+ * fallback_lang (see template_find). */
 int template_render(const char *override_dir, const char *builtin_dir, const char *lang,
 		    const char *fallback_lang, const char *name, const struct template_vars *vars,
 		    struct template_result *out, struct fault *f);
+/* Find the file template_render would use into *path_r (g_free): for each
+ * language in turn, override_dir/<l>/<name>.tmpl then builtin_dir/<l>/...;
+ * the languages are lang ("pt_BR" read as "pt-br"), its primary part ("pt"),
+ * fallback_lang. A lang that is not a language tag is skipped. */
+int template_find(const char *override_dir, const char *builtin_dir, const char *lang,
+		  const char *fallback_lang, const char *name, char **path_r, struct fault *f);
+/* Render one template file. With strict (for "template check"), a reference
+ * in any branch to a name vars does not define, a list used as text or text
+ * used as a list, or an empty subject is an error naming FILE:LINE. */
+int template_render_file(const char *path, const struct template_vars *vars, bool strict,
+			 struct template_result *out, struct fault *f);
 /* Free what a result holds (not the struct itself). */
 void template_result_clear(struct template_result *out);
 /* The template names every language must have. */

@@ -8,6 +8,8 @@
 #include "db.h"
 #include "log.h"
 
+volatile sig_atomic_t cmd_mta_committed;
+
 const struct cmd cmd_table[] = {
 	{ "db", "apply or show schema migrations",
 	  "db migrate\ndb status [--json]", false, cmd_db_main },
@@ -33,6 +35,10 @@ const struct cmd cmd_table[] = {
 	  "case show N [--json]\n"
 	  "case assign N AGENT\n"
 	  "case status N new|open|pending|resolved|closed", false, cmd_case_main },
+	{ "template", "check that every template parses and renders",
+	  "template check [--dir DIR]", false, cmd_template_main },
+	{ "sweep", "the periodic pass: retry the outbox",
+	  "sweep [--now ISO8601] [--every SECONDS]", false, cmd_sweep_main },
 	{ NULL, NULL, NULL, false, NULL },
 };
 

@@ -10,12 +10,6 @@
 #include "db.h"
 #include "json.h"
 
-/* A nullable column: NULL when SQL NULL. */
-static const char *cmd_case_val(PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
-}
-
 /* A nullable column for text output: "-" when SQL NULL. */
 static const char *cmd_case_txt(PGresult *res, int row, int col)
 {
@@ -52,8 +46,8 @@ static int cmd_case_list(struct cmd_ctx *ctx, const char *queue, const char *sta
 			json_kv_string(j, "status", PQgetvalue(res, i, 2));
 			json_kv_string(j, "priority", PQgetvalue(res, i, 3));
 			json_kv_string(j, "subject", PQgetvalue(res, i, 4));
-			json_kv_string(j, "customer", cmd_case_val(res, i, 5));
-			json_kv_string(j, "assignee", cmd_case_val(res, i, 6));
+			json_kv_string(j, "customer", db_value(res, i, 5));
+			json_kv_string(j, "assignee", db_value(res, i, 6));
 			json_kv_string(j, "created", PQgetvalue(res, i, 7));
 			json_key(j, "quarantined");
 			json_bool(j, PQgetvalue(res, i, 8)[0] == 't');
@@ -134,10 +128,10 @@ static void cmd_case_json(struct cmd_case_rows *r)
 	json_kv_string(j, "status", PQgetvalue(c, 0, 2));
 	json_kv_string(j, "priority", PQgetvalue(c, 0, 3));
 	json_kv_string(j, "subject", PQgetvalue(c, 0, 4));
-	json_kv_string(j, "customer", cmd_case_val(c, 0, 5));
-	json_kv_string(j, "customer_name", cmd_case_val(c, 0, 13));
-	json_kv_string(j, "customer_language", cmd_case_val(c, 0, 14));
-	json_kv_string(j, "assignee", cmd_case_val(c, 0, 6));
+	json_kv_string(j, "customer", db_value(c, 0, 5));
+	json_kv_string(j, "customer_name", db_value(c, 0, 13));
+	json_kv_string(j, "customer_language", db_value(c, 0, 14));
+	json_kv_string(j, "assignee", db_value(c, 0, 6));
 	json_key(j, "watchers");
 	json_array_begin(j);
 	for (i = 0; i < PQntuples(r->watchers); i++)
@@ -145,8 +139,8 @@ static void cmd_case_json(struct cmd_case_rows *r)
 	json_array_end(j);
 	json_kv_string(j, "created", PQgetvalue(c, 0, 7));
 	json_kv_string(j, "updated", PQgetvalue(c, 0, 15));
-	json_kv_string(j, "first_response_due", cmd_case_val(c, 0, 8));
-	json_kv_string(j, "resolution_due", cmd_case_val(c, 0, 9));
+	json_kv_string(j, "first_response_due", db_value(c, 0, 8));
+	json_kv_string(j, "resolution_due", db_value(c, 0, 9));
 	json_kv_int(j, "escalation_level", atoll(PQgetvalue(c, 0, 10)));
 	json_key(j, "quarantined");
 	json_bool(j, PQgetvalue(c, 0, 11)[0] == 't');
@@ -164,12 +158,12 @@ static void cmd_case_json(struct cmd_case_rows *r)
 		json_kv_string(j, "direction", PQgetvalue(m, i, 1));
 		json_kv_string(j, "kind", PQgetvalue(m, i, 2));
 		json_kv_string(j, "classification", PQgetvalue(m, i, 3));
-		json_kv_string(j, "from", cmd_case_val(m, i, 4));
-		json_kv_string(j, "to", cmd_case_val(m, i, 5));
-		json_kv_string(j, "cc", cmd_case_val(m, i, 10));
-		json_kv_string(j, "subject", cmd_case_val(m, i, 6));
-		json_kv_string(j, "body", cmd_case_val(m, i, 9));
-		json_kv_string(j, "message_id", cmd_case_val(m, i, 7));
+		json_kv_string(j, "from", db_value(m, i, 4));
+		json_kv_string(j, "to", db_value(m, i, 5));
+		json_kv_string(j, "cc", db_value(m, i, 10));
+		json_kv_string(j, "subject", db_value(m, i, 6));
+		json_kv_string(j, "body", db_value(m, i, 9));
+		json_kv_string(j, "message_id", db_value(m, i, 7));
 		json_kv_string(j, "created", PQgetvalue(m, i, 8));
 		json_key(j, "attachments");
 		json_array_begin(j);
@@ -177,7 +171,7 @@ static void cmd_case_json(struct cmd_case_rows *r)
 			if (strcmp(PQgetvalue(r->attachments, k, 0), PQgetvalue(m, i, 0)) != 0)
 				continue;
 			json_object_begin(j);
-			json_kv_string(j, "filename", cmd_case_val(r->attachments, k, 1));
+			json_kv_string(j, "filename", db_value(r->attachments, k, 1));
 			json_kv_string(j, "content_type", PQgetvalue(r->attachments, k, 2));
 			json_kv_int(j, "size", atoll(PQgetvalue(r->attachments, k, 3)));
 			json_object_end(j);
@@ -192,8 +186,8 @@ static void cmd_case_json(struct cmd_case_rows *r)
 		json_object_begin(j);
 		json_kv_string(j, "type", PQgetvalue(r->events, i, 0));
 		json_kv_string(j, "created", PQgetvalue(r->events, i, 1));
-		json_kv_string(j, "detail", cmd_case_val(r->events, i, 2));
-		json_kv_string(j, "actor", cmd_case_val(r->events, i, 3));
+		json_kv_string(j, "detail", db_value(r->events, i, 2));
+		json_kv_string(j, "actor", db_value(r->events, i, 3));
 		json_object_end(j);
 	}
 	json_array_end(j);

@@ -13,6 +13,7 @@
 #include "deliver.h"
 #include "keyring.h"
 #include "log.h"
+#include "outbox.h"
 
 /* Read all of fd, keeping at most max bytes; *total_r counts every byte. */
 static int cmd_deliver_read(int fd, size_t max, GByteArray *buf, size_t *total_r, struct fault *f)
@@ -38,7 +39,7 @@ static int cmd_deliver_read(int fd, size_t max, GByteArray *buf, size_t *total_r
 
 /* Write the one log line for this message. */
 static void cmd_deliver_log(const struct deliver_envelope *env, const struct deliver_result *res,
-			    size_t total, gint64 started, const struct fault *f)
+			    const struct outbox_stats *st, size_t total, gint64 started, const struct fault *f)
 {
 	double delay = (double)(g_get_monotonic_time() - started) / 1e6;
 	const char *qid = env->queue_id ? env->queue_id : "NOQUEUE";
@@ -46,9 +47,10 @@ static void cmd_deliver_log(const struct deliver_envelope *env, const struct del
 	const char *from = env->sender ? env->sender : "";
 
 	if (f == NULL)
-		log_info("%s: to=<%s>, from=<%s>, case=%lld, action=%s, class=%s, via=%s, size=%zu,"
-			 " delay=%.2f, status=%s", qid, to, from, res->case_id,
+		log_info("%s: to=<%s>, from=<%s>, case=%lld, action=%s, class=%s, via=%s, mail=%s,"
+			 " sent=%d/%d, size=%zu, delay=%.2f, status=%s", qid, to, from, res->case_id,
 			 deliver_action_name(res->action), res->classification, res->how ? res->how : "",
+			 res->mail, st->sent, st->sent + st->deferred + st->failed,
 			 total, delay, res->action == DELIVER_DROP ? "dropped" : "stored");
 	else
 		log_info("%s: to=<%s>, from=<%s>, size=%zu, delay=%.2f, status=%s (%s)", qid, to, from,
@@ -68,6 +70,8 @@ int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f
 	struct deliver_envelope env = { 0 };
 	struct deliver_result res;
 	struct keyring *ring = NULL;
+	struct outbox_stats st = { 0 };
+	GArray *queued = NULL;
 	GByteArray *buf = NULL;
 	gint64 started = g_get_monotonic_time();
 	bool first = true;
@@ -92,19 +96,31 @@ int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f
 		return -1;
 	alarm((unsigned)ctx->cfg->deliver_timeout);
 	buf = g_byte_array_new();
+	queued = g_array_new(FALSE, FALSE, sizeof(long long));
 	if (cmd_deliver_read(STDIN_FILENO, (size_t)ctx->cfg->max_message_size, buf, &total, f) < 0 ||
 	    keyring_load(ctx->cfg->secret_key_file, &ring, f) < 0 || cmd_db(ctx, f) < 0 ||
 	    deliver_message(ctx->cfg, ctx->db, ring, &env, (const char *)buf->data, buf->len, total,
-			    &res, f) < 0) {
+			    queued, &res, f) < 0) {
 		if (f->kind == FAULT_PERMANENT)
 			f->kind = FAULT_TEMPORARY;	/* never bounce by accident: keep it queued */
-		cmd_deliver_log(&env, NULL, total, started, f);
+		cmd_deliver_log(&env, NULL, &st, total, started, f);
 	} else {
-		cmd_deliver_log(&env, &res, total, started, NULL);
+		/* The message is safe in the database: send what it caused now,
+		 * best effort; what does not go out stays queued for the sweeper. */
+		struct fault send_fault;
+
+		cmd_mta_committed = 1;
+		if (queued->len > 0 &&
+		    outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len, 0,
+				 &st, &send_fault) < 0)
+			log_warning("%s: sending after commit: %s (left in the outbox)",
+				    env.queue_id ? env.queue_id : "NOQUEUE", send_fault.text);
+		cmd_deliver_log(&env, &res, &st, total, started, NULL);
 		ret = 0;
 	}
 	alarm(0);
 	keyring_free(&ring);
 	g_byte_array_free(buf, TRUE);
+	g_array_free(queued, TRUE);
 	return ret;
 }

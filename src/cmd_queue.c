@@ -103,12 +103,6 @@ static const char *cmd_queue_dur_text(PGresult *res, int row, int col, char *buf
 	return buf;
 }
 
-/* A nullable text column, or NULL. */
-static const char *cmd_queue_text(PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
-}
-
 /* List the queues with their service levels. */
 static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 {
@@ -132,7 +126,7 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 			json_object_begin(j);
 			json_kv_string(j, "name", PQgetvalue(res, i, 0));
 			json_kv_string(j, "address", PQgetvalue(res, i, 1));
-			json_kv_string(j, "language", cmd_queue_text(res, i, 2));
+			json_kv_string(j, "language", db_value(res, i, 2));
 			for (k = 0; k < 3; k++) {
 				json_key(j, dur_keys[k]);
 				if (PQgetisnull(res, i, 3 + k))
@@ -140,8 +134,8 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 				else
 					json_int(j, atoll(PQgetvalue(res, i, 3 + k)));
 			}
-			json_kv_string(j, "calendar", cmd_queue_text(res, i, 6));
-			json_kv_string(j, "escalate_to", cmd_queue_text(res, i, 7));
+			json_kv_string(j, "calendar", db_value(res, i, 6));
+			json_kv_string(j, "escalate_to", db_value(res, i, 7));
 			json_object_end(j);
 		}
 		json_array_end(j);
@@ -151,8 +145,8 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 		       "FIRST", "NEXT", "RESOLVE", "CALENDAR", "ESCALATE-TO");
 		for (i = 0; i < PQntuples(res); i++) {
 			char d[3][32];
-			const char *cal = cmd_queue_text(res, i, 6), *esc = cmd_queue_text(res, i, 7);
-			const char *lang = cmd_queue_text(res, i, 2);
+			const char *cal = db_value(res, i, 6), *esc = db_value(res, i, 7);
+			const char *lang = db_value(res, i, 2);
 
 			printf("%-16s %-32s %-5s %-8s %-8s %-8s %-12s %s\n", PQgetvalue(res, i, 0),
 			       PQgetvalue(res, i, 1), lang ? lang : "-",

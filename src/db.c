@@ -176,3 +176,8 @@ bool db_unique_violation(const struct db *db)
 {
 	return strcmp(db->sqlstate, "23505") == 0;
 }
+
+const char *db_value(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}

@@ -13,6 +13,7 @@
 #include "deliver.h"
 #include "keyring.h"
 #include "mail.h"
+#include "outbound.h"
 #include "thread.h"
 #include "token.h"
 
@@ -38,6 +39,7 @@ struct deliver {
 	const char *classification;
 	const char *quarantine_reason;	/* non-NULL: store raw in a quarantined case */
 	struct deliver_result *res;
+	GArray *queued;			/* outbox ids for the caller to send */
 };
 
 const char *deliver_action_name(enum deliver_action action)
@@ -238,8 +240,8 @@ static int deliver_author(struct deliver *d, struct fault *f)
 		return -1;
 	if (agent_role && d->agent_id > 0)
 		d->kind = strcmp(d->token_role, TOKEN_ROLE_NOTE) == 0 ? "note" : "agent";
-	else if (agent_role)
-		d->classification = "untrusted";
+	else if (agent_role || (d->agent_id > 0 && d->token != NULL && *d->token != '\0' && d->token_case == 0))
+		d->classification = "untrusted";	/* never relayed: stored and flagged */
 	return 0;
 }
 
@@ -602,6 +604,18 @@ static int deliver_store(struct deliver *d, struct fault *f)
 		return -1;
 	if (customer_mail && deliver_watchers(d, case_id, f) < 0)
 		return -1;
+	if (d->mail != NULL && d->quarantine_reason == NULL) {
+		struct outbound ob = { .cfg = d->cfg, .db = d->db, .ring = d->ring, .queued = d->queued };
+		struct outbound_event ev = {
+			.case_id = case_id, .kind = d->kind, .mail = d->mail, .customer_mail = customer_mail,
+			.new_case = res->action == DELIVER_NEW || res->action == DELIVER_LINKED,
+			.no_auto_reply = d->cls.no_auto_reply, .agent_id = d->agent_id,
+		};
+
+		if (outbound_react(&ob, &ev, f) < 0)
+			return -1;
+		res->mail = ob.summary;
+	}
 	return 0;
 }
 
@@ -639,6 +653,7 @@ static int deliver_transaction(struct deliver *d, struct fault *f)
 		return -1;
 	if (deliver_duplicate(d, &dup, f) < 0)
 		goto fail;
+	g_array_set_size(d->queued, 0);
 	if (dup > 0) {
 		db_rollback(d->db);
 		d->res->action = DELIVER_DUPLICATE;
@@ -658,23 +673,26 @@ fail:
 		d->res->action = DELIVER_DUPLICATE;
 		d->res->case_id = dup;
 		d->res->how = "already stored (concurrent delivery)";
+		g_array_set_size(d->queued, 0);
 		return 0;
 	}
 	db_rollback(d->db);
+	g_array_set_size(d->queued, 0);
 	return -1;
 }
 
 int deliver_message(const struct config *cfg, struct db *db, const struct keyring *ring,
 		    const struct deliver_envelope *env, const char *raw, size_t len, size_t total,
-		    struct deliver_result *res, struct fault *f)
+		    GArray *queued, struct deliver_result *res, struct fault *f)
 {
 	struct deliver d = { .cfg = cfg, .db = db, .ring = ring, .env = env, .raw = raw, .len = len,
-			     .kind = "customer", .classification = "normal", .res = res };
+			     .kind = "customer", .classification = "normal", .res = res, .queued = queued };
 	struct fault parse_fault;
 	int ret = -1;
 
 	memset(res, 0, sizeof(*res));
 	res->classification = "normal";
+	res->mail = "none";
 	crypto_hash_sha256(d.sha, (const unsigned char *)raw, len);
 	if (deliver_queue(&d, f) < 0)
 		goto out;

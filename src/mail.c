@@ -8,16 +8,44 @@
 #include "html.h"
 #include "mail.h"
 
+/* Deeper MIME nesting than this is not looked into (the raw message is kept). */
+#define MAIL_MAX_DEPTH 32
+/* RFC 5322 line limit: longer "ids" are junk. */
+#define MAIL_MAX_ID 998
+#define MAIL_REPLACEMENT "\xEF\xBF\xBD"	/* U+FFFD in UTF-8 */
+
 /* What mail.c keeps besides the public fields. */
 struct mail_priv {
 	GMimeMessage *msg;
 	GMimeParserOptions *options;
-	GHashTable *headers;	/* name -> cleaned value, for mail_header() */
+	GHashTable *headers;	/* lower-case name -> cleaned value, for mail_header() */
 };
 
-/* Initialise GMime once per process. */
+/* Declared charsets read as a superset, as web browsers do: mail clients
+ * label windows-1252 text as ISO-8859-1, GBK text as GB2312, and so on. The
+ * ASCII names are not here: 8-bit text labelled ASCII is guessed instead. */
+static const struct {
+	const char *declared;
+	const char *iconv_name;
+} mail_supersets[] = {
+	{ "iso-8859-1", "WINDOWS-1252" }, { "iso8859-1", "WINDOWS-1252" }, { "iso_8859-1", "WINDOWS-1252" },
+	{ "latin1", "WINDOWS-1252" }, { "l1", "WINDOWS-1252" },
+	{ "gb2312", "GB18030" }, { "gbk", "GB18030" }, { "x-gbk", "GB18030" }, { "cp936", "GB18030" },
+	{ "euc-cn", "GB18030" },
+	{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" },
+	{ "shift_jis", "CP932" }, { "shift-jis", "CP932" }, { "sjis", "CP932" }, { "x-sjis", "CP932" },
+	{ "unicode-1-1-utf-7", "UTF-7" },
+};
+
+/* Names under which text is only ASCII (or unlabelled UTF-8 in practice). */
+static const char *const mail_ascii_names[] = {
+	"us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", NULL,
+};
+
+/* Parser options for one message; initialises GMime on the first call. */
 static GMimeParserOptions *mail_options(void)
 {
+	/* 8-bit header text without RFC 2047: UTF-8 when valid, else windows-1252 */
 	static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
 	static gboolean ready;
 	GMimeParserOptions *o;
@@ -30,126 +58,184 @@ static GMimeParserOptions *mail_options(void)
 	g_mime_parser_options_set_fallback_charsets(o, fallback);
 	g_mime_parser_options_set_rfc2047_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_address_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
 	return o;
 }
 
 char *mail_clean_header(const char *s)
 {
-	char *valid = g_utf8_make_valid(s ? s : "", -1), *p;
+	char *valid = g_utf8_make_valid(s ? s : "", -1), *r, *w;
 
-	for (p = valid; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';	/* CR, LF, TAB and other controls */
+	for (r = w = valid; *r != '\0'; r++) {
+		unsigned char c = (unsigned char)*r;
+
+		if (c == '\r' || c == '\n')
+			*w++ = ' ';	/* unfolding leftovers, injected line breaks */
+		else if ((c < 0x20 && c != '\t') || c == 0x7f)
+			continue;	/* other controls: dropped */
+		else
+			*w++ = *r;
+	}
+	*w = '\0';
 	return g_strstrip(valid);
 }
 
-/* Convert with an iconv descriptor, replacing bytes it cannot read by U+FFFD. */
-static char *mail_iconv(GIConv cd, const char *text, size_t len)
+/* Whether a NULL-terminated list holds name, ignoring ASCII case. */
+static bool mail_in_list(const char *name, const char *const *list)
 {
-	GString *out = g_string_sized_new(len + 16);
-	char buf[4096], *inp = (char *)text;
-	gsize inleft = len;
+	for (; *list != NULL; list++)
+		if (g_ascii_strcasecmp(name, *list) == 0)
+			return true;
+	return false;
+}
+
+/* The iconv name to read a declared charset with; NULL for "guess". */
+static const char *mail_charset_name(const char *charset)
+{
+	size_t i;
+
+	if (charset == NULL || *charset == '\0' || mail_in_list(charset, mail_ascii_names))
+		return NULL;
+	for (i = 0; i < G_N_ELEMENTS(mail_supersets); i++)
+		if (g_ascii_strcasecmp(charset, mail_supersets[i].declared) == 0)
+			return mail_supersets[i].iconv_name;
+	return g_mime_charset_iconv_name(charset);	/* "cp1250" -> "CP1250", ... */
+}
+
+/* Convert with an iconv descriptor into out, replacing bytes it cannot read
+ * by U+FFFD; the state is kept across a bad byte (ISO-2022-JP stays in its
+ * current character set). */
+static void mail_iconv(GIConv cd, const char *text, size_t len, GString *out)
+{
+	char buf[4096], *inp = (char *)text, *outp;
+	gsize inleft = len, outleft;
 
 	while (inleft > 0) {
-		char *outp = buf;
-		gsize outleft = sizeof(buf);
-		gsize r = g_iconv(cd, &inp, &inleft, &outp, &outleft);
+		gsize r;
 
+		outp = buf;
+		outleft = sizeof(buf);
+		r = g_iconv(cd, &inp, &inleft, &outp, &outleft);
 		g_string_append_len(out, buf, (gssize)(outp - buf));
-		if (r == (gsize)-1 && errno == E2BIG)
+		if (r != (gsize)-1 || errno == E2BIG)
 			continue;
-		if (r == (gsize)-1) {	/* EILSEQ or EINVAL: skip one byte */
-			g_string_append(out, "\xEF\xBF\xBD");
-			inp++;
-			inleft--;
-			g_iconv(cd, NULL, NULL, NULL, NULL);
-		}
+		/* EILSEQ (not in the charset) or EINVAL (cut off): skip one byte */
+		g_string_append(out, MAIL_REPLACEMENT);
+		inp++;
+		inleft--;
 	}
-	{	/* flush the shift state (ISO-2022-JP) */
-		char *outp = buf;
-		gsize outleft = sizeof(buf);
-
-		g_iconv(cd, NULL, NULL, &outp, &outleft);
-		g_string_append_len(out, buf, (gssize)(outp - buf));
-	}
-	return g_string_free(out, FALSE);
+	outp = buf;	/* back to the initial shift state */
+	outleft = sizeof(buf);
+	g_iconv(cd, NULL, NULL, &outp, &outleft);
+	g_string_append_len(out, buf, (gssize)(outp - buf));
 }
 
 char *mail_to_utf8(const char *text, size_t len, const char *charset)
 {
-	const char *name = charset ? g_mime_charset_iconv_name(charset) : NULL;
+	const char *name = mail_charset_name(charset);
 	GIConv cd = (GIConv)-1;
-	char *out, *valid;
+	GString *out;
+	char *valid;
+	bool utf8;
 
-	if (name != NULL && g_ascii_strcasecmp(name, "UTF-8") != 0 &&
-	    g_ascii_strcasecmp(name, "US-ASCII") != 0 && g_ascii_strcasecmp(name, "ASCII") != 0)
+	if (text == NULL)
+		return g_strdup("");
+	utf8 = name != NULL && (g_ascii_strcasecmp(name, "UTF-8") == 0 || g_ascii_strcasecmp(name, "UTF8") == 0);
+	if (name != NULL && !utf8)
 		cd = g_iconv_open("UTF-8", name);
-	/* undeclared or unknown charset: UTF-8 when it is valid, else windows-1252 */
-	if (cd == (GIConv)-1 && !g_utf8_validate(text, (gssize)len, NULL) &&
-	    (name == NULL || g_ascii_strcasecmp(name, "UTF-8") != 0))
+	/* UTF-8, or undeclared, or unknown to iconv: take it as UTF-8 when it
+	 * is valid; otherwise guess windows-1252 (every byte is text there, and
+	 * it is what unlabelled 8-bit mail from Western clients mostly is) --
+	 * except for declared UTF-8, where bad bytes just become U+FFFD */
+	if (cd == (GIConv)-1) {
+		if (utf8 || g_utf8_validate_len(text, len, NULL))
+			return g_utf8_make_valid(text, (gssize)len);
 		cd = g_iconv_open("UTF-8", "WINDOWS-1252");
-	if (cd == (GIConv)-1)
-		return g_utf8_make_valid(text, (gssize)len);
-	out = mail_iconv(cd, text, len);
+		if (cd == (GIConv)-1)
+			return g_utf8_make_valid(text, (gssize)len);
+	}
+	out = g_string_sized_new(len + 16);
+	mail_iconv(cd, text, len, out);
 	g_iconv_close(cd);
-	valid = g_utf8_make_valid(out, -1);
-	g_free(out);
+	valid = g_utf8_make_valid(out->str, (gssize)out->len);	/* NUL -> U+FFFD */
+	g_string_free(out, TRUE);
 	return valid;
 }
 
-/* The decoded content of a leaf part. */
+/* Everything written to a memory stream, as GBytes. */
+static GBytes *mail_stream_bytes(GMimeStream *mem)
+{
+	GByteArray *arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+
+	return g_bytes_new(arr->data, arr->len);
+}
+
+/* The decoded content of a leaf part (transfer encoding undone). */
 static GBytes *mail_part_bytes(GMimePart *part)
 {
 	GMimeDataWrapper *w = g_mime_part_get_content(part);
 	GMimeStream *mem = g_mime_stream_mem_new();
-	GByteArray *arr;
 	GBytes *b;
 
 	if (w != NULL)
 		g_mime_data_wrapper_write_to_stream(w, mem);
-	arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	b = g_bytes_new(arr->data, arr->len);
+	b = mail_stream_bytes(mem);
 	g_object_unref(mem);
 	return b;
 }
 
-/* The bytes of a whole object as written by GMime (attached messages). */
+/* The bytes of a whole message as GMime writes it (attached messages). */
 static GBytes *mail_object_bytes(GMimeObject *obj)
 {
 	GMimeStream *mem = g_mime_stream_mem_new();
-	GByteArray *arr;
 	GBytes *b;
 
 	g_mime_object_write_to_stream(obj, NULL, mem);
-	arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	b = g_bytes_new(arr->data, arr->len);
+	b = mail_stream_bytes(mem);
 	g_object_unref(mem);
 	return b;
 }
 
-/* "type/subtype" of an object, lower-case. */
+/* "type/subtype" of an object, lower-case and clean. */
 static char *mail_type(GMimeObject *obj)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	char *s = ct ? g_mime_content_type_get_mime_type(ct) : g_strdup("application/octet-stream");
-	char *lower = g_ascii_strdown(s, -1);
+	char *clean = mail_clean_header(s), *lower = g_ascii_strdown(clean, -1);
 
 	g_free(s);
+	g_free(clean);
 	return lower;
 }
 
-/* Add one attachment. */
+/* Add one attachment; takes over content. */
 static void mail_add_attachment(struct mail *m, const char *filename, const char *type, GBytes *content)
 {
 	struct mail_attachment *a = g_new0(struct mail_attachment, 1);
 
-	a->filename = filename && *filename ? mail_clean_header(filename) : NULL;
+	a->filename = filename ? mail_clean_header(filename) : NULL;
+	if (a->filename != NULL && *a->filename == '\0')
+		g_clear_pointer(&a->filename, g_free);
 	a->content_type = g_strdup(type);
 	a->content = content;
 	g_ptr_array_add(m->attachments, a);
 }
 
-/* Parse "rfc822; addr" and other "type; value" fields: the value, trimmed. */
+/* Text with CRLF (or a lone CR) turned into LF, in place. */
+static char *mail_lf(char *text)
+{
+	char *r, *w;
+
+	for (r = w = text; *r != '\0'; r++) {
+		if (r[0] == '\r' && r[1] == '\n')
+			continue;
+		*w++ = *r == '\r' ? '\n' : *r;
+	}
+	*w = '\0';
+	return text;
+}
+
+/* The value of a "type; value" field ("rfc822; a@b", "smtp; 550 ..."). */
 static char *mail_typed_value(const char *v)
 {
 	const char *semi = strchr(v, ';');
@@ -157,71 +243,106 @@ static char *mail_typed_value(const char *v)
 	return mail_clean_header(semi ? semi + 1 : v);
 }
 
-/* Read the recipient blocks of a message/delivery-status body. */
+/* The fields of one recipient block of a delivery-status body. */
+struct mail_dsn_block {
+	char *recipient, *action, *status, *diagnostic;
+};
+
+/* Read one "Name: value" field (already unfolded) into a recipient block. */
+static void mail_dsn_field(struct mail_dsn_block *b, char *line)
+{
+	char *colon = strchr(line, ':'), **slot = NULL;
+	bool typed = false;
+
+	if (colon == NULL)
+		return;
+	*colon = '\0';
+	g_strstrip(line);
+	if (g_ascii_strcasecmp(line, "Final-Recipient") == 0)
+		slot = &b->recipient, typed = true;
+	else if (g_ascii_strcasecmp(line, "Action") == 0)
+		slot = &b->action;
+	else if (g_ascii_strcasecmp(line, "Status") == 0)
+		slot = &b->status;
+	else if (g_ascii_strcasecmp(line, "Diagnostic-Code") == 0)
+		slot = &b->diagnostic, typed = true;
+	if (slot == NULL || *slot != NULL)
+		return;
+	*slot = typed ? mail_typed_value(colon + 1) : mail_clean_header(colon + 1);
+	if (slot == &b->recipient || slot == &b->action) {
+		char *lower = g_ascii_strdown(*slot, -1);
+
+		g_free(*slot);
+		*slot = lower;
+	}
+}
+
+/* Free the strings of a recipient block. */
+static void mail_dsn_block_clear(struct mail_dsn_block *b)
+{
+	g_free(b->recipient);
+	g_free(b->action);
+	g_free(b->status);
+	g_free(b->diagnostic);
+	memset(b, 0, sizeof(*b));
+}
+
+/* End of a recipient block: keep it in the report when it is the first
+ * one, or the first failed one after others that did not fail. */
+static void mail_dsn_block_end(struct mail_report *r, struct mail_dsn_block *b)
+{
+	if (b->recipient != NULL &&
+	    (r->recipient == NULL || (g_strcmp0(r->action, "failed") != 0 && g_strcmp0(b->action, "failed") == 0))) {
+		g_free(r->recipient);
+		g_free(r->action);
+		g_free(r->status);
+		g_free(r->diagnostic);
+		r->recipient = b->recipient;
+		r->action = b->action;
+		r->status = b->status;
+		r->diagnostic = b->diagnostic;
+		memset(b, 0, sizeof(*b));
+	}
+	mail_dsn_block_clear(b);
+}
+
+/* Read the recipient blocks of a message/delivery-status body (RFC 3464:
+ * header-like blocks separated by blank lines, the first one about the
+ * reporting MTA): the first failed recipient wins, else the first one. */
 static void mail_parse_dsn(struct mail *m, GBytes *body)
 {
 	gsize len;
 	const char *data = g_bytes_get_data(body, &len);
-	char *text = g_strndup(data ? data : "", len), **blocks, **b;
-	struct mail_report *r = m->report;
+	char *text = mail_to_utf8(data, len, "UTF-8");	/* RFC 6533 allows UTF-8 */
+	char **lines = g_strsplit(mail_lf(text), "\n", -1), **l;
+	GString *field = g_string_new(NULL);	/* the field being unfolded */
+	struct mail_dsn_block b = { 0 };
 
-	/* unfold, then split into blocks at blank lines */
-	g_strdelimit(text, "\r", '\n');
-	blocks = g_regex_split_simple("\n\\s*\n", text, 0, 0);
-	for (b = blocks; *b != NULL; b++) {
-		char **lines = g_strsplit(*b, "\n", -1), **l;
-		char *rcpt = NULL, *action = NULL, *status = NULL, *diag = NULL, **last = NULL;
+	for (l = lines;; l++) {
+		bool blank = *l == NULL || strspn(*l, " \t") == strlen(*l);
 
-		for (l = lines; *l != NULL; l++) {
-			char *colon = strchr(*l, ':');
-
-			if ((**l == ' ' || **l == '\t') && last != NULL && *last != NULL) {
-				char *joined = g_strconcat(*last, " ", g_strstrip(*l), NULL);
-
-				g_free(*last);
-				*last = joined;
-				continue;
-			}
-			if (colon == NULL)
-				continue;
-			*colon = '\0';
-			if (g_ascii_strcasecmp(*l, "Final-Recipient") == 0 && rcpt == NULL)
-				*(last = &rcpt) = mail_typed_value(colon + 1);
-			else if (g_ascii_strcasecmp(*l, "Action") == 0 && action == NULL)
-				*(last = &action) = mail_clean_header(colon + 1);
-			else if (g_ascii_strcasecmp(*l, "Status") == 0 && status == NULL)
-				*(last = &status) = mail_clean_header(colon + 1);
-			else if (g_ascii_strcasecmp(*l, "Diagnostic-Code") == 0 && diag == NULL)
-				*(last = &diag) = mail_typed_value(colon + 1);
-			else
-				last = NULL;
+		if (!blank && (**l == ' ' || **l == '\t') && field->len > 0) {
+			/* a folded line: one space for the fold, however indented */
+			g_string_append_c(field, ' ');
+			g_string_append(field, *l + strspn(*l, " \t"));
+			continue;
 		}
-		g_strfreev(lines);
-		/* the first failed recipient wins; else the first recipient */
-		if (rcpt != NULL && (r->recipient == NULL ||
-				     (g_strcmp0(r->action, "failed") != 0 && g_strcmp0(action, "failed") == 0))) {
-			g_free(r->recipient);
-			g_free(r->action);
-			g_free(r->status);
-			g_free(r->diagnostic);
-			r->recipient = g_ascii_strdown(rcpt, -1);
-			r->action = action ? g_ascii_strdown(action, -1) : NULL;
-			r->status = status;
-			r->diagnostic = diag;
-			g_free(rcpt);
-			g_free(action);
-		} else {
-			g_free(rcpt);
-			g_free(action);
-			g_free(status);
-			g_free(diag);
-		}
+		if (field->len > 0)
+			mail_dsn_field(&b, field->str);
+		g_string_truncate(field, 0);
+		if (blank)
+			mail_dsn_block_end(m->report, &b);
+		if (*l == NULL)
+			break;
+		if (!blank)
+			g_string_append(field, *l);
 	}
-	g_strfreev(blocks);
+	g_string_free(field, TRUE);
+	g_strfreev(lines);
 	g_free(text);
 }
 
-/* The Message-ID found in text/rfc822-headers content. */
+/* The Message-ID found in text/rfc822-headers content, without <>. */
 static char *mail_headers_message_id(GBytes *body)
 {
 	gsize len;
@@ -242,16 +363,13 @@ static char *mail_headers_message_id(GBytes *body)
 	return id;
 }
 
-/* Append text to a body string (parts of one body split by inline images). */
+/* Append text to a body string (one body may come in several parts, e.g.
+ * text split by inline images, or a list's footer); takes over text. */
 static void mail_append(char **body, char *text)
 {
-	char *joined, *r, *w;
+	char *joined;
 
-	for (r = w = text; *r != '\0'; r++)	/* CRLF to LF: text for people */
-		if (!(r[0] == '\r' && r[1] == '\n'))
-			*w++ = *r;
-	*w = '\0';
-
+	mail_lf(text);	/* text for people: LF line ends */
 	if (*body == NULL) {
 		*body = text;
 		return;
@@ -262,13 +380,71 @@ static void mail_append(char **body, char *text)
 	*body = joined;
 }
 
-/* Visit a MIME object: bodies, attachments, report parts. */
+/* Whether a MIME type is that of delivery-status fields (RFC 3464, 6533). */
+static bool mail_is_dsn_type(const char *type)
+{
+	return strcmp(type, "message/delivery-status") == 0 ||
+	       strcmp(type, "message/global-delivery-status") == 0;
+}
+
+/* Whether a MIME type is that of the returned headers of a bounced message. */
+static bool mail_is_headers_type(const char *type)
+{
+	return strcmp(type, "text/rfc822-headers") == 0 || strcmp(type, "message/global-headers") == 0;
+}
+
+/* A leaf part: body text or HTML, or an attachment; report parts are read
+ * for the report and kept as attachments too. */
+static void mail_leaf(struct mail *m, GMimeObject *obj, const char *type)
+{
+	GMimePart *part = GMIME_PART(obj);
+	const char *filename = g_mime_part_get_filename(part);	/* RFC 2231 and 2047 decoded */
+	GMimeContentDisposition *disp = g_mime_object_get_content_disposition(obj);
+	bool attached = filename != NULL || (disp != NULL && g_mime_content_disposition_is_attachment(disp));
+	GBytes *bytes = mail_part_bytes(part);
+
+	if (m->report != NULL && mail_is_dsn_type(type))
+		mail_parse_dsn(m, bytes);
+	if (m->report != NULL && m->report->original_message_id == NULL && mail_is_headers_type(type))
+		m->report->original_message_id = mail_headers_message_id(bytes);
+	if (!attached && (strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0)) {
+		gsize len;
+		const char *data = g_bytes_get_data(bytes, &len);
+		const char *cs = g_mime_object_get_content_type_parameter(obj, "charset");
+		char *text = mail_to_utf8(data ? data : "", len, cs);
+
+		mail_append(strcmp(type, "text/plain") == 0 ? &m->body_text : &m->body_html, text);
+		g_bytes_unref(bytes);
+	} else {
+		mail_add_attachment(m, filename, type, bytes);
+	}
+}
+
+/* An attached message: one attachment, not looked into (but in a report,
+ * the bounced message's Message-ID is taken). */
+static void mail_message_part(struct mail *m, GMimeObject *obj, const char *type)
+{
+	GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+	const char *filename = g_mime_object_get_content_disposition_parameter(obj, "filename");
+
+	if (filename == NULL)
+		filename = g_mime_object_get_content_type_parameter(obj, "name");
+	if (m->report != NULL && m->report->original_message_id == NULL && inner != NULL &&
+	    g_mime_message_get_message_id(inner) != NULL)
+		m->report->original_message_id = mail_clean_header(g_mime_message_get_message_id(inner));
+	mail_add_attachment(m, filename, type,
+			    inner ? mail_object_bytes(GMIME_OBJECT(inner)) : g_bytes_new(NULL, 0));
+}
+
+/* Visit a MIME object: bodies, attachments, report parts. All text parts
+ * that are not attachments make the body: in multipart/alternative the
+ * text/plain one gives body_text and the HTML one body_html. */
 static void mail_walk(struct mail *m, GMimeObject *obj, int depth)
 {
 	char *type;
 
-	if (depth > 32)
-		return;	/* absurd nesting: the raw message is kept anyway */
+	if (obj == NULL || depth > MAIL_MAX_DEPTH)
+		return;
 	if (GMIME_IS_MULTIPART(obj)) {
 		int i, n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
 
@@ -277,64 +453,46 @@ static void mail_walk(struct mail *m, GMimeObject *obj, int depth)
 		return;
 	}
 	type = mail_type(obj);
-	if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
-
-		if (m->report != NULL && m->report->original_message_id == NULL && inner != NULL &&
-		    g_mime_message_get_message_id(inner) != NULL)
-			m->report->original_message_id = mail_clean_header(g_mime_message_get_message_id(inner));
-		mail_add_attachment(m, g_mime_object_get_content_disposition_parameter(obj, "filename"), type,
-				    inner ? mail_object_bytes(GMIME_OBJECT(inner)) : g_bytes_new(NULL, 0));
-	} else if (GMIME_IS_PART(obj)) {
-		GMimePart *part = GMIME_PART(obj);
-		const char *filename = g_mime_part_get_filename(part);
-		GMimeContentDisposition *disp = g_mime_object_get_content_disposition(obj);
-		bool attached = filename != NULL || (disp && g_mime_content_disposition_is_attachment(disp));
-		GBytes *bytes = mail_part_bytes(part);
-
-		if (m->report != NULL && strcmp(type, "message/delivery-status") == 0)
-			mail_parse_dsn(m, bytes);
-		if (m->report != NULL && m->report->original_message_id == NULL &&
-		    strcmp(type, "text/rfc822-headers") == 0)
-			m->report->original_message_id = mail_headers_message_id(bytes);
-		if (!attached && (strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0)) {
-			gsize len;
-			const char *data = g_bytes_get_data(bytes, &len);
-			const char *cs = g_mime_object_get_content_type_parameter(obj, "charset");
-			char *text = mail_to_utf8(data ? data : "", len, cs);
-
-			mail_append(strcmp(type, "text/plain") == 0 ? &m->body_text : &m->body_html, text);
-			g_bytes_unref(bytes);
-		} else {
-			mail_add_attachment(m, filename, type, bytes);
-		}
-	}
+	if (GMIME_IS_MESSAGE_PART(obj))
+		mail_message_part(m, obj, type);
+	else if (GMIME_IS_PART(obj))
+		mail_leaf(m, obj, type);
 	g_free(type);
 }
 
-/* Bare lower-case addresses (and names) of an address list, groups expanded. */
-static void mail_addresses(InternetAddressList *list, GPtrArray *out, char **first_name)
+/* Add the bare lower-case addresses of a list (groups expanded) to out, and
+ * the display name of the first one to *first_name when asked. */
+static void mail_addresses(InternetAddressList *list, GPtrArray *out, char **first_name, int depth)
 {
 	int i, n = list ? internet_address_list_length(list) : 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && depth < 4; i++) {
 		InternetAddress *ia = internet_address_list_get_address(list, i);
+		const char *addr, *name, *at;
+		char *clean;
 
 		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			mail_addresses(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), out, NULL);
-		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
-			const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
-			char *clean = mail_clean_header(addr);
-
-			if (strchr(clean, '@') == NULL || strchr(clean, ' ') != NULL) {
-				g_free(clean);
-				continue;
-			}
-			g_ptr_array_add(out, g_ascii_strdown(clean, -1));
+			mail_addresses(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), out,
+				       first_name, depth + 1);
+			continue;
+		}
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+		clean = mail_clean_header(addr);
+		at = strrchr(clean, '@');
+		/* only local@domain is usable: no "undisclosed", "@x", "x@" */
+		if (at == NULL || at == clean || at[1] == '\0' || strpbrk(clean, " \t<>") != NULL) {
 			g_free(clean);
-			if (first_name != NULL && *first_name == NULL && internet_address_get_name(ia) != NULL &&
-			    *internet_address_get_name(ia) != '\0')
-				*first_name = mail_clean_header(internet_address_get_name(ia));
+			continue;
+		}
+		g_ptr_array_add(out, g_ascii_strdown(clean, -1));
+		g_free(clean);
+		name = internet_address_get_name(ia);
+		if (first_name != NULL && out->len == 1 && name != NULL) {
+			*first_name = mail_clean_header(name);
+			if (**first_name == '\0')
+				g_clear_pointer(first_name, g_free);
 		}
 	}
 }
@@ -344,12 +502,13 @@ static void mail_first_address(InternetAddressList *list, char **addr_r, char **
 {
 	GPtrArray *all = g_ptr_array_new_with_free_func(g_free);
 
-	mail_addresses(list, all, name_r);
+	mail_addresses(list, all, name_r, 0);
 	*addr_r = all->len > 0 ? g_strdup(g_ptr_array_index(all, 0)) : NULL;
 	g_ptr_array_free(all, TRUE);
 }
 
-/* Message-IDs of a References or In-Reply-To header, cleaned. */
+/* Add the Message-IDs of a References or In-Reply-To value to out, without
+ * angle brackets, cleaned. */
 static void mail_ids(GMimeParserOptions *o, const char *value, GPtrArray *out)
 {
 	GMimeReferences *refs;
@@ -361,7 +520,7 @@ static void mail_ids(GMimeParserOptions *o, const char *value, GPtrArray *out)
 	for (i = 0; refs != NULL && i < g_mime_references_length(refs); i++) {
 		char *id = mail_clean_header(g_mime_references_get_message_id(refs, i));
 
-		if (*id != '\0' && strlen(id) < 998)
+		if (*id != '\0' && strlen(id) < MAIL_MAX_ID)
 			g_ptr_array_add(out, id);
 		else
 			g_free(id);
@@ -370,36 +529,83 @@ static void mail_ids(GMimeParserOptions *o, const char *value, GPtrArray *out)
 		g_mime_references_free(refs);
 }
 
-/* The primary language subtag of Content-Language or Accept-Language. */
-static char *mail_language(const struct mail *m)
+/* The primary subtag of the first tag of a language list ("pl-PL, en;q=0.5"
+ * gives "pl"), lower-case; NULL unless it is 2 or 3 letters. */
+static char *mail_language_tag(const char *v)
 {
-	const char *v = mail_header(m, "Content-Language");
 	size_t n;
 
-	if (v == NULL)
-		v = mail_header(m, "Accept-Language");
 	if (v == NULL)
 		return NULL;
 	v += strspn(v, " \t");
 	n = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
-	if (n < 2 || n > 3)
+	if (n < 2 || n > 3 || (v[n] != '\0' && strchr("-_,; \t", v[n]) == NULL))
 		return NULL;
 	return g_ascii_strdown(v, (gssize)n);
 }
 
+/* The language of the message: Content-Language, else Accept-Language. */
+static char *mail_language(const struct mail *m)
+{
+	const char *v = mail_header(m, "Content-Language");
+
+	if (v != NULL)
+		return mail_language_tag(v);
+	return mail_language_tag(mail_header(m, "Accept-Language"));
+}
+
+/* A new, empty struct mail around a parsed message. */
+static struct mail *mail_new(GMimeMessage *msg, GMimeParserOptions *o)
+{
+	struct mail *m = g_new0(struct mail, 1);
+	struct mail_priv *priv = g_new0(struct mail_priv, 1);
+
+	priv->msg = msg;
+	priv->options = o;
+	priv->headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	m->priv = priv;
+	m->to = g_ptr_array_new_with_free_func(g_free);
+	m->cc = g_ptr_array_new_with_free_func(g_free);
+	m->references = g_ptr_array_new_with_free_func(g_free);
+	m->attachments = g_ptr_array_new();
+	return m;
+}
+
+/* Fill the header fields of m from its message. */
+static void mail_fill_headers(struct mail *m, GMimeMessage *msg, GMimeParserOptions *o)
+{
+	GPtrArray *irt = g_ptr_array_new_with_free_func(g_free);
+	const char *id = g_mime_message_get_message_id(msg);	/* decoded, without <> */
+
+	mail_first_address(g_mime_message_get_from(msg), &m->from_addr, &m->from_name);
+	mail_first_address(g_mime_message_get_reply_to(msg), &m->reply_to_addr, NULL);
+	mail_addresses(g_mime_message_get_to(msg), m->to, NULL, 0);
+	mail_addresses(g_mime_message_get_cc(msg), m->cc, NULL, 0);
+	m->subject = mail_clean_header(g_mime_message_get_subject(msg));	/* decoded */
+	if (id != NULL) {
+		m->message_id = mail_clean_header(id);
+		if (*m->message_id == '\0' || strlen(m->message_id) >= MAIL_MAX_ID)
+			g_clear_pointer(&m->message_id, g_free);
+	}
+	mail_ids(o, g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To"), irt);
+	if (irt->len > 0)
+		m->in_reply_to = g_strdup(g_ptr_array_index(irt, 0));
+	g_ptr_array_free(irt, TRUE);
+	mail_ids(o, g_mime_object_get_header(GMIME_OBJECT(msg), "References"), m->references);
+	m->language = mail_language(m);
+}
+
 int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *f)
 {
-	struct mail_priv *priv;
 	struct mail *m;
 	GMimeStream *stream;
 	GMimeParser *parser;
 	GMimeMessage *msg;
 	GMimeParserOptions *o;
 	GMimeObject *body;
-	GPtrArray *irt;
-	char *type;
 
-	if (len == 0)
+	*mail_r = NULL;
+	if (raw == NULL || len == 0)
 		return fault_perm(f, "empty message");
 	o = mail_options();
 	stream = g_mime_stream_mem_new_with_buffer(raw, len);
@@ -413,38 +619,16 @@ int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *
 		g_mime_parser_options_free(o);
 		return fault_perm(f, "not a mail message (no headers)");
 	}
-	m = g_new0(struct mail, 1);
-	priv = g_new0(struct mail_priv, 1);
-	priv->msg = msg;
-	priv->options = o;
-	priv->headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	m->priv = priv;
-	m->to = g_ptr_array_new_with_free_func(g_free);
-	m->cc = g_ptr_array_new_with_free_func(g_free);
-	m->references = g_ptr_array_new_with_free_func(g_free);
-	m->attachments = g_ptr_array_new();
-
-	mail_first_address(g_mime_message_get_from(msg), &m->from_addr, &m->from_name);
-	mail_first_address(g_mime_message_get_reply_to(msg), &m->reply_to_addr, NULL);
-	mail_addresses(g_mime_message_get_to(msg), m->to, NULL);
-	mail_addresses(g_mime_message_get_cc(msg), m->cc, NULL);
-	m->subject = mail_clean_header(g_mime_message_get_subject(msg));
-	if (g_mime_message_get_message_id(msg) != NULL && *g_mime_message_get_message_id(msg) != '\0')
-		m->message_id = mail_clean_header(g_mime_message_get_message_id(msg));
-	irt = g_ptr_array_new_with_free_func(g_free);
-	mail_ids(o, g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To"), irt);
-	if (irt->len > 0)
-		m->in_reply_to = g_strdup(g_ptr_array_index(irt, 0));
-	g_ptr_array_free(irt, TRUE);
-	mail_ids(o, g_mime_object_get_header(GMIME_OBJECT(msg), "References"), m->references);
-	m->language = mail_language(m);
+	m = mail_new(msg, o);
+	mail_fill_headers(m, msg, o);
 
 	body = g_mime_message_get_mime_part(msg);
 	if (body != NULL) {
-		type = mail_type(body);
-		if (strcmp(type, "multipart/report") == 0 &&
-		    g_ascii_strcasecmp(g_mime_object_get_content_type_parameter(body, "report-type") ?: "",
-				       "delivery-status") == 0)
+		char *type = mail_type(body);
+		const char *report_type = g_mime_object_get_content_type_parameter(body, "report-type");
+
+		if (strcmp(type, "multipart/report") == 0 && report_type != NULL &&
+		    g_ascii_strcasecmp(report_type, "delivery-status") == 0)
 			m->report = g_new0(struct mail_report, 1);
 		g_free(type);
 		mail_walk(m, body, 0);
@@ -458,8 +642,9 @@ int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *
 const char *mail_header(const struct mail *m, const char *name)
 {
 	struct mail_priv *priv = m->priv;
+	GMimeObject *top = g_mime_message_get_mime_part(priv->msg);
 	const char *raw;
-	char *key, *value;
+	char *key, *value, *decoded;
 
 	key = g_ascii_strdown(name, -1);
 	value = g_hash_table_lookup(priv->headers, key);
@@ -467,20 +652,18 @@ const char *mail_header(const struct mail *m, const char *name)
 		g_free(key);
 		return value;
 	}
+	/* unfolded by GMime; 8-bit text already read with the fallback charsets */
 	raw = g_mime_object_get_header(GMIME_OBJECT(priv->msg), name);
-	if (raw == NULL && g_mime_message_get_mime_part(priv->msg) != NULL)
-		/* GMime files Content-* headers under the top MIME part */
-		raw = g_mime_object_get_header(g_mime_message_get_mime_part(priv->msg), name);
+	if (raw == NULL && top != NULL)
+		/* GMime files the Content-* headers under the top MIME part */
+		raw = g_mime_object_get_header(top, name);
 	if (raw == NULL) {
 		g_free(key);
 		return NULL;
 	}
-	{
-		char *decoded = g_mime_utils_header_decode_text(priv->options, raw);
-
-		value = mail_clean_header(decoded);
-		g_free(decoded);
-	}
+	decoded = g_mime_utils_header_decode_text(priv->options, raw);
+	value = mail_clean_header(decoded);
+	g_free(decoded);
 	g_hash_table_insert(priv->headers, key, value);
 	return value;
 }

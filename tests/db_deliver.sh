@@ -16,13 +16,13 @@ Hello, my printer is on fire. Please help.
 EOF
 deliver "$M/new" support@example.org jan.kowalski@example.net
 is "$RC" 0 "new customer mail: exit 0"
-like "$ERR" "Q[0-9]+: to=<support@example.org>, from=<jan.kowalski@example.net>, case=1, action=new, class=normal, via=new, size=[0-9]+, delay=[0-9.]+, status=stored" "one Postfix-style log line"
+like "$ERR" "Q[0-9]+: to=<support@example.org>, from=<jan.kowalski@example.net>, case=1, action=new, class=normal, via=new, mail=ack\+notify, sent=0/2, size=[0-9]+, delay=[0-9.]+, status=stored" "one Postfix-style log line"
 is "$(printf '%s\n' "$ERR" | wc -l | tr -d ' ')" 1 "exactly one log line"
 is "$(sql "SELECT status || ' ' || subject FROM cases WHERE id = 1")" "new Printer on fire" "case 1 is new, with the subject"
 is "$(sql "SELECT email || ' ' || name FROM customers")" "jan.kowalski@example.net Jan Kowalski" "customer stored, address lower-cased"
 is "$(sql "SELECT count(*) FROM cases WHERE id = 1 AND first_response_due > now() + interval '3 hours' AND resolution_due > now() + interval '2 days'")" 1 "due times from the queue's service levels"
 is "$(sql "SELECT string_agg(address, ',' ORDER BY address) FROM watchers WHERE case_id = 1")" "ewa@example.net" "Cc becomes a watcher (not our queue, not an agent)"
-is "$(sql "SELECT length(raw) = $(wc -c <"$M/new") FROM messages WHERE case_id = 1")" t "raw bytes stored whole"
+is "$(sql "SELECT length(raw) = $(wc -c <"$M/new") FROM messages WHERE case_id = 1 AND direction = 'in'")" t "raw bytes stored whole"
 run "$POSTDESK" case show 1 --json
 like "$OUT" '"id":1,"queue":"support","status":"new","priority":"normal","subject":"Printer on fire","customer":"jan.kowalski@example.net"' "case show --json: case fields"
 like "$OUT" '"watchers":\["ewa@example.net"\]' "case show --json: watchers"

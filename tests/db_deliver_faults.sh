@@ -32,10 +32,10 @@ done
 fails=0
 for p in $pids; do wait "$p" || fails=$((fails + 1)); done
 is "$fails" 0 "20 concurrent follow-ups: all exit 0"
-is "$(sql "SELECT count(*) FROM messages WHERE case_id = 1")" 21 "all 20 stored in case 1"
-is "$(sql "SELECT count(DISTINCT body_text) FROM messages WHERE case_id = 1")" 21 "each one once"
+is "$(sql "SELECT count(*) FROM messages WHERE case_id = 1 AND direction = 'in'")" 21 "all 20 stored in case 1"
+is "$(sql "SELECT count(DISTINCT body_text) FROM messages WHERE case_id = 1 AND direction = 'in'")" 21 "each one once"
 is "$(sql "SELECT count(*) FROM cases")" 1 "no stray cases"
-is "$(sql "SELECT bool_and(ok) FROM (SELECT created >= lag(created, 1, created) OVER (ORDER BY id) AS ok FROM messages WHERE case_id = 1) s")" t "stored in order: ids follow arrival"
+is "$(sql "SELECT bool_and(ok) FROM (SELECT created >= lag(created, 1, created) OVER (ORDER BY id) AS ok FROM messages WHERE case_id = 1 AND direction = 'in') s")" t "stored in order: ids follow arrival"
 
 # --- killed in the middle of the transaction ----------------------------------------
 echo "This delivery is killed halfway." | mail "$M/kill" "dave@example.net" "Will be killed"

@@ -7,7 +7,7 @@
 # another user it prints the apt-get line to run and exits 1.
 set -eu
 
-PACKAGES="libgmime-3.0-dev libpq-dev libetpan-dev libsodium-dev postgresql postfix swaks"
+PACKAGES="libgmime-3.0-dev libpq-dev libetpan-dev libsodium-dev postgresql postfix swaks iproute2"
 PACKAGES="$PACKAGES autoconf automake libtool pkg-config make gcc valgrind"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -62,6 +62,9 @@ secret_key_file = $T_DIR/secret.key
 log_destination = stderr
 db_connect_timeout = 5s
 db_statement_timeout = 20s
+template_dir = $TEST_SRCDIR/../templates
+smtp_server = 127.0.0.1:1
+smtp_timeout = 3s
 EOC
 }
 

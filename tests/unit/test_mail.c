@@ -1,9 +1,13 @@
 /* test_mail.c: parsing with GMime into struct mail: headers, addresses,
- * ids, language, bodies, charsets, attachments and delivery reports. */
+ * ids, language, bodies, charsets, attachments and delivery reports, on the
+ * fixture mails in tests/fixtures and on small inline messages. */
 #include <glib.h>
+#include <string.h>
 
 #include "mail.h"
 #include "tap.h"
+
+#define SHA256_PDF "b28432138ad89f9c015795f9f121db845a12e4443e98fa8870d86c65d0d17a59"
 
 /* Parse a message given as text; NULL on failure. */
 static struct mail *parse(const char *raw)
@@ -16,6 +20,457 @@ static struct mail *parse(const char *raw)
 	return m;
 }
 
+/* Read a fixture file into *raw_r (g_free); false when it cannot be read. */
+static bool fixture(const char *name, char **raw_r, gsize *len_r)
+{
+	const char *dir = g_getenv("TEST_SRCDIR");
+	char *path = g_build_filename(dir ? dir : "tests", "fixtures", name, NULL);
+	bool ok = g_file_get_contents(path, raw_r, len_r, NULL);
+
+	if (!ok)
+		printf("# cannot read %s (set TEST_SRCDIR)\n", path);
+	g_free(path);
+	return ok;
+}
+
+/* Parse a fixture; NULL (and a failed test) when it does not parse. */
+static struct mail *parse_fixture(const char *name)
+{
+	struct mail *m = NULL;
+	struct fault f = { 0 };
+	char *raw = NULL;
+	gsize len = 0;
+	int r = -1;
+
+	if (fixture(name, &raw, &len))
+		r = mail_parse(raw, len, &m, &f);
+	g_free(raw);
+	if (!tap_ok(r == 0 && m != NULL, "%s parses", name))
+		printf("# %s\n", f.text);
+	return m;
+}
+
+/* Whether s is NULL or valid UTF-8; header fields also without CR and LF. */
+static bool sane(const char *s, bool header)
+{
+	return s == NULL || (g_utf8_validate(s, -1, NULL) && (!header || strpbrk(s, "\r\n") == NULL));
+}
+
+/* Whether all strings of an address or id list are sane header fields. */
+static bool sane_list(const GPtrArray *a)
+{
+	guint i;
+
+	for (i = 0; i < a->len; i++)
+		if (g_ptr_array_index(a, i) == NULL || !sane(g_ptr_array_index(a, i), true))
+			return false;
+	return true;
+}
+
+/* One test: every string in m is valid UTF-8, header fields without CR/LF. */
+static void check_sane(const struct mail *m, const char *name)
+{
+	bool ok = sane(m->from_addr, true) && sane(m->from_name, true) && sane(m->reply_to_addr, true) &&
+		  sane_list(m->to) && sane_list(m->cc) && m->subject != NULL && sane(m->subject, true) &&
+		  sane(m->message_id, true) && sane(m->in_reply_to, true) && sane_list(m->references) &&
+		  sane(m->language, true) && m->body_text != NULL && sane(m->body_text, false) &&
+		  sane(m->body_html, false);
+	guint i;
+
+	for (i = 0; ok && i < m->attachments->len; i++) {
+		const struct mail_attachment *a = g_ptr_array_index(m->attachments, i);
+
+		ok = sane(a->filename, true) && a->content_type != NULL && sane(a->content_type, true) &&
+		     a->content != NULL;
+	}
+	if (ok && m->report != NULL)
+		ok = sane(m->report->original_message_id, true) && sane(m->report->recipient, true) &&
+		     sane(m->report->action, true) && sane(m->report->status, true) &&
+		     sane(m->report->diagnostic, true);
+	tap_ok(ok, "%s: all strings valid UTF-8, header fields without CR/LF", name);
+}
+
+/* Whether text contains part. */
+static bool contains(const char *text, const char *part)
+{
+	return text != NULL && strstr(text, part) != NULL;
+}
+
+/* Element i of a string array, NULL when there is none. */
+static const char *at(const GPtrArray *a, guint i)
+{
+	return i < a->len ? g_ptr_array_index(a, i) : NULL;
+}
+
+/* Attachment i, NULL when there is none. */
+static const struct mail_attachment *attachment(const struct mail *m, guint i)
+{
+	return i < m->attachments->len ? g_ptr_array_index(m->attachments, i) : NULL;
+}
+
+/* The SHA-256 of an attachment's content as hex (g_free). */
+static char *sha256(const struct mail_attachment *a)
+{
+	return a ? g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, a->content) : g_strdup("");
+}
+
+/* New customer mail, UTF-8, 8bit, with a Cc list. */
+static void test_plain_utf8(void)
+{
+	struct mail *m = parse_fixture("plain-utf8.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "plain-utf8");
+	tap_is(m->from_addr, "zoe.kowalski@example.com", "plain: From address lower-cased");
+	tap_is(m->from_name, "Zoë Kowalski", "plain: From name decoded");
+	tap_ok(m->reply_to_addr == NULL, "plain: no Reply-To");
+	tap_ok(m->to->len == 1 && g_strcmp0(at(m->to, 0), "support@example.org") == 0, "plain: To");
+	tap_ok(m->cc->len == 2 && g_strcmp0(at(m->cc, 0), "marek.nowak@example.net") == 0 &&
+	       g_strcmp0(at(m->cc, 1), "accounting@example.com") == 0, "plain: Cc, bare and lower-case");
+	tap_is(m->subject, "Invoice 4411 charged twice", "plain: subject");
+	tap_is(m->message_id, "8f2c1a9e-77b3-4c1e-9d0a-5b6f3e2d1c40@example.com", "plain: Message-ID");
+	tap_ok(m->in_reply_to == NULL && m->references->len == 0, "plain: no In-Reply-To, no References");
+	tap_ok(m->language == NULL, "plain: no language");
+	tap_ok(contains(m->body_text, "I was charged twice for invoice 4411 – could you refund the second payment?\n"
+				      "The amount was 129,00 € and"), "plain: body text");
+	tap_ok(m->body_html == NULL && m->attachments->len == 0 && m->report == NULL,
+	       "plain: no HTML, no attachments, no report");
+	mail_free(&m);
+}
+
+/* Polish, ISO-8859-2, quoted-printable; encoded-words in ISO-8859-2. */
+static void test_iso_8859_2(void)
+{
+	struct mail *m = parse_fixture("iso-8859-2.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "iso-8859-2");
+	tap_is(m->from_name, "Paweł Wiśniewski", "iso-8859-2: From name");
+	tap_is(m->subject, "Zamówienie nr 5521 nie dotarło", "iso-8859-2: subject");
+	tap_ok(contains(m->body_text, "moje zamówienie nr 5521 nie dotarło. Proszę o pilną odpowiedź."),
+	       "iso-8859-2: body in UTF-8");
+	mail_free(&m);
+}
+
+/* Czech, windows-1250, 8bit: the bytes where it differs from ISO-8859-2. */
+static void test_windows_1250(void)
+{
+	struct mail *m = parse_fixture("windows-1250.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "windows-1250");
+	tap_is(m->from_addr, "jiri.stastny@example.net", "windows-1250: From address");
+	tap_is(m->from_name, "Jiří Šťastný", "windows-1250: From name (Š and ť are 0x8a, 0x9d)");
+	tap_is(m->subject, "Tiskárna nefunguje", "windows-1250: subject");
+	tap_is(m->message_id, "000001da7065$3f1c2a40$bd547ec0$@example.net", "windows-1250: Outlook Message-ID");
+	tap_ok(contains(m->body_text, "Příliš žluťoučký kůň úpěl ďábelské ódy."), "windows-1250: body in UTF-8");
+	tap_is(m->language, "cs", "windows-1250: Content-Language");
+	mail_free(&m);
+}
+
+/* Russian, KOI8-R, base64. */
+static void test_koi8_r(void)
+{
+	struct mail *m = parse_fixture("koi8-r.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "koi8-r");
+	tap_is(m->from_name, "Иван Петров", "koi8-r: From name (B word)");
+	tap_is(m->subject, "Принтер не печатает", "koi8-r: subject");
+	tap_ok(contains(m->body_text, "Мой принтер не печатает после обновления."), "koi8-r: body in UTF-8");
+	mail_free(&m);
+}
+
+/* Japanese, ISO-2022-JP, 7bit (a stateful encoding). */
+static void test_iso_2022_jp(void)
+{
+	struct mail *m = parse_fixture("iso-2022-jp.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "iso-2022-jp");
+	tap_is(m->from_name, "山田太郎", "iso-2022-jp: From name");
+	tap_is(m->subject, "プリンターの故障について", "iso-2022-jp: subject");
+	tap_ok(contains(m->body_text, "お世話になっております。プリンターが動きません。\n至急ご確認ください。"),
+	       "iso-2022-jp: body in UTF-8");
+	mail_free(&m);
+}
+
+/* Chinese, GB2312, base64. */
+static void test_gb2312(void)
+{
+	struct mail *m = parse_fixture("gb2312.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "gb2312");
+	tap_is(m->from_name, "王小明", "gb2312: From name");
+	tap_is(m->subject, "打印机无法打印", "gb2312: subject");
+	tap_ok(contains(m->body_text, "我的打印机无法打印，请尽快帮我解决。"), "gb2312: body in UTF-8");
+	mail_free(&m);
+}
+
+/* Latin-1 bytes with no charset anywhere, also raw in the headers. */
+static void test_undeclared_8bit(void)
+{
+	struct mail *m = parse_fixture("undeclared-8bit.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "undeclared-8bit");
+	tap_is(m->from_name, "Jürgen Müller", "undeclared-8bit: raw 8-bit From name guessed");
+	tap_is(m->subject, "Rückruf erbeten", "undeclared-8bit: raw 8-bit subject guessed");
+	tap_ok(contains(m->body_text, "Grüße aus München! Bitte um Rückruf wegen der Lieferung."),
+	       "undeclared-8bit: body read as windows-1252");
+	mail_free(&m);
+}
+
+/* Declared UTF-8 with invalid bytes: U+FFFD, never a failure. */
+static void test_invalid_utf8(void)
+{
+	struct mail *m = parse_fixture("invalid-utf8.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "invalid-utf8");
+	tap_is(m->body_text, "Café order is fine, but here \xEF\xBF\xBD\xEF\xBF\xBD are bad bytes and a cut-off "
+			     "\xEF\xBF\xBD\xEF\xBF\xBD sequence.\n", "invalid-utf8: each bad byte is U+FFFD");
+	/* the 8-bit header is read word by word with the fallback charsets */
+	tap_is(m->subject, "Café order ÿ broken", "invalid-utf8: raw header: valid words UTF-8, the rest windows-1252");
+	mail_free(&m);
+}
+
+/* RFC 2047: B and Q words, a character split over two words, folding,
+ * CR/LF inside an encoded-word. */
+static void test_rfc2047(void)
+{
+	struct mail *m = parse_fixture("rfc2047-subject.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "rfc2047-subject");
+	tap_is(m->subject, "Żółta paczka: prośba o zwrot (order 77)", "rfc2047: B, Q and a split character");
+	tap_is(m->from_addr, "francois.muller@example.net", "rfc2047: From address");
+	tap_is(m->from_name, "François Müller", "rfc2047: ISO-8859-1 Q-encoded name");
+	tap_is(mail_header(m, "Keywords"), "a  b", "rfc2047: encoded CR LF become spaces");
+	tap_is(mail_header(m, "X-Injected"), "x  Bcc: victim@example.com", "rfc2047: no header injection");
+	mail_free(&m);
+}
+
+/* RFC 2231 filename in continued, percent-encoded parameters. */
+static void test_rfc2231(void)
+{
+	struct mail *m = parse_fixture("rfc2231-filename.eml");
+	const struct mail_attachment *a;
+
+	if (m == NULL)
+		return;
+	check_sane(m, "rfc2231-filename");
+	tap_is(m->subject, "Faktura w załączniku", "rfc2231: subject");
+	tap_is(m->body_text, "W załączniku przesyłam fakturę.\n", "rfc2231: body is the text part");
+	tap_ok(m->attachments->len == 1, "rfc2231: one attachment");
+	a = attachment(m, 0);
+	tap_is(a ? a->filename : NULL, "Faktura zażółć – październik.pdf", "rfc2231: filename*0*, *1*, *2 joined");
+	tap_is(a ? a->content_type : NULL, "application/pdf", "rfc2231: content type");
+	tap_ok(a != NULL && g_bytes_get_size(a->content) == 282 &&
+	       memcmp(g_bytes_get_data(a->content, NULL), "%PDF-1.4\n", 9) == 0, "rfc2231: content decoded (282 bytes)");
+	mail_free(&m);
+}
+
+/* mixed > (alternative > text, related > html + inline image), two equal PDFs. */
+static void test_nested(void)
+{
+	struct mail *m = parse_fixture("nested-multipart.eml");
+	const struct mail_attachment *a;
+	char *h1, *h2;
+
+	if (m == NULL)
+		return;
+	check_sane(m, "nested-multipart");
+	tap_is(m->from_name, "Lee, Morgan", "nested: quoted display name with a comma");
+	tap_is(m->body_text, "The export fails with the error in the screenshot. Both reports are attached.\n\nMorgan",
+	       "nested: body_text is the text/plain alternative");
+	tap_ok(contains(m->body_html, "<p>The export fails with the error in the screenshot.") &&
+	       contains(m->body_html, "src=\"cid:shot-1@example.com\""), "nested: body_html from multipart/related");
+	tap_ok(m->attachments->len == 3, "nested: three attachments (inline image, two PDFs)");
+	a = attachment(m, 0);
+	tap_ok(a != NULL && g_strcmp0(a->filename, "screenshot.png") == 0 && strcmp(a->content_type, "image/png") == 0 &&
+	       g_bytes_get_size(a->content) == 70 && memcmp(g_bytes_get_data(a->content, NULL), "\x89PNG", 4) == 0,
+	       "nested: inline image is an attachment");
+	a = attachment(m, 1);
+	tap_ok(a != NULL && g_strcmp0(a->filename, "report.pdf") == 0 && strcmp(a->content_type, "application/pdf") == 0 &&
+	       g_bytes_get_size(a->content) == 497, "nested: report.pdf");
+	a = attachment(m, 2);
+	tap_ok(a != NULL && g_strcmp0(a->filename, "report (copy).pdf") == 0 && g_bytes_get_size(a->content) == 497,
+	       "nested: report (copy).pdf");
+	h1 = sha256(attachment(m, 1));
+	h2 = sha256(attachment(m, 2));
+	tap_is(h1, SHA256_PDF, "nested: PDF content decoded exactly");
+	tap_is(h2, h1, "nested: identical attachments hash equal (different base64 line lengths)");
+	g_free(h1);
+	g_free(h2);
+	mail_free(&m);
+}
+
+/* Only text/html: body_text made from it. */
+static void test_html_only(void)
+{
+	struct mail *m = parse_fixture("html-only.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "html-only");
+	tap_is(m->body_text, "Hello team,\n\n"
+			     "my order from the order page <https://shop.example.com/orders/881?a=1&b=2> has not "
+			     "arrived — it’s been 10 days & I paid 49€.\n\n"
+			     "- Order 881\n- Café table & 2 chairs\n\nRegards,\nBuyer",
+	       "html-only: readable text from the HTML");
+	tap_ok(contains(m->body_html, "<ul><li>Order 881</li>") && strchr(m->body_html, '\r') == NULL,
+	       "html-only: HTML kept, LF line ends");
+	tap_ok(m->attachments->len == 0, "html-only: no attachments");
+	mail_free(&m);
+}
+
+/* A Gmail reply to one of our notifications. */
+static void test_gmail_reply(void)
+{
+	struct mail *m = parse_fixture("gmail-style-reply.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "gmail-style-reply");
+	tap_is(m->subject, "Re: [Helpdesk #1042] Invoice 4411 charged twice", "gmail reply: subject");
+	tap_is(m->message_id, "CAJx8k3hQ5nV+2bXm=Yy4Ww0tT9Gq7Rr1s@mail.gmail.com", "gmail reply: Message-ID");
+	tap_is(m->in_reply_to, "pd.1042.9f86d081884c7d65@example.org", "gmail reply: In-Reply-To");
+	tap_ok(m->references->len == 2 &&
+	       g_strcmp0(at(m->references, 0), "8f2c1a9e-77b3-4c1e-9d0a-5b6f3e2d1c40@example.com") == 0 &&
+	       g_strcmp0(at(m->references, 1), "pd.1042.9f86d081884c7d65@example.org") == 0,
+	       "gmail reply: folded References, oldest first");
+	tap_is(at(m->to, 0), "support+c1042.a7f3e9@example.org", "gmail reply: To with the token");
+	tap_ok(g_str_has_prefix(m->body_text, "Thanks, the refund arrived today.\n\nOn Fri, 8 Mar 2024 at 16:05, "
+					      "Example Support <support+c1042.a7f3e9@example.org> wrote:\n\n> Hello Zoë,"),
+	       "gmail reply: text part with the quoted history");
+	tap_ok(contains(m->body_html, "class=\"gmail_quote\""), "gmail reply: HTML part");
+	mail_free(&m);
+}
+
+/* Microsoft 365 / Exchange out-of-office reply. */
+static void test_exchange_autoreply(void)
+{
+	struct mail *m = parse_fixture("exchange-autoreply.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "exchange-autoreply");
+	tap_is(m->subject, "Automatic reply: [Helpdesk #1043] Printer setup", "exchange: subject");
+	tap_is(mail_header(m, "Auto-Submitted"), "auto-generated", "exchange: Auto-Submitted");
+	tap_is(mail_header(m, "X-Auto-Response-Suppress"), "All", "exchange: X-Auto-Response-Suppress");
+	tap_is(mail_header(m, "X-MS-Exchange-Inbox-Rules-Loop"), "anna.schmidt@example.com", "exchange: rules loop header");
+	tap_is(mail_header(m, "X-MS-Has-Attach"), "", "exchange: empty header is \"\", not NULL");
+	tap_is(m->in_reply_to, "pd.1043.3c9909afec25354d@example.org", "exchange: In-Reply-To");
+	tap_is(m->language, "de", "exchange: Content-Language de-DE gives de");
+	tap_ok(contains(m->body_text, "nicht im Büro"), "exchange: ISO-8859-1 QP body");
+	mail_free(&m);
+}
+
+/* Gmail vacation responder. */
+static void test_gmail_vacation(void)
+{
+	struct mail *m = parse_fixture("gmail-vacation.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "gmail-vacation");
+	tap_is(mail_header(m, "Auto-Submitted"), "auto-replied", "vacation: Auto-Submitted");
+	tap_is(m->in_reply_to, "pd.1050.2c624232cdd221771294dfbb310aca00@example.org", "vacation: In-Reply-To");
+	tap_is(m->body_text, "Thanks for your email. I'm on vacation until April 2 and will reply when I'm back.\n",
+	       "vacation: text part");
+	mail_free(&m);
+}
+
+/* Postfix bounce: multipart/report with message/delivery-status, CRLF. */
+static void test_bounce(void)
+{
+	struct mail *m = parse_fixture("bounce-dsn.eml");
+	const struct mail_attachment *a;
+
+	if (m == NULL)
+		return;
+	check_sane(m, "bounce-dsn");
+	tap_is(m->from_addr, "mailer-daemon@mx.example.org", "bounce: From");
+	tap_is(m->from_name, "Mail Delivery System", "bounce: name from the comment");
+	tap_ok(m->report != NULL, "bounce: report found");
+	if (m->report == NULL) {
+		mail_free(&m);
+		return;
+	}
+	tap_is(m->report->recipient, "nobody@example.net", "bounce: the failed recipient, lower-case");
+	tap_is(m->report->action, "failed", "bounce: action");
+	tap_is(m->report->status, "5.1.1", "bounce: status");
+	tap_is(m->report->diagnostic, "550 5.1.1 <nobody@example.net>: Recipient address rejected: "
+				      "User unknown in virtual mailbox table", "bounce: folded Diagnostic-Code");
+	tap_is(m->report->original_message_id, "pd.1044.7d865e959b2466918c9863afca942d0f@example.org",
+	       "bounce: original Message-ID from text/rfc822-headers");
+	tap_ok(g_str_has_prefix(m->body_text, "This is the mail system at host mx.example.org.\n\n") &&
+	       strchr(m->body_text, '\r') == NULL, "bounce: human-readable part is the body, LF line ends");
+	tap_ok(m->attachments->len == 2, "bounce: report parts kept as attachments");
+	a = attachment(m, 0);
+	tap_is(a ? a->content_type : NULL, "message/delivery-status", "bounce: delivery-status attachment");
+	a = attachment(m, 1);
+	tap_is(a ? a->content_type : NULL, "text/rfc822-headers", "bounce: headers attachment");
+	mail_free(&m);
+}
+
+/* Mailing list traffic. */
+static void test_list(void)
+{
+	struct mail *m = parse_fixture("list-mail.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "list-mail");
+	tap_is(mail_header(m, "List-Id"), "Example users <example-users.lists.example.com>", "list: List-Id");
+	tap_is(mail_header(m, "List-Unsubscribe"),
+	       "<https://lists.example.com/mailman/options/example-users>, "
+	       "<mailto:example-users-request@lists.example.com?subject=unsubscribe>", "list: folded List-Unsubscribe");
+	tap_is(mail_header(m, "precedence"), "list", "list: Precedence, any case of name");
+	tap_is(m->subject, "[example-users] Weekly digest, Vol 12, Issue 3", "list: subject");
+	mail_free(&m);
+}
+
+/* Random bytes without headers: refused, permanently, without harm. */
+static void test_garbage(void)
+{
+	struct mail *m = NULL;
+	struct fault f = { 0 };
+	char *raw = NULL;
+	gsize len = 0;
+
+	tap_ok(fixture("garbage.eml", &raw, &len) && len == 2048, "garbage: fixture read");
+	tap_ok(mail_parse(raw, len, &m, &f) < 0 && f.kind == FAULT_PERMANENT && m == NULL,
+	       "garbage: not a message, permanent fault, nothing returned");
+	g_free(raw);
+}
+
+/* Content-Language wins over Accept-Language. */
+static void test_content_language(void)
+{
+	struct mail *m = parse_fixture("content-language.eml");
+
+	if (m == NULL)
+		return;
+	check_sane(m, "content-language");
+	tap_is(m->language, "pl", "content-language: pl (not Accept-Language en-US)");
+	tap_is(m->from_name, "Ewa Zielińska", "content-language: raw UTF-8 name (RFC 6532)");
+	tap_is(m->subject, "Pytanie o gwarancję", "content-language: raw UTF-8 subject");
+	tap_is(m->body_text, "Czy drukarka jest jeszcze na gwarancji?\n", "content-language: body");
+	mail_free(&m);
+}
+
 /* Convert and compare. */
 static void utf8(const char *in, size_t len, const char *cs, const char *want, const char *what)
 {
@@ -25,7 +480,50 @@ static void utf8(const char *in, size_t len, const char *cs, const char *want, c
 	g_free(got);
 }
 
-int main(void)
+/* mail_to_utf8 on each charset and on bad input. */
+static void test_to_utf8(void)
+{
+	utf8("\xbf\xf3\xb3w", 4, "ISO-8859-2", "żółw", "to_utf8: ISO-8859-2");
+	utf8("P\xf8\xedli\x9a", 6, "windows-1250", "Příliš", "to_utf8: windows-1250");
+	utf8("P\xf8\xedli\x9a", 6, "cp1250", "Příliš", "to_utf8: cp1250 alias");
+	utf8("\xf0\xd2\xc9\xd7\xc5\xd4", 6, "koi8-r", "Привет", "to_utf8: KOI8-R");
+	utf8("\x1b$B%W%j%s%?!<\x1b(B", 16, "iso-2022-jp", "プリンター", "to_utf8: ISO-2022-JP (stateful)");
+	utf8("\xb4\xf2\xd3\xa1", 4, "gb2312", "打印", "to_utf8: GB2312");
+	utf8("\x81\x40", 2, "gb2312", "丂", "to_utf8: GBK character labelled GB2312 (read as GB18030)");
+	utf8("\x81\x40", 2, "x-gbk", "丂", "to_utf8: x-gbk alias");
+	utf8("caf\xe9 \x93q\x94", 8, "iso-8859-1", "café “q”", "to_utf8: ISO-8859-1 read as windows-1252");
+	utf8("caf\xe9", 4, NULL, "café", "to_utf8: undeclared 8-bit: windows-1252");
+	utf8("caf\xc3\xa9", 5, NULL, "café", "to_utf8: undeclared but valid UTF-8 stays UTF-8");
+	utf8("caf\xc3\xa9", 5, "us-ascii", "café", "to_utf8: UTF-8 labelled US-ASCII stays UTF-8");
+	utf8("caf\xe9", 4, "us-ascii", "café", "to_utf8: 8-bit labelled US-ASCII: windows-1252");
+	utf8("a\xff" "b", 3, "utf-8", "a\xef\xbf\xbd" "b", "to_utf8: invalid UTF-8 byte replaced");
+	utf8("caf\xe9", 4, "x-unknown-charset", "café", "to_utf8: unknown charset: guessed");
+	utf8("\x1b$B%W\xff%j\x1b(B!", 12, "iso-2022-jp", "プ\xef\xbf\xbdリ!",
+	     "to_utf8: invalid byte inside ISO-2022-JP replaced, shift state kept");
+	utf8("\x1b$B%W", 5, "iso-2022-jp", "プ", "to_utf8: ISO-2022-JP without the return to ASCII");
+	utf8("\xb4\xf2\xd3", 3, "gb2312", "打\xef\xbf\xbd", "to_utf8: cut-off multibyte character replaced");
+	utf8("a\0b", 3, "iso-8859-2", "a\xef\xbf\xbd" "b", "to_utf8: NUL becomes U+FFFD, text not cut");
+	utf8("a\0b", 3, "utf-8", "a\xef\xbf\xbd" "b", "to_utf8: NUL in UTF-8 becomes U+FFFD");
+	utf8("", 0, "koi8-r", "", "to_utf8: empty");
+}
+
+/* mail_clean_header. */
+static void test_clean_header(void)
+{
+	char *c = mail_clean_header(" a\r\nb\tc\x01\x1b[31m\x7f ");
+
+	tap_is(c, "a  b\tc[31m", "clean_header: CR, LF become spaces, TAB kept, other controls dropped, trimmed");
+	g_free(c);
+	c = mail_clean_header("caf\xe9");
+	tap_is(c, "caf\xef\xbf\xbd", "clean_header: invalid UTF-8 replaced");
+	g_free(c);
+	c = mail_clean_header(NULL);
+	tap_is(c, "", "clean_header: NULL gives \"\"");
+	g_free(c);
+}
+
+/* Small inline messages for the cases the fixtures do not cover. */
+static void test_inline(void)
 {
 	struct mail *m;
 	struct fault f = { 0 };
@@ -33,42 +531,68 @@ int main(void)
 
 	m = parse("From: =?UTF-8?B?UGF3ZcWCIMWad2nEhXRlaw==?= <Pawel@Example.NET>\n"
 		  "To: Support <support@example.org>, team: a@example.org, B@example.org;\n"
-		  "Cc: ewa@example.net\n"
+		  "Cc: ewa@example.net, undisclosed-recipients:;\n"
 		  "Reply-To: other@example.net\n"
 		  "Subject: =?ISO-8859-2?Q?Zam=F3wienie?= =?UTF-8?Q?_nr_12?= =?UTF-8?Q?_a=0D=0Ab?=\n"
 		  "Message-ID: <abc.123@example.net>\n"
-		  "In-Reply-To: <first@x> <second@x>\n"
+		  "In-Reply-To: Your message of Mon <first@x> (comment) <second@x>\n"
 		  "References: <r1@x>\n <r2@x>\n"
 		  "Content-Language: pl-PL\n"
 		  "X-Custom: =?UTF-8?Q?caf=C3=A9?=\n"
-		  "\nbody\n");
-	tap_ok(m != NULL, "headers message parses");
-	tap_is(m->from_addr, "pawel@example.net", "From address lower-cased");
-	tap_is(m->from_name, "Paweł Świątek", "From name decoded (RFC 2047 B)");
-	tap_is(m->reply_to_addr, "other@example.net", "Reply-To");
-	tap_ok(m->to->len == 3 && strcmp(g_ptr_array_index(m->to, 1), "a@example.org") == 0 &&
-	       strcmp(g_ptr_array_index(m->to, 2), "b@example.org") == 0, "To with a group expanded");
-	tap_ok(m->cc->len == 1, "Cc");
-	tap_is(m->subject, "Zamówienie nr 12 a  b", "subject decoded across words, CR/LF removed");
-	tap_is(m->message_id, "abc.123@example.net", "Message-ID without brackets");
-	tap_is(m->in_reply_to, "first@x", "first In-Reply-To id");
-	tap_ok(m->references->len == 2 && strcmp(g_ptr_array_index(m->references, 1), "r2@x") == 0,
-	       "folded References, oldest first");
-	tap_is(m->language, "pl", "Content-Language primary subtag");
-	tap_is(mail_header(m, "x-custom"), "café", "mail_header decodes, any case of name");
-	tap_ok(mail_header(m, "X-Missing") == NULL, "absent header is NULL");
-	tap_is(m->body_text, "body\n", "body");
+		  "X-Folded: one\n\ttwo\n"
+		  "\nbody\r\nline two\r\n");
+	tap_ok(m != NULL, "inline: headers message parses");
+	if (m == NULL)
+		return;
+	check_sane(m, "inline");
+	tap_is(m->from_addr, "pawel@example.net", "inline: From address lower-cased");
+	tap_is(m->from_name, "Paweł Świątek", "inline: From name decoded (RFC 2047 B)");
+	tap_is(m->reply_to_addr, "other@example.net", "inline: Reply-To");
+	tap_ok(m->to->len == 3 && g_strcmp0(at(m->to, 1), "a@example.org") == 0 &&
+	       g_strcmp0(at(m->to, 2), "b@example.org") == 0, "inline: To with a group expanded");
+	tap_ok(m->cc->len == 1, "inline: Cc, empty group ignored");
+	tap_is(m->subject, "Zamówienie nr 12 a  b", "inline: subject decoded across words, CR/LF removed");
+	tap_is(m->message_id, "abc.123@example.net", "inline: Message-ID without brackets");
+	tap_is(m->in_reply_to, "first@x", "inline: first In-Reply-To id, phrase skipped");
+	tap_ok(m->references->len == 2 && g_strcmp0(at(m->references, 1), "r2@x") == 0,
+	       "inline: folded References, oldest first");
+	tap_is(m->language, "pl", "inline: Content-Language primary subtag");
+	tap_is(mail_header(m, "x-custom"), "café", "inline: mail_header decodes, any case of name");
+	tap_ok(mail_header(m, "X-Custom") == mail_header(m, "x-custom"), "inline: mail_header caches its strings");
+	tap_is(mail_header(m, "X-Folded"), "one\ttwo", "inline: mail_header unfolds");
+	tap_ok(mail_header(m, "X-Missing") == NULL, "inline: absent header is NULL");
+	tap_is(m->body_text, "body\nline two\n", "inline: body with LF line ends");
 	mail_free(&m);
-	tap_ok(m == NULL, "mail_free sets NULL");
+	tap_ok(m == NULL, "inline: mail_free sets NULL");
+	mail_free(&m);
+	tap_ok(m == NULL, "inline: mail_free on NULL is harmless");
 
 	m = parse("From: x@example.net\nAccept-Language: cs;q=0.9, en\n\nhi\n");
-	tap_is(m ? m->language : NULL, "cs", "Accept-Language when no Content-Language");
+	tap_is(m ? m->language : NULL, "cs", "inline: Accept-Language when no Content-Language");
+	mail_free(&m);
+	m = parse("From: x@example.net\nContent-Language: english\n\nhi\n");
+	tap_ok(m != NULL && m->language == NULL, "inline: language that is not a tag is ignored");
 	mail_free(&m);
 	m = parse("From: not an address\nSubject: s\n\nhi\n");
-	tap_ok(m != NULL && m->from_addr == NULL, "unusable From gives NULL, no crash");
+	tap_ok(m != NULL && m->from_addr == NULL && m->from_name == NULL, "inline: unusable From gives NULL, no crash");
+	mail_free(&m);
+	m = parse("From: <@example.net>, Someone <>\nSubject: s\n\nhi\n");
+	tap_ok(m != NULL && m->from_addr == NULL, "inline: From without local part gives NULL");
+	mail_free(&m);
+	m = parse("Subject: no from\n\nhi\n");
+	tap_ok(m != NULL && m->from_addr == NULL && m->message_id == NULL && strcmp(m->subject, "no from") == 0,
+	       "inline: missing From and Message-ID");
+	mail_free(&m);
+	m = parse("From sender@example.net Mon Jan  1 00:00:00 2024\nFrom: a@example.net\nSubject: mbox\n\nhi\n");
+	tap_ok(m != NULL && g_strcmp0(m->from_addr, "a@example.net") == 0 && strcmp(m->subject, "mbox") == 0,
+	       "inline: leading mbox From_ line (pipe flag F) is skipped");
+	mail_free(&m);
+	m = parse("From: a@example.net\n\n");
+	tap_ok(m != NULL && strcmp(m->subject, "") == 0 && strcmp(m->body_text, "") == 0 && m->body_html == NULL,
+	       "inline: no subject, no body: \"\"");
 	mail_free(&m);
 
-	tap_ok(mail_parse("", 0, &m, &f) < 0 && f.kind == FAULT_PERMANENT, "empty input fails (permanent)");
+	tap_ok(mail_parse("", 0, &m, &f) < 0 && f.kind == FAULT_PERMANENT, "inline: empty input fails (permanent)");
 	{
 		char junk[512];
 		size_t i;
@@ -76,73 +600,69 @@ int main(void)
 		for (i = 0; i < sizeof(junk); i++)
 			junk[i] = (char)(i * 37 + 11);
 		junk[0] = '\x01';
-		tap_ok(mail_parse(junk, sizeof(junk), &m, &f) < 0, "binary garbage is not a message");
+		tap_ok(mail_parse(junk, sizeof(junk), &m, &f) < 0 && f.kind == FAULT_PERMANENT,
+		       "inline: binary garbage is not a message");
 	}
 
-	/* nested multipart with attachments */
+	/* attached message, text attachment, undeclared charset in a part */
 	m = parse("From: j@example.net\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=o\n\n"
-		  "--o\nContent-Type: multipart/alternative; boundary=a\n\n"
-		  "--a\nContent-Type: text/plain; charset=iso-8859-2\nContent-Transfer-Encoding: quoted-printable\n\n"
+		  "--o\nContent-Type: text/plain; charset=iso-8859-2\nContent-Transfer-Encoding: quoted-printable\n\n"
 		  "=BF=F3=B3w\n"
-		  "--a\nContent-Type: text/html; charset=utf-8\n\n<p>html &amp; more</p>\n--a--\n"
-		  "--o\nContent-Type: application/pdf\nContent-Disposition: attachment;\n"
-		  " filename*0*=UTF-8''%C5%BC%C3%B3%C5%82w;\n filename*1*=.pdf\nContent-Transfer-Encoding: base64\n\n"
-		  "SGVsbG8=\n"
-		  "--o\nContent-Type: message/rfc822\n\nFrom: inner@example.net\nSubject: inner\n\ninner body\n"
+		  "--o\nContent-Type: text/plain; name=notes.txt\nContent-Disposition: inline; filename=notes.txt\n\n"
+		  "not the body\n"
+		  "--o\nContent-Type: text/csv\n\na,b\n"
+		  "--o\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=\"fwd.eml\"\n\n"
+		  "From: inner@example.net\nSubject: inner\n\ninner body\n"
+		  "--o\nContent-Type: text/plain\nContent-Transfer-Encoding: 8bit\n\nGr\xfc\xdf" "e\n"
 		  "--o--\n");
-	tap_ok(m != NULL && m->attachments->len == 2, "two attachments");
-	tap_is(m->body_text, "żółw", "ISO-8859-2 quoted-printable body as UTF-8");
-	tap_ok(m->body_html != NULL && strstr(m->body_html, "html &amp; more") != NULL, "HTML kept");
-	a = g_ptr_array_index(m->attachments, 0);
-	tap_is(a->filename, "żółw.pdf", "RFC 2231 continued, encoded filename");
-	tap_is(a->content_type, "application/pdf", "content type");
-	tap_ok(g_bytes_get_size(a->content) == 5 && memcmp(g_bytes_get_data(a->content, NULL), "Hello", 5) == 0,
-	       "base64 content decoded");
-	a = g_ptr_array_index(m->attachments, 1);
-	tap_ok(strcmp(a->content_type, "message/rfc822") == 0 &&
-	       g_strstr_len(g_bytes_get_data(a->content, NULL), (gssize)g_bytes_get_size(a->content), "inner body") != NULL,
-	       "attached message kept whole, not taken as the body");
+	tap_ok(m != NULL, "inline: multipart parses");
+	if (m == NULL)
+		return;
+	check_sane(m, "inline multipart");
+	tap_is(m->body_text, "żółw\nGrüße", "inline: inline text parts make the body, each in its charset");
+	tap_ok(m->attachments->len == 3, "inline: three attachments");
+	a = attachment(m, 0);
+	tap_ok(a != NULL && g_strcmp0(a->filename, "notes.txt") == 0 && strcmp(a->content_type, "text/plain") == 0,
+	       "inline: text part with a filename is an attachment");
+	a = attachment(m, 1);
+	tap_ok(a != NULL && a->filename == NULL && strcmp(a->content_type, "text/csv") == 0,
+	       "inline: text/csv is an attachment, without filename");
+	a = attachment(m, 2);
+	tap_ok(a != NULL && strcmp(a->content_type, "message/rfc822") == 0 && g_strcmp0(a->filename, "fwd.eml") == 0 &&
+	       g_strstr_len(g_bytes_get_data(a->content, NULL), (gssize)g_bytes_get_size(a->content),
+			    "inner body") != NULL, "inline: attached message kept whole, not taken as the body");
+	tap_ok(m->report == NULL, "inline: no report outside multipart/report");
 	mail_free(&m);
 
-	m = parse("From: s@example.com\nContent-Type: text/html; charset=utf-8\n\n"
-		  "<style>x{}</style><p>Hello&nbsp;there</p><ul><li>one</li></ul>\n");
-	tap_is(m ? m->body_text : NULL, "Hello there\n\n- one", "HTML-only: body_text from the HTML");
+	m = parse("From: x@example.net\nSubject: =?UTF-8?Q?evil=0D=0ABcc:_x@example.com?=\n\nhi\n");
+	tap_ok(m != NULL && strpbrk(m->subject, "\r\n") == NULL && strcmp(m->subject, "evil  Bcc: x@example.com") == 0,
+	       "inline: CR/LF from an encoded-word in Subject removed");
 	mail_free(&m);
+}
 
-	/* delivery report */
-	m = parse("From: MAILER-DAEMON@mx.example.net\nMIME-Version: 1.0\n"
-		  "Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n"
-		  "--b\nContent-Type: text/plain\n\nfailed\n"
-		  "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\n"
-		  "Final-Recipient: rfc822; ok@example.net\nAction: delivered\nStatus: 2.0.0\n\n"
-		  "Final-Recipient: rfc822; Gone@Example.NET\nAction: failed\nStatus: 5.1.1\n"
-		  "Diagnostic-Code: smtp; 550 5.1.1 user\n unknown\n\n"
-		  "--b\nContent-Type: text/rfc822-headers\n\nFrom: support@example.org\nMessage-ID: <pd.orig@example.org>\n\n"
-		  "--b--\n");
-	tap_ok(m != NULL && m->report != NULL, "multipart/report delivery-status recognised");
-	tap_is(m->report->recipient, "gone@example.net", "the failed recipient, not the delivered one");
-	tap_is(m->report->action, "failed", "action");
-	tap_is(m->report->status, "5.1.1", "status");
-	tap_is(m->report->diagnostic, "550 5.1.1 user unknown", "folded diagnostic");
-	tap_is(m->report->original_message_id, "pd.orig@example.org", "original Message-ID from the headers part");
-	mail_free(&m);
-
-	utf8("\xbf\xf3\xb3w", 4, "ISO-8859-2", "żółw", "ISO-8859-2");
-	utf8("P\xf8\xedli\x9a", 6, "windows-1250", "Příliš", "windows-1250");
-	utf8("P\xf8\xedli\x9a", 6, "cp1250", "Příliš", "cp1250 alias");
-	utf8("\xf0\xd2\xc9\xd7\xc5\xd4", 6, "koi8-r", "Привет", "KOI8-R");
-	utf8("\x1b$B%W%j%s%?!<\x1b(B", 16, "iso-2022-jp", "プリンター", "ISO-2022-JP (stateful)");
-	utf8("\xb4\xf2\xd3\xa1", 4, "gb2312", "打印", "GB2312");
-	utf8("caf\xe9", 4, NULL, "café", "undeclared 8-bit: windows-1252");
-	utf8("caf\xc3\xa9", 5, NULL, "café", "undeclared but valid UTF-8 stays UTF-8");
-	utf8("a\xff" "b", 3, "utf-8", "a\xef\xbf\xbd" "b", "invalid UTF-8 byte replaced");
-	utf8("caf\xe9", 4, "x-unknown-charset", "café", "unknown charset: guessed");
-	utf8("\x1b$B%W\x1b(B\xff", 9, "iso-2022-jp", "プ\xef\xbf\xbd", "invalid byte after ISO-2022-JP text replaced");
-	{
-		char *c = mail_clean_header(" a\r\nb\tc\x01 ");
-
-		tap_is(c, "a  b c", "clean_header: CR, LF, TAB and controls become spaces, trimmed");
-		g_free(c);
-	}
+int main(void)
+{
+	test_plain_utf8();
+	test_iso_8859_2();
+	test_windows_1250();
+	test_koi8_r();
+	test_iso_2022_jp();
+	test_gb2312();
+	test_undeclared_8bit();
+	test_invalid_utf8();
+	test_rfc2047();
+	test_rfc2231();
+	test_nested();
+	test_html_only();
+	test_gmail_reply();
+	test_exchange_autoreply();
+	test_gmail_vacation();
+	test_bounce();
+	test_list();
+	test_garbage();
+	test_content_language();
+	test_to_utf8();
+	test_clean_header();
+	test_inline();
 	return tap_done();
 }

@@ -1,0 +1,143 @@
+#!/bin/sh
+# db_outbound.sh: what deliver sends: the acknowledgment, agent
+# notifications, agents' answers relayed to the customer, notes, #commands,
+# etiquette (no ack to robots or auto-replies, a daily limit), and the
+# sending itself to a real SMTP receiver (Postfix's smtp-sink).
+. "$TEST_SRCDIR/lib.sh"
+plan 43
+setup_helpdesk
+"$POSTDESK" agent add bob@example.org --name "Bob Builder" --queue support >/dev/null
+M=$T_DIR/mail
+mkdir -p "$M"
+echo "auto_reply_limit = 3" >>"$CONF"
+
+# raw OUTBOX_ID: the queued message as text
+raw() { sql "SELECT convert_from(raw, 'UTF8') FROM outbox WHERE id = $1"; }
+# header NAME TEXT: the first value of a header in a message text
+header() { printf '%s\n' "$2" | tr -d '\r' | sed -n "s/^$1: //Ip" | head -n 1; }
+
+# --- a new case: ack to the customer, notification to the agents -------------
+printf 'Hello,\nmy invoice is wrong.\n' | mail "$M/new" '"Jan Kowalski" <jan@example.net>' "Invoice wrong" \
+	"Cc: ewa@example.net"
+deliver "$M/new" support@example.org jan@example.net
+like "$RC:$ERR" "^0:.*case=1, action=new, .*mail=ack\+notify, sent=0/3" "new case: ack and two notifications queued, none sent (no SMTP)"
+is "$(sql "SELECT string_agg(kind || ':' || array_to_string(recipients, ','), ' ' ORDER BY id) FROM outbox")" \
+	"ack:jan@example.net notify:alice@example.org notify:bob@example.org" "outbox rows: ack to the customer, one notification per agent"
+ack=$(sql "SELECT id FROM outbox WHERE kind = 'ack'")
+A=$(raw "$ack")
+is "$(sql "SELECT envelope_from FROM outbox WHERE id = $ack")" "" "ack uses the null envelope sender (RFC 3834)"
+is "$(header Auto-Submitted "$A")" "auto-replied" "ack: Auto-Submitted: auto-replied"
+is "$(header X-Postdesk-Loop "$A")" "support@example.org" "ack: our loop header"
+is "$(header In-Reply-To "$A")" "<$(msgid "$M/new")>" "ack threads to the customer's mail"
+like "$(header Reply-To "$A")" "^support\+c1\.[0-9]+\.[0-9a-f]{20}@example\.org$" "ack: Reply-To is the case's token address"
+like "$(header Subject "$A")" "#1\]" "ack subject carries the case tag"
+like "$(header Message-I[dD] "$A")" "^<pd\.m1\." "ack Message-ID is signed"
+is "$(sql "SELECT count(*) FROM messages WHERE case_id = 1 AND direction = 'out' AND kind = 'auto'")" 1 "the ack is part of the case"
+N=$(raw "$(sql "SELECT id FROM outbox WHERE kind = 'notify' ORDER BY id LIMIT 1")")
+like "$(header From "$N")" "Jan Kowalski via Helpdesk" "notification comes from the customer via the helpdesk"
+like "$(header Reply-To "$N")" "^support\+a1\." "notification: Reply-To is the agent token address"
+like "$N" "my invoice is wrong" "notification carries the customer's text"
+
+# --- the customer's reply to the ack: follow-up, no second ack ----------------
+ackid=$(header Message-I[dD] "$A" | tr -d '<>')
+printf 'Any news?\n' | mail "$M/again" "jan@example.net" "Re: Invoice wrong" "In-Reply-To: <$ackid>"
+deliver "$M/again" support@example.org jan@example.net
+like "$ERR" "case=1, action=follow-up, .*via=signed-reference, mail=notify" "reply to the ack: follow-up, agents notified, no ack"
+is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'ack'")" 1 "still one ack"
+
+# --- an out-of-office answer to our ack: stored, nothing sent -----------------
+before=$(sql "SELECT count(*) FROM outbox")
+printf 'I am away.\n' | mail "$M/ooo" "jan@example.net" "Automatic reply: Invoice wrong" \
+	"In-Reply-To: <$ackid>" "Auto-Submitted: auto-replied"
+deliver "$M/ooo" support@example.org jan@example.net
+like "$ERR" "class=auto-reply, .*mail=none" "auto-reply to our ack: no mail at all"
+is "$(sql "SELECT count(*) FROM outbox")" "$before" "nothing queued (the loop stops here)"
+
+# --- robots get no ack; the daily limit holds ----------------------------------
+printf 'Order shipped.\n' | mail "$M/robot" "noreply@shop.example.com" "Your order"
+deliver "$M/robot" support@example.org noreply@shop.example.com
+like "$ERR" "action=new, .*mail=notify," "noreply sender: a case, agents notified, no ack"
+for i in 1 2 3; do
+	printf 'Case %s\n' "$i" | mail "$M/many$i" "busy@example.net" "Question $i"
+	deliver "$M/many$i" support@example.org busy@example.net
+done
+is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'ack' AND recipients = '{busy@example.net}'")" 3 "three acks within the limit"
+printf 'Case 4\n' | mail "$M/many4" "busy@example.net" "Question 4"
+deliver "$M/many4" support@example.org busy@example.net
+is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'ack' AND recipients = '{busy@example.net}'")" 3 "the fourth new case gets no ack (auto_reply_limit = 3)"
+c4=$(printf '%s\n' "$ERR" | sed -n 's/.*case=\([0-9]*\).*/\1/p')
+is "$(sql "SELECT count(*) FROM events WHERE case_id = $c4 AND type = 'ack-suppressed'")" 1 "and says so in its events"
+
+# --- an agent answers from a mail client -----------------------------------------
+atok=$(header Reply-To "$N")
+notifid=$(header Message-I[dD] "$N" | tr -d '<>')
+cat >"$M/answer" <<EOF
+From: Alice Agent <alice@example.org>
+To: $atok
+Subject: Re: [Helpdesk #1] Invoice wrong
+Message-ID: <answer1@example.org>
+In-Reply-To: <$notifid>
+Content-Type: text/plain; charset=UTF-8
+
+#priority high
+
+Dear Jan,
+we corrected the invoice.
+
+On Sun, 22 Nov 2026 at 10:00, Jan Kowalski via Helpdesk <support@example.org> wrote:
+> Hello,
+> my invoice is wrong.
+EOF
+deliver "$M/answer" "$atok" alice@example.org
+like "$RC:$ERR" "^0:.*case=1, action=follow-up, .*via=token, mail=relay" "agent answer: relayed"
+R=$(raw "$(sql "SELECT id FROM outbox WHERE kind = 'reply'")")
+is "$(sql "SELECT array_to_string(recipients, ',') FROM outbox WHERE kind = 'reply'")" "jan@example.net,ewa@example.net" "to the customer and the watcher"
+like "$(header From "$R")" "Alice Agent via Helpdesk" "From: the agent via the helpdesk"
+like "$(header Reply-To "$R")" "^support\+c1\." "Reply-To: the customer token, not the agent"
+is "$(header Auto-Submitted "$R")" "" "an answer by a person is not marked automatic"
+like "$R" "we corrected the invoice" "the answer is in it"
+if printf '%s' "$R" | grep -q "my invoice is wrong"; then ok 1 "quoted history trimmed"; else ok 0 "quoted history trimmed"; fi
+if printf '%s' "$R" | grep -q "#priority"; then ok 1 "command line not relayed"; else ok 0 "command line not relayed"; fi
+like "$(header In-Reply-To "$R")" "^<" "the answer threads into the customer's conversation"
+is "$(sql "SELECT status || ' ' || priority || ' ' || (first_response_at IS NOT NULL) FROM cases WHERE id = 1")" "pending high true" \
+	"case pending on the customer, priority high, first response recorded"
+is "$(sql "SELECT a.email FROM cases c JOIN agents a ON a.id = c.assignee_id WHERE c.id = 1")" "alice@example.org" "assigned to the agent who answered"
+
+# --- notes, command errors, strangers on the agent address --------------------------
+ntok=$(printf '%s' "$N" | tr -d '\r' | grep -o 'support+n1\.[0-9]*\.[0-9a-f]*@example.org' | head -n 1)
+like "$ntok" "^support\+n1\." "the notification tells the note address"
+replies=$(sql "SELECT count(*) FROM outbox WHERE kind = 'reply'")
+printf 'Customer is a VIP, be nice.\n' | mail "$M/note" "alice@example.org" "note"
+deliver "$M/note" "$ntok" alice@example.org
+like "$ERR" "mail=note" "note: handled as internal"
+is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'reply'")" "$replies" "a note never reaches the customer"
+is "$(sql "SELECT array_to_string(recipients, ',') FROM outbox WHERE kind = 'notify' ORDER BY id DESC LIMIT 1")" "bob@example.org" "the other agent is told about the note"
+printf '#frobnicate\nHello Jan\n' | mail "$M/badcmd" "alice@example.org" "Re: x"
+deliver "$M/badcmd" "$atok" alice@example.org
+like "$ERR" "mail=command-error" "unknown command: an error mail to the agent"
+is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'reply'")" "$replies" "and nothing relayed"
+printf 'Hi from a stranger\n' | mail "$M/stranger" "mallory@example.com" "Re: x"
+deliver "$M/stranger" "$atok" mallory@example.com
+is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'reply'")" "$replies" "a non-agent on the agent address: nothing relayed"
+
+# --- sending to a real SMTP receiver ------------------------------------------------
+SINK=$T_DIR/sink
+mkdir -p "$SINK"
+chmod 777 "$SINK"
+port=$((20000 + $$ % 20000))
+/usr/sbin/smtp-sink -u nobody -d "$SINK/%M." "127.0.0.1:$port" 10 &
+sinkpid=$!
+trap 'kill $sinkpid 2>/dev/null' EXIT
+sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$CONF"
+deadline=$(($(date +%s) + 10))
+until ss -ltn | grep -q "127.0.0.1:$port " || [ "$(date +%s)" -ge $deadline ]; do sleep 0.1; done
+printf 'Sent for real.\n' | mail "$M/live" '"Ola Nowak" <ola@example.net>' "Live"
+deliver "$M/live" support@example.org ola@example.net
+like "$ERR" "mail=ack\+notify, sent=3/3" "with SMTP up: ack and notifications sent right after the commit"
+is "$(sql "SELECT count(*) FROM outbox WHERE recipients && '{ola@example.net}' AND status = 'sent'")" 1 "the ack is marked sent"
+deadline=$(($(date +%s) + 10))
+until [ "$(ls "$SINK" | wc -l)" -ge 3 ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.1; done
+is "$(ls "$SINK" | wc -l | tr -d ' ')" 3 "the receiver got three messages"
+like "$(cat "$SINK"/* | tr -d '\r')" "Reply-To: support\+c[0-9]+\." "as composed"
+kill $sinkpid 2>/dev/null
+finish

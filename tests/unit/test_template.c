@@ -1,0 +1,331 @@
+/* test_template.c: the template language, its three outputs, one-pass
+ * expansion, syntax errors, strict checking and the lookup order. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+
+#include "tap.h"
+#include "template.h"
+
+static char *tmp_root;
+
+/* Write a file under the temporary directory, making its directories. */
+static char *put(const char *rel, const char *content)
+{
+	char *path = g_build_filename(tmp_root, rel, NULL), *dir = g_path_get_dirname(path);
+
+	g_mkdir_with_parents(dir, 0700);
+	g_file_set_contents(path, content, -1, NULL);
+	g_free(dir);
+	return path;
+}
+
+/* Render template text (written to t/<lang>/x.tmpl) into r; returns the result code. */
+static int render(const char *text, const struct template_vars *v, bool strict, struct template_result *r,
+		  struct fault *f)
+{
+	char *path = put("t/en/x.tmpl", text);
+	int ret = template_render_file(path, v, strict, r, f);
+
+	g_free(path);
+	return ret;
+}
+
+/* Render and compare the text body with want. */
+static void text_is(const char *tmpl, const struct template_vars *v, const char *want, const char *what)
+{
+	struct template_result r = { 0 };
+	struct fault f = { 0 };
+
+	if (render(tmpl, v, false, &r, &f) < 0) {
+		tap_ok(0, "%s", what);
+		printf("# fault: %s\n", f.text);
+		return;
+	}
+	tap_is(r.text, want, "%s", what);
+	template_result_clear(&r);
+}
+
+/* Expect a permanent fault whose text contains want. */
+static void bad(const char *tmpl, bool strict, const struct template_vars *v, const char *want, const char *what)
+{
+	struct template_result r = { 0 };
+	struct fault f = { 0 };
+	int ret = render(tmpl, v, strict, &r, &f);
+
+	if (!tap_ok(ret < 0 && f.kind == FAULT_PERMANENT && strstr(f.text, want) != NULL && r.text == NULL,
+		    "%s", what))
+		printf("# message: %s\n# wanted:  %s\n", f.text, want);
+	template_result_clear(&r);
+}
+
+/* Remove the temporary tree. */
+static void rm_tree(const char *path)
+{
+	GDir *d = g_dir_open(path, 0, NULL);
+	const char *e;
+
+	if (d != NULL) {
+		while ((e = g_dir_read_name(d)) != NULL) {
+			char *p = g_build_filename(path, e, NULL);
+
+			rm_tree(p);
+			g_free(p);
+		}
+		g_dir_close(d);
+	}
+	g_remove(path);
+}
+
+/* Variables, conditionals and loops. */
+static void test_language(void)
+{
+	struct template_vars *v = template_vars_new(), *item, *sub;
+	struct template_result r = { 0 };
+	struct fault f = { 0 };
+
+	template_vars_set(v, "name", "Zofia");
+	template_vars_set(v, "case_id", "42");
+	template_vars_set(v, "empty", "");
+	tap_ok(render("Subject: [Desk #{{case_id}}] hi {{ name }}\n\nHello {{name}}!\n", v, false, &r, &f) == 0,
+	       "a simple template renders");
+	tap_is(r.subject, "[Desk #42] hi Zofia", "subject with variables");
+	tap_is(r.text, "Hello Zofia!\n", "body with a variable");
+	template_result_clear(&r);
+	tap_ok(r.subject == NULL && r.text == NULL && r.html == NULL, "template_result_clear empties the result");
+
+	text_is("Subject: s\n\na{{missing}}b\n", v, "ab\n", "a missing variable renders as nothing");
+	text_is("Subject: s\n\n{{#if name}}yes{{else}}no{{/if}} {{#if empty}}yes{{else}}no{{/if}} "
+		"{{#if missing}}yes{{else}}no{{/if}} {{#if name}}only{{/if}}.\n", v, "yes no no only.\n",
+		"if/else: set, empty, unset, without else");
+	text_is("Subject: s\n\n{{#if name}}\nHello {{name}},\n{{else}}\nHello,\n{{/if}}\n\nbody\n", v,
+		"Hello Zofia,\n\nbody\n", "lines holding only a directive vanish");
+	text_is("Subject: s\n\n{{! a comment for translators }}\nx{{! inline }}y\n", v, "xy\n", "comments");
+	text_is("Subject: s\n\n\n\nbody  \n\n\n", v, "body\n", "blank lines at both ends trimmed, one final LF");
+	text_is("Subject: s\r\n\r\nline one\r\n{{#if name}}\r\nline two\r\n{{/if}}\r\n", v,
+		"line one\nline two\n", "a template with CRLF line ends");
+
+	item = template_vars_add(v, "items");
+	template_vars_set(item, "filename", "a.pdf");
+	sub = template_vars_add(item, "parts");
+	template_vars_set(sub, "p", "1");
+	sub = template_vars_add(item, "parts");
+	template_vars_set(sub, "p", "2");
+	item = template_vars_add(v, "items");
+	template_vars_set(item, "filename", "b.png");
+	template_vars_set(item, "name", "inner");
+	text_is("Subject: s\n\n{{#each items}}\n"
+		"- {{filename}} for {{name}}:{{#each parts}} {{p}}/{{items.filename}}{{/each}}\n"
+		"{{/each}}\n", v, "- a.pdf for Zofia: 1/a.pdf 2/a.pdf\n- b.png for inner:\n",
+		"each: nested lists, names resolve in the item first, then outward; list.field");
+	text_is("Subject: s\n\n{{#if items}}has{{/if}}{{#each name}}x{{/each}}{{#each nothing}}x{{/each}}{{items}}.\n",
+		v, "has.\n", "a list is true; each over text or nothing is empty; a list as text is empty");
+	text_is("Subject: s\n\n{{items.filename}}.\n", v, ".\n", "list.field outside its loop renders nothing");
+	template_vars_set(v, "name", NULL);
+	text_is("Subject: s\n\n{{#if name}}set{{else}}unset{{/if}}\n", v, "unset\n", "template_vars_set(NULL) unsets");
+	template_vars_set(v, "items", "now text");
+	text_is("Subject: s\n\n{{items}}\n", v, "now text\n", "a list replaced by text");
+	template_vars_free(&v);
+	tap_ok(v == NULL, "template_vars_free sets the pointer to NULL");
+	template_vars_free(&v);
+}
+
+/* Escaping by output, and one pass. */
+static void test_outputs(void)
+{
+	struct template_vars *v = template_vars_new();
+	struct template_result r = { 0 };
+	struct fault f = { 0 };
+	const char *evil = "<script>alert('x')</script> & \"q\"";
+
+	template_vars_set(v, "case_id", "7");
+	template_vars_set(v, "evil", evil);
+	template_vars_set(v, "subj", "Refund\r\nBcc: victim@example.org\tnow\x01!");
+	template_vars_set(v, "curly", "{{case_id}} {{#if case_id}}x{{/if}} {{/each}} {{");
+	tap_ok(render("Subject: [D #{{case_id}}] {{subj}}\n\nFirst {{evil}}\nsecond line\n\n   indented\n\nThird {{curly}}\n",
+		      v, false, &r, &f) == 0, "render for the escaping tests");
+	tap_is(r.subject, "[D #7] Refund Bcc: victim@example.org now !", "subject: CR, LF, TAB, controls stripped");
+	tap_ok(strchr(r.subject, '\r') == NULL && strchr(r.subject, '\n') == NULL, "subject is one line");
+	tap_ok(strstr(r.text, evil) != NULL, "text body: values as they are");
+	tap_ok(strstr(r.html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;") != NULL,
+	       "html: & < > \" ' escaped");
+	tap_ok(strstr(r.html, "<script") == NULL, "html: no tag from data");
+	tap_ok(strstr(r.html, "<meta charset=\"utf-8\">") != NULL && strstr(r.html, "<html lang=\"en\">") != NULL &&
+	       strstr(r.html, "<body>") != NULL && strstr(r.html, "</html>") != NULL,
+	       "html: a minimal document, utf-8, the template's language");
+	tap_ok(strstr(r.html, "<p>First &lt;script&gt;") != NULL &&
+	       strstr(r.html, "&quot;q&quot;<br>\nsecond line</p>") != NULL,
+	       "html: paragraphs in <p>, single newlines as <br>");
+	tap_ok(strstr(r.html, "<p>&#160;&#160;&#160;indented</p>") != NULL, "html: leading blanks kept");
+	tap_ok(strstr(r.subject, "{{") == NULL, "one pass: subject has no braces from the template");
+	tap_ok(strstr(r.text, "Third {{case_id}} {{#if case_id}}x{{/if}} {{/each}} {{\n") != NULL,
+	       "one pass: a value with {{...}} stays literal in the text");
+	tap_ok(strstr(r.html, "Third {{case_id}} {{#if case_id}}x{{/if}} {{/each}} {{</p>") != NULL,
+	       "one pass: ... and in the html");
+	template_result_clear(&r);
+	tap_ok(render("Subject: {{curly}}\n\nx\n", v, false, &r, &f) == 0 &&
+	       strcmp(r.subject, "{{case_id}} {{#if case_id}}x{{/if}} {{/each}} {{") == 0,
+	       "one pass: ... and in the subject");
+	template_result_clear(&r);
+	template_vars_set(v, "bad", "caf\xe9 \xff");
+	tap_ok(render("Subject: {{bad}}\n\n{{bad}}\n", v, false, &r, &f) == 0 && g_utf8_validate(r.subject, -1, NULL) &&
+	       g_utf8_validate(r.text, -1, NULL) && g_utf8_validate(r.html, -1, NULL),
+	       "a value that is not UTF-8 still gives UTF-8 output");
+	template_result_clear(&r);
+	template_vars_free(&v);
+}
+
+/* Syntax errors name FILE:LINE; strict mode finds unknown names. */
+static void test_errors(void)
+{
+	struct template_vars *v = template_vars_new(), *item;
+	char *path;
+
+	bad("Subject: s\n\nline 3\nline {{name\n", false, v, "/t/en/x.tmpl:4: unclosed tag", "unclosed tag: FILE:LINE");
+	bad("Subject: s\n\n{{#if a}}\nx\n", false, v, "x.tmpl:3: {{#if a}} is not closed", "unclosed if names its line");
+	bad("Subject: s\n\nx\n{{/if}}\n", false, v, "x.tmpl:4: {{/if}} without an opening", "stray /if");
+	bad("Subject: s\n\n{{#each a}}\n{{/if}}\n", false, v, "x.tmpl:4: {{/if}} closes the {{#each a}} of line 3",
+	    "mismatched close");
+	bad("Subject: s\n\n{{else}}\n", false, v, "x.tmpl:3: {{else}} outside {{#if}}", "else outside if");
+	bad("Subject: s\n\n{{#if a}}{{else}}{{else}}{{/if}}\n", false, v, "x.tmpl:3: a second {{else}}", "two elses");
+	bad("Subject: s\n\nok\n{{#unless a}}\n", false, v, "x.tmpl:4: unknown directive {{#unless a}}", "unknown directive");
+	bad("Subject: s\n\n{{#if}}\n", false, v, "x.tmpl:3: {{#if}} needs a variable name", "if without a name");
+	bad("Subject: s\n\n{{a-b}}\n", false, v, "x.tmpl:3: bad variable name 'a-b'", "bad variable name");
+	bad("Subject: {{#if x}}\n\nbody\n", false, v, "x.tmpl:1: {{#if x}} is not closed", "error in the subject: line 1");
+	bad("From: x\nSubject: s\n\nbody\n", false, v, "x.tmpl:1: expected 'Subject: ...'", "unknown header");
+	bad("Subject: s\nSubject: t\n\nbody\n", false, v, "x.tmpl:2: a second Subject:", "two subjects");
+	bad("Subject: s\n", false, v, "x.tmpl:2: the header ends without a blank line", "no blank line");
+	bad("\nbody\n", false, v, "x.tmpl:1: the template must start with a 'Subject: ...'", "no subject");
+	bad("Subject: s\n\nok\nna\xc5\n", false, v, "x.tmpl:4: not valid UTF-8", "invalid UTF-8 names its line");
+
+	template_vars_set(v, "known", "k");
+	item = template_vars_add(v, "list");
+	template_vars_set(item, "f", "1");
+	bad("Subject: s\n\n{{known}}\n{{unknown}}\n", true, v, "x.tmpl:4: unknown variable 'unknown'",
+	    "strict: unknown variable named with FILE:LINE");
+	bad("Subject: {{nope}}\n\nx\n", true, v, "x.tmpl:1: unknown variable 'nope'", "strict: in the subject");
+	bad("Subject: s\n\n{{#if known}}\nyes\n{{else}}\n{{typo}}\n{{/if}}\n", true, v,
+	    "x.tmpl:6: unknown variable 'typo'", "strict: also in the branch not taken");
+	bad("Subject: s\n\n{{#each list}}{{g}}{{/each}}\n", true, v, "x.tmpl:3: unknown variable 'g'",
+	    "strict: inside a loop");
+	bad("Subject: s\n\n{{list}}\n", true, v, "'list' is a list", "strict: a list used as text");
+	bad("Subject: s\n\n{{#each known}}{{/each}}\n", true, v, "'known' is not a list", "strict: each over text");
+	bad("Subject: s\n\n{{list.f}}\n", true, v, "x.tmpl:3: {{list.f}} is outside {{#each list}}",
+	    "strict: list.field outside its loop");
+	bad("Subject: {{#if x}}{{/if}}\n\nx\n", true, v, "unknown variable 'x'", "strict: if over an unknown name");
+	{
+		struct template_result r = { 0 };
+		struct fault f = { 0 };
+
+		tap_ok(render("Subject: s {{known}}\n\n{{#each list}}{{f}} {{known}} {{list.f}}{{/each}}\n", v, true,
+			      &r, &f) == 0, "strict: a template using only known names renders");
+		template_result_clear(&r);
+		tap_ok(render("Subject: s\n\n{{unknown}}\n", v, false, &r, &f) == 0 && strcmp(r.text, "\n") == 0,
+		       "not strict: the same unknown name renders as nothing");
+		template_result_clear(&r);
+		path = g_build_filename(tmp_root, "t", "en", "missing.tmpl", NULL);
+		tap_ok(template_render_file(path, v, false, &r, &f) < 0 && f.kind == FAULT_TEMPORARY,
+		       "an unreadable template file is a temporary fault: %s", f.text);
+		g_free(path);
+	}
+	template_vars_free(&v);
+}
+
+/* Render name through the lookup and return the subject (g_free), or NULL. */
+static char *lookup(const char *over, const char *builtin, const char *lang, const char *fallback,
+		    const char *name, struct fault *f)
+{
+	struct template_vars *v = template_vars_new();
+	struct template_result r = { 0 };
+	char *s = NULL;
+
+	if (template_render(over, builtin, lang, fallback, name, v, &r, f) == 0)
+		s = g_strdup(r.subject);
+	template_result_clear(&r);
+	template_vars_free(&v);
+	return s;
+}
+
+/* override/lang, builtin/lang, override/fallback, builtin/fallback. */
+static void test_lookup(void)
+{
+	char *over = g_build_filename(tmp_root, "over", NULL), *builtin = g_build_filename(tmp_root, "builtin", NULL);
+	const char *files[] = {
+		"over/pl/a.tmpl", "builtin/pl/a.tmpl", "over/en/a.tmpl", "builtin/en/a.tmpl",
+		"builtin/pl/b.tmpl", "over/en/b.tmpl", "builtin/en/b.tmpl",
+		"over/en/c.tmpl", "builtin/en/c.tmpl", "builtin/en/d.tmpl", "over/cs/e.tmpl",
+	};
+	struct fault f = { 0 };
+	char *s, *path = NULL;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(files); i++) {
+		char *text = g_strdup_printf("Subject: %s\n\nx\n", files[i]);
+
+		g_free(put(files[i], text));
+		g_free(text);
+	}
+	s = lookup(over, builtin, "pl", "en", "a", &f);
+	tap_is(s, "over/pl/a.tmpl", "1. the override in the language");
+	g_free(s);
+	s = lookup(over, builtin, "pl", "en", "b", &f);
+	tap_is(s, "builtin/pl/b.tmpl", "2. the builtin in the language");
+	g_free(s);
+	s = lookup(over, builtin, "pl", "en", "c", &f);
+	tap_is(s, "over/en/c.tmpl", "3. the override in the fallback language");
+	g_free(s);
+	s = lookup(over, builtin, "pl", "en", "d", &f);
+	tap_is(s, "builtin/en/d.tmpl", "4. the builtin in the fallback language");
+	g_free(s);
+	s = lookup(NULL, builtin, "pl", "en", "a", &f);
+	tap_is(s, "builtin/pl/a.tmpl", "no override directory");
+	g_free(s);
+	s = lookup("", builtin, "de", "en", "a", &f);
+	tap_is(s, "builtin/en/a.tmpl", "an empty override is none; a language without templates falls back");
+	g_free(s);
+	s = lookup(over, builtin, "pl", "en", "e", &f);
+	tap_ok(s == NULL && f.kind == FAULT_PERMANENT && strstr(f.text, "template 'e' not found") != NULL &&
+	       strstr(f.text, "builtin/en/e.tmpl") != NULL, "not found anywhere: permanent, naming the places: %s", f.text);
+	g_free(s);
+	s = lookup(over, builtin, "../pl", "en", "a", &f);
+	tap_is(s, "over/en/a.tmpl", "a language that is no tag ('../pl') is never a path: the fallback is used");
+	g_free(s);
+	s = lookup(over, builtin, "PL_pl", "en", "b", &f);
+	tap_is(s, "builtin/pl/b.tmpl", "pl_PL is tried as pl-pl, then pl");
+	g_free(s);
+	s = lookup(over, builtin, NULL, "en", "d", &f);
+	tap_is(s, "builtin/en/d.tmpl", "no language: the fallback");
+	g_free(s);
+	s = lookup(over, builtin, "pl", "../en", "a", &f);
+	tap_ok(s == NULL && f.kind == FAULT_PERMANENT, "a bad fallback language is refused: %s", f.text);
+	g_free(s);
+	s = lookup(over, builtin, "pl", "en", "../a", &f);
+	tap_ok(s == NULL && f.kind == FAULT_PERMANENT, "a template name with '/' is refused: %s", f.text);
+	g_free(s);
+	tap_ok(template_find(over, builtin, "cs", NULL, "e", &path, &f) == 0 && g_str_has_suffix(path, "over/cs/e.tmpl"),
+	       "template_find without a fallback");
+	g_free(path);
+	g_free(over);
+	g_free(builtin);
+}
+
+int main(void)
+{
+	size_t n;
+
+	tmp_root = g_dir_make_tmp("test_template.XXXXXX", NULL);
+	if (tmp_root == NULL) {
+		printf("Bail out! cannot make a temporary directory\n");
+		return 1;
+	}
+	for (n = 0; template_names[n] != NULL; n++)
+		;
+	tap_ok(n == 10 && strcmp(template_names[0], "ack") == 0, "template_names has the ten templates");
+	test_language();
+	test_outputs();
+	test_errors();
+	test_lookup();
+	rm_tree(tmp_root);
+	g_free(tmp_root);
+	return tap_done();
+}
