@@ -6,32 +6,70 @@
 
 #include "quote.h"
 
-/* Attribution lines that start the quoted part, matched on one line or on
- * two lines joined (Gmail wraps long ones). */
-static const char *const quote_patterns[] = {
-	"^\\s*On\\s.+\\swrote:\\s*$",			/* Gmail, Thunderbird, Apple Mail, Mutt */
-	"^\\s*Dnia\\s.+\\snapisał(\\(a\\)|a)?:\\s*$",	/* Polish */
-	"^\\s*(W dniu|Dne)\\s.+\\s(napisał|napsal)(\\(a\\)|a)?:\\s*$",
-	"^\\s*Pada\\s.+\\smenulis:\\s*$",		/* Malay */
-	"^\\s*Am\\s.+\\sschrieb.*:\\s*$",		/* German */
-	"^\\s*Le\\s.+\\sa écrit\\s*:\\s*$",		/* French */
-	"^\\s*-+\\s*(Original Message|Ursprüngliche Nachricht|Původní zpráva|Oryginalna wiadomość|Wiadomość oryginalna)\\s*-+\\s*$",
-	"^\\s*_{10,}\\s*$",				/* Outlook's rule above its header block */
-	"^\\s*\\* .+ \\[[0-9]{4}-[0-9]{2}-[0-9]{2}.*\\]:\\s*$",	/* Mutt's default attribution */
-	NULL,
+/* Attribution lines that start the quoted part: a line that begins with
+ * the first text and ends with the second (Gmail, Thunderbird, Apple Mail
+ * and Mutt in several languages), matched on one line or on two lines
+ * joined (Gmail wraps long ones). Plain string matching: GLib's regex
+ * engine (PCRE2 JIT) is not needed for this and confuses valgrind. */
+static const struct {
+	const char *begin, *end;
+} quote_attributions[] = {
+	{ "On ", " wrote:" }, { "Dnia ", " napisał(a):" }, { "Dnia ", " napisał:" },
+	{ "Dnia ", " napisała:" }, { "W dniu ", " napisał(a):" }, { "W dniu ", " napisał:" },
+	{ "W dniu ", " napisała:" }, { "Dne ", " napsal(a):" }, { "Dne ", " napsal:" },
+	{ "Dne ", " napsala:" }, { "Pada ", " menulis:" }, { "Am ", " schrieb:" },
+	{ "Le ", " a écrit :" }, { "Le ", " a écrit:" },
 };
 
-/* Whether line (or line joined with the next) is an attribution line. */
-static gboolean quote_attribution(GRegex *const *res, const char *line, const char *next)
-{
-	gboolean found = FALSE;
-	char *joined = next ? g_strconcat(line, " ", next, NULL) : NULL;
-	int i;
+/* Rules of dashes or underscores with a title, as Outlook writes them. */
+static const char *const quote_rules[] = {
+	"Original Message", "Ursprüngliche Nachricht", "Původní zpráva", "Oryginalna wiadomość",
+	"Wiadomość oryginalna", NULL,
+};
 
-	for (i = 0; res[i] != NULL && !found; i++)
-		found = g_regex_match(res[i], line, 0, NULL) ||
-			(joined != NULL && *line != '\0' && g_regex_match(res[i], joined, 0, NULL));
-	g_free(joined);
+/* Whether one trimmed line is an attribution or an Outlook rule. */
+static gboolean quote_attribution_line(const char *l)
+{
+	size_t len = strlen(l), i;
+	const char *const *r;
+
+	for (i = 0; i < G_N_ELEMENTS(quote_attributions); i++) {
+		size_t b = strlen(quote_attributions[i].begin), e = strlen(quote_attributions[i].end);
+
+		if (len > b + e && g_ascii_strncasecmp(l, quote_attributions[i].begin, b) == 0 &&
+		    g_ascii_strcasecmp(l + len - e, quote_attributions[i].end) == 0)
+			return TRUE;
+	}
+	if (len >= 10 && strspn(l, "_") == len)
+		return TRUE;	/* Outlook's rule above its header block */
+	if (l[0] == '-' && l[len - 1] == '-')
+		for (r = quote_rules; *r != NULL; r++)
+			if (strstr(l, *r) != NULL)
+				return TRUE;
+	/* Mutt: "* Name <addr> [2026-11-22 10:00]:" */
+	if (l[0] == '*' && l[1] == ' ' && len > 16 && strcmp(l + len - 2, "]:") == 0) {
+		const char *open = strrchr(l, '[');
+
+		return open != NULL && g_ascii_isdigit(open[1]) && g_ascii_isdigit(open[4]) && open[5] == '-';
+	}
+	return FALSE;
+}
+
+/* Whether line (or line joined with the next) is an attribution line. */
+static gboolean quote_attribution(const char *line, const char *next)
+{
+	char *one = g_strstrip(g_strdup(line)), *joined;
+	gboolean found = quote_attribution_line(one);
+
+	if (!found && next != NULL && *one != '\0') {
+		char *two = g_strstrip(g_strdup(next));
+
+		joined = g_strconcat(one, " ", two, NULL);
+		found = quote_attribution_line(joined);
+		g_free(joined);
+		g_free(two);
+	}
+	g_free(one);
 	return found;
 }
 
@@ -53,25 +91,20 @@ static gboolean quote_outlook_block(char **lines, int i)
 
 char *quote_trim(const char *body)
 {
-	GRegex *res[G_N_ELEMENTS(quote_patterns)] = { NULL };
 	char **lines = g_strsplit(body ? body : "", "\n", -1);
 	GString *out = g_string_new(NULL);
 	int i, n, end;
 
-	for (i = 0; quote_patterns[i] != NULL; i++)
-		res[i] = g_regex_new(quote_patterns[i], G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
 	for (n = 0; lines[n] != NULL; n++)
 		g_strchomp(lines[n]);	/* also drops the CR of CRLF */
 	for (end = 0; end < n; end++)
-		if (quote_attribution(res, lines[end], lines[end + 1]) || quote_outlook_block(lines, end))
+		if (quote_attribution(lines[end], lines[end + 1]) || quote_outlook_block(lines, end))
 			break;
 	/* then drop a trailing block of quoted lines and blank lines */
 	while (end > 0 && (lines[end - 1][0] == '>' || lines[end - 1][strspn(lines[end - 1], " \t")] == '\0'))
 		end--;
 	for (i = 0; i < end; i++)
 		g_string_append_printf(out, "%s\n", lines[i]);
-	for (i = 0; res[i] != NULL; i++)
-		g_regex_unref(res[i]);
 	g_strfreev(lines);
 	return g_string_free(out, FALSE);
 }
