@@ -4,7 +4,7 @@
 # etiquette (no ack to robots or auto-replies, a daily limit), and the
 # sending itself to a real SMTP receiver (Postfix's smtp-sink).
 . "$TEST_SRCDIR/lib.sh"
-plan 43
+plan 55
 setup_helpdesk
 "$POSTDESK" agent add bob@example.org --name "Bob Builder" --queue support >/dev/null
 M=$T_DIR/mail
@@ -119,6 +119,56 @@ is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'reply'")" "$replies" "and n
 printf 'Hi from a stranger\n' | mail "$M/stranger" "mallory@example.com" "Re: x"
 deliver "$M/stranger" "$atok" mallory@example.com
 is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'reply'")" "$replies" "a non-agent on the agent address: nothing relayed"
+
+# --- the customer's language -------------------------------------------------------
+for lp in "pl:Dzień dobry" "cs:Dobrý den" "ms:Terima kasih kerana menghubungi kami"; do
+	l=${lp%%:*}
+	printf 'Text.\n' | mail "$M/lang-$l" "lang-$l@example.net" "Language $l" "Content-Language: $l"
+	deliver "$M/lang-$l" support@example.org "lang-$l@example.net"
+	c=$(printf '%s\n' "$ERR" | sed -n 's/.*case=\([0-9]*\).*/\1/p')
+	like "$(sql "SELECT body_text FROM messages WHERE case_id = $c AND direction = 'out' AND kind = 'auto'")" "${lp#*:}" "ack in the customer's language ($l)"
+	is "$(header Content-Language "$(raw "$(sql "SELECT id FROM outbox WHERE case_id = $c AND kind = 'ack'")")")" "$l" "ack marked Content-Language: $l"
+done
+
+# --- no ack to automatic mail of any kind ----------------------------------------------
+acks=$(sql "SELECT count(*) FROM outbox WHERE kind = 'ack'")
+printf 'News.\n' | mail "$M/list" "news@example.com" "Newsletter" "List-Id: <n.example.com>"
+deliver "$M/list" support@example.org news@example.com
+printf 'Bulk.\n' | mail "$M/bulk" "promo@example.com" "Offer" "Precedence: bulk"
+deliver "$M/bulk" support@example.org promo@example.com
+printf 'Null sender.\n' | mail "$M/null" "someone@example.com" "Null sender"
+deliver "$M/null" support@example.org ""
+printf 'Suppress.\n' | mail "$M/ars" "outlook@example.com" "Meeting" "X-Auto-Response-Suppress: All"
+deliver "$M/ars" support@example.org outlook@example.com
+printf 'Daemon.\n' | mail "$M/daemon" "MAILER-DAEMON@example.com" "Failure"
+deliver "$M/daemon" support@example.org ""
+is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'ack'")" "$acks" "no ack to list, bulk, null-sender, suppress or daemon mail"
+
+# --- header injection through the subject and the name ------------------------------------
+printf '%s\n' 'From: =?UTF-8?Q?Eve=0D=0ABcc:_victim@example.com?= <eve@example.net>' \
+	'To: support@example.org' \
+	'Subject: =?UTF-8?Q?Hello=0D=0ABcc:_victim@example.com=0D=0A=0D=0Abody?=' \
+	'Message-ID: <inject@example.net>' '' 'Injected?' >"$M/inject"
+deliver "$M/inject" support@example.org eve@example.net
+c=$(printf '%s\n' "$ERR" | sed -n 's/.*case=\([0-9]*\).*/\1/p')
+all=$(sql "SELECT string_agg(convert_from(raw, 'UTF8'), '') FROM outbox WHERE case_id = $c")
+if printf '%s\n' "$all" | tr -d '\r' | grep -qi '^bcc:'; then ok 1 "no Bcc header injected via subject or name"; else ok 0 "no Bcc header injected via subject or name"; fi
+is "$(sql "SELECT count(*) FROM outbox WHERE case_id = $c")" 3 "the mail was still made (ack and notifications)"
+
+# --- more commands, forged agent mail -------------------------------------------------------
+printf '#assign bob@example.org\n#resolve\nFixed, closing.\n' | mail "$M/cmds" "alice@example.org" "Re: x"
+deliver "$M/cmds" "$atok" alice@example.org
+is "$(sql "SELECT c.status || ' ' || a.email FROM cases c JOIN agents a ON a.id = c.assignee_id WHERE c.id = 1")" \
+	"resolved bob@example.org" "#assign and #resolve act on the case"
+printf '#status open\nBack to work.\n' | mail "$M/cmd-open" "bob@example.org" "Re: x"
+deliver "$M/cmd-open" "$atok" bob@example.org
+is "$(sql "SELECT status FROM cases WHERE id = 1")" open "#status open wins over the default pending"
+replies=$(sql "SELECT count(*) FROM outbox WHERE kind = 'reply'")
+badtok=$(printf '%s' "$atok" | sed 's/\.[0-9a-f]*@/.00000000000000000000@/')
+printf 'Forged.\n' | mail "$M/forged-agent" "alice@example.org" "Re: x"
+deliver "$M/forged-agent" "$badtok" alice@example.org
+is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'reply'"):$(sql "SELECT classification FROM messages WHERE message_id = '$(msgid "$M/forged-agent")'")" \
+	"$replies:untrusted" "an agent's mail with a bad token: stored, flagged, not relayed"
 
 # --- sending to a real SMTP receiver ------------------------------------------------
 SINK=$T_DIR/sink

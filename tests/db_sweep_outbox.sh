@@ -5,7 +5,7 @@
 # two sweepers at once send every message exactly once. The SMTP receiver is
 # Postfix's smtp-sink.
 . "$TEST_SRCDIR/lib.sh"
-plan 16
+plan 18
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -69,6 +69,10 @@ due
 run "$POSTDESK" sweep
 is "$OUT" "outbox: 0 sent, 0 deferred, 2 failed" "the tenth failed attempt gives up"
 is "$(sql "SELECT count(*) FROM events WHERE case_id = $c AND type = 'delivery-failed' AND detail LIKE '%gave up%'")" 2 "and says so on the case"
+printf 'Retry me.\n' | mail "$M/four" "ada@example.net" "Soft, then fine"
+deliver "$M/four" support@example.org ada@example.net
+c4=$(printf '%s\n' "$ERR" | sed -n 's/.*case=\([0-9]*\).*/\1/p')
+is "$(sql "SELECT string_agg(status, ' ') FROM outbox WHERE case_id = $c4")" "queued queued" "another 4xx: queued"
 
 # a row left 'sending' by a crashed process is sent once its lease expires
 sink "$T_DIR/s4" $((base + 3))
@@ -76,6 +80,9 @@ id=$(sql "SELECT min(id) FROM outbox WHERE status = 'sent'")
 sql "UPDATE outbox SET status = 'sending', next_attempt = now() - interval '1 second' WHERE id = $id" >/dev/null
 run "$POSTDESK" sweep
 is "$OUT:$(files "$T_DIR/s4")" "outbox: 1 sent, 0 deferred, 0 failed:1" "an expired lease is claimed again (at worst one duplicate)"
+sql "UPDATE outbox SET next_attempt = now() WHERE case_id = $c4" >/dev/null
+run "$POSTDESK" sweep
+is "$OUT:$(sql "SELECT string_agg(status, ' ') FROM outbox WHERE case_id = $c4")" "outbox: 2 sent, 0 deferred, 0 failed:sent sent" "4xx, then success on the next sweep"
 
 # two sweepers at once over 60 queued messages: each sent exactly once
 sink "$T_DIR/s5" $((base + 4))
