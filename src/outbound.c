@@ -364,7 +364,7 @@ static int outbound_relay(struct outbound *ob, const struct outbound_case *c, co
 	g_ptr_array_add(cc, NULL);
 	/* thread into the customer's conversation: the last ten ids, oldest first */
 	res = db_exec(ob->db, "SELECT message_id FROM (SELECT id, message_id FROM messages WHERE case_id = $1"
-		      " AND message_id IS NOT NULL AND (direction = 'in' AND kind = 'customer'"
+		      " AND message_id IS NOT NULL AND (direction = 'in' AND kind = 'customer' AND classification = 'normal'"
 		      " OR direction = 'out' AND kind IN ('auto', 'agent')) ORDER BY id DESC LIMIT 10) s ORDER BY id",
 		      1, (const char *[]){ c->id }, f);
 	if (res == NULL)
@@ -510,7 +510,7 @@ static int outbound_agent(struct outbound *ob, const struct outbound_case *c, co
 			ret = outbound_notify(ob, c, &(struct outbound_event){ .case_id = ev->case_id, .kind = "note",
 					      .mail = ev->mail, .agent_id = ev->agent_id }, "notify_note", cmd.text, f);
 	} else {
-		answer = quote_trim(cmd.text);
+		answer = g_strchomp(quote_trim(cmd.text));
 		ob->summary = "relay";
 		ret = outbound_relay(ob, c, ev, answer, f);
 		if (ret == 0)

@@ -98,7 +98,7 @@ is "$(header Auto-Submitted "$R")" "" "an answer by a person is not marked autom
 like "$R" "we corrected the invoice" "the answer is in it"
 if printf '%s' "$R" | grep -q "my invoice is wrong"; then ok 1 "quoted history trimmed"; else ok 0 "quoted history trimmed"; fi
 if printf '%s' "$R" | grep -q "#priority"; then ok 1 "command line not relayed"; else ok 0 "command line not relayed"; fi
-like "$(header In-Reply-To "$R")" "^<" "the answer threads into the customer's conversation"
+is "$(header In-Reply-To "$R")" "<$(msgid "$M/again")>" "the answer threads to the customer's last own mail (not the out-of-office)"
 is "$(sql "SELECT status || ' ' || priority || ' ' || (first_response_at IS NOT NULL) FROM cases WHERE id = 1")" "pending high true" \
 	"case pending on the customer, priority high, first response recorded"
 is "$(sql "SELECT a.email FROM cases c JOIN agents a ON a.id = c.assignee_id WHERE c.id = 1")" "alice@example.org" "assigned to the agent who answered"
