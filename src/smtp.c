@@ -69,6 +69,13 @@ static enum smtp_outcome smtp_failed(mailsmtp *s, int r, char *reply, size_t siz
 	return code >= 500 && code < 600 && r != MAILSMTP_ERROR_STREAM ? SMTP_PERMFAIL : SMTP_TEMPFAIL;
 }
 
+/* Bound every read and write on the session's stream by smtp_timeout. */
+static void smtp_stream_timeout(mailsmtp *s, const struct config *cfg)
+{
+	if (s->stream != NULL && mailstream_get_low(s->stream) != NULL)
+		mailstream_low_set_timeout(mailstream_get_low(s->stream), (time_t)cfg->smtp_timeout);
+}
+
 /* The session after the greeting: EHLO (or HELO), STARTTLS, AUTH. */
 static int smtp_hello(const struct config *cfg, mailsmtp *s, const char *pass, enum smtp_outcome *out,
 		      char *reply, size_t size)
@@ -87,7 +94,7 @@ static int smtp_hello(const struct config *cfg, mailsmtp *s, const char *pass, e
 			return -1;
 		}
 		if ((r = mailsmtp_socket_starttls(s)) != MAILSMTP_NO_ERROR ||
-		    (r = mailesmtp_ehlo(s)) != MAILSMTP_NO_ERROR) {
+		    (smtp_stream_timeout(s, cfg), (r = mailesmtp_ehlo(s)) != MAILSMTP_NO_ERROR)) {
 			*out = smtp_failed(s, r, reply, size);
 			return -1;
 		}
@@ -162,8 +169,14 @@ int smtp_send(const struct config *cfg, const struct smtp_message *msg,
 		return -1;
 	}
 	s = mailsmtp_new(0, NULL);
+	/* the session timeout bounds the connect; reads wait on the stream's
+	 * own timeout, or libetpan's process-wide default of five minutes */
 	mailsmtp_set_timeout(s, (time_t)cfg->smtp_timeout);
+	mailstream_network_delay.tv_sec = (time_t)cfg->smtp_timeout;
+	mailstream_network_delay.tv_usec = 0;
 	r = mailsmtp_socket_connect(s, host, port);
+	if (r == MAILSMTP_NO_ERROR)
+		smtp_stream_timeout(s, cfg);
 	if (r != MAILSMTP_NO_ERROR) {
 		snprintf(reply, reply_size, "connect to %s: %s", cfg->smtp_server, mailsmtp_strerror(r));
 		*outcome_r = SMTP_TEMPFAIL;

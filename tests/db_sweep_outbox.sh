@@ -5,7 +5,7 @@
 # two sweepers at once send every message exactly once. The SMTP receiver is
 # Postfix's smtp-sink.
 . "$TEST_SRCDIR/lib.sh"
-plan 18
+plan 20
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -83,6 +83,16 @@ is "$OUT:$(files "$T_DIR/s4")" "outbox: 1 sent, 0 deferred, 0 failed:1" "an expi
 sql "UPDATE outbox SET next_attempt = now() WHERE case_id = $c4" >/dev/null
 run "$POSTDESK" sweep
 is "$OUT:$(sql "SELECT string_agg(status, ' ') FROM outbox WHERE case_id = $c4")" "outbox: 2 sent, 0 deferred, 0 failed:sent sent" "4xx, then success on the next sweep"
+
+# a server that stops answering: the deadline (smtp_timeout = 3s) holds
+sink "$T_DIR/s6" $((base + 5)) -w 20
+printf 'Slow.\n' | mail "$M/slow" "slow@example.net" "Slow server"
+start=$(date +%s)
+deliver "$M/slow" support@example.org slow@example.net
+took=$(($(date +%s) - start))
+c6=$(printf '%s\n' "$ERR" | sed -n 's/.*case=\([0-9]*\).*/\1/p')
+like "$RC:$took" "^0:([0-9]|1[0-5])$" "a server that hangs at DATA: deliver still ends in time (${took}s for 2 mails)"
+is "$(sql "SELECT string_agg(status, ' ') FROM outbox WHERE case_id = $c6")" "queued queued" "and the mail stays queued for the sweeper"
 
 # two sweepers at once over 60 queued messages: each sent exactly once
 sink "$T_DIR/s5" $((base + 4))
