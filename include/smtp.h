@@ -23,7 +23,14 @@ struct smtp_message {
 	size_t nrecipients;
 	const char *data;			/* the RFC 5322 message, CRLF or LF line ends */
 	size_t len;
+	int *rcpt_codes;			/* optional, nrecipients entries, filled with
+						 * the reply code to each RCPT TO (0: not tried
+						 * or no reply; 553: refused locally) */
 };
+
+/* The longest one smtp_send() may take, in seconds: each step waits at most
+ * smtp_timeout, the whole session at most this (outbox leases outlast it). */
+#define SMTP_SESSION_LIMIT(timeout) (2 * (timeout) + 30)
 
 /* Send one message to cfg->smtp_server (host:port, smtp_tls, smtp_user,
  * smtp_password_file, smtp_timeout). Returns 0 with *outcome_r set and the

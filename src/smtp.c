@@ -1,195 +1,588 @@
-/* smtp.c: one SMTP transaction with libetpan. libetpan's session timeout
- * bounds the connect and every reply; it does the dot-stuffing and turns
- * bare LF into CRLF when it sends the data. */
+/* smtp.c: one SMTP transaction with libetpan, bounded in time.
+ *
+ * What libetpan does and does not do, as read in its source (1.9.x) and
+ * checked by tests/db_outbox.sh against Postfix's smtp-sink:
+ * - mailsmtp_socket_connect() bounds the TCP connect by the session timeout
+ *   but opens the stream without one, so the greeting and every later read
+ *   would wait on the process-wide mailstream_network_delay (five minutes).
+ *   So we connect ourselves (any address family, non-blocking connect with a
+ *   deadline) and open the stream with mailstream_socket_open_timeout(), and
+ *   set the stream's timeout again before every step: no global state.
+ * - Each read and write waits at most that timeout (select()), then sends on
+ *   a blocking socket, which SO_SNDTIMEO bounds. A server that trickles one
+ *   byte at a time keeps one step alive longer; SMTP_SESSION_LIMIT caps the
+ *   session before each step, not inside one.
+ * - mailsmtp_data_message() dot-stuffs and turns bare LF (and bare CR) into
+ *   CRLF, then appends CRLF "." CRLF: a message that already ends with a line
+ *   end would gain an empty line, so one final line end is cut off here.
+ * - The reply code of the last command is in response_code (0 when no reply
+ *   came) and its text, without codes, in response (lines joined by LF).
+ * - libetpan writes with send() without MSG_NOSIGNAL: SIGPIPE is blocked in
+ *   this thread while a session runs and a pending one is taken back.
+ * - MAIL FROM, RCPT TO and AUTH are formatted into 513-byte buffers: longer
+ *   addresses are refused here before they could be cut short.
+ * - STARTTLS encrypts but checks no certificate (libetpan verifies nothing).
+ */
+#include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <libetpan/libetpan.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "smtp.h"
 
-/* Split "host:port" or "[v6]:port" (port 25 when absent). */
-static int smtp_target(const char *server, char **host_r, uint16_t *port_r, struct fault *f)
+/* RFC 5321 4.5.3.1.3: a path is at most 256 octets. */
+#define SMTP_PATH_MAX 256
+/* The password file is one short line. */
+#define SMTP_PASSWORD_MAX 1024
+
+/* One session: the settings, the libetpan handle and the time left. */
+struct smtp_session {
+	const struct config *cfg;
+	mailsmtp *s;
+	int fd;			/* the connected socket (owned by the stream once opened) */
+	gint64 deadline;	/* monotonic microseconds */
+	gint64 step_start;	/* when the current step began */
+	time_t step_timeout;	/* and how long it may wait */
+	bool loopback;		/* the server is on this host */
+	bool tls;
+	char *reply;
+	size_t size;
+};
+
+/* Split "host:port", "[v6]:port" or "host" (port 25). */
+static int smtp_target(const char *server, char **host_r, char *port, size_t port_size, struct fault *f)
 {
-	const char *colon;
-	char *end;
-	long port = 25;
+	const char *colon = NULL, *p;
+	char *host, *end = NULL;
+	long n = 25;
 
 	if (server[0] == '[') {
 		const char *close = strchr(server, ']');
 
-		if (close == NULL)
-			return fault_perm(f, "smtp_server '%s': missing ']'", server);
-		*host_r = g_strndup(server + 1, (gsize)(close - server - 1));
+		if (close == NULL || close == server + 1 || (close[1] != '\0' && close[1] != ':'))
+			return fault_perm(f, "smtp_server '%s': expected [address]:port", server);
+		host = g_strndup(server + 1, (gsize)(close - server - 1));
 		colon = close[1] == ':' ? close + 1 : NULL;
 	} else {
-		colon = strrchr(server, ':');
-		*host_r = colon ? g_strndup(server, (gsize)(colon - server)) : g_strdup(server);
+		colon = strchr(server, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL)
+			return fault_perm(f, "smtp_server '%s': an IPv6 address needs brackets, as in [::1]:25", server);
+		host = colon ? g_strndup(server, (gsize)(colon - server)) : g_strdup(server);
 	}
 	if (colon != NULL) {
-		port = strtol(colon + 1, &end, 10);
-		if (*end != '\0' || port < 1 || port > 65535) {
-			g_free(*host_r);
-			return fault_perm(f, "smtp_server '%s': bad port", server);
-		}
+		errno = 0;
+		n = strtol(colon + 1, &end, 10);
 	}
-	*port_r = (uint16_t)port;
+	for (p = host; *p != '\0' && !g_ascii_isspace(*p) && !g_ascii_iscntrl(*p); p++)
+		;
+	if (host[0] == '\0' || *p != '\0' ||
+	    (colon != NULL && (colon[1] == '\0' || *end != '\0' || errno != 0 || n < 1 || n > 65535))) {
+		g_free(host);
+		return fault_perm(f, "smtp_server '%s': expected host:port", server);
+	}
+	snprintf(port, port_size, "%ld", n);
+	*host_r = host;
 	return 0;
 }
 
-/* Read the first line of the password file, which must not be world-readable. */
+/* Read the first line of the password file, which must be a regular file
+ * that others cannot read. A missing or unreadable file may be fixed by the
+ * administrator while mail waits: temporary; others may read it: permanent. */
 static int smtp_password(const char *path, char **pass_r, struct fault *f)
 {
-	gchar *text = NULL;
+	char *buf;
 	struct stat st;
+	ssize_t n;
+	int fd;
 
-	if (stat(path, &st) < 0 || !g_file_get_contents(path, &text, NULL, NULL))
-		return fault_temp(f, "cannot read smtp_password_file %s", path);
+	if (path == NULL || path[0] == '\0')
+		return fault_perm(f, "smtp_user is set but smtp_password_file is not");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fault_temp(f, "cannot open smtp_password_file %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fault_temp(f, "smtp_password_file %s is not a regular file", path);
+	}
 	if ((st.st_mode & S_IROTH) != 0) {
-		g_free(text);
-		return fault_perm(f, "smtp_password_file %s is readable by others", path);
+		close(fd);
+		return fault_perm(f, "smtp_password_file %s is readable by others (chmod o-r)", path);
 	}
-	text[strcspn(text, "\r\n")] = '\0';
-	*pass_r = text;
+	buf = g_malloc0(SMTP_PASSWORD_MAX + 1);
+	do
+		n = read(fd, buf, SMTP_PASSWORD_MAX);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0) {
+		g_free(buf);
+		return fault_temp(f, "cannot read smtp_password_file %s: %s", path, strerror(errno));
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	*pass_r = buf;
 	return 0;
 }
 
-/* The outcome of a failed step: the reply code decides, no reply is temporary. */
-static enum smtp_outcome smtp_failed(mailsmtp *s, int r, char *reply, size_t size)
+/* Forget a password: overwrite, then free. */
+static void smtp_password_free(char **pass)
 {
-	int code = s->response_code;
-
-	snprintf(reply, size, "%d %s", code, s->response ? s->response : mailsmtp_strerror(r));
-	reply[strcspn(reply, "\r\n")] = '\0';
-	if (r == MAILSMTP_ERROR_STREAM || code == 0)
-		snprintf(reply, size, "%s", mailsmtp_strerror(r));
-	return code >= 500 && code < 600 && r != MAILSMTP_ERROR_STREAM ? SMTP_PERMFAIL : SMTP_TEMPFAIL;
+	if (*pass == NULL)
+		return;
+	explicit_bzero(*pass, SMTP_PASSWORD_MAX + 1);
+	g_free(*pass);
+	*pass = NULL;
 }
 
-/* Bound every read and write on the session's stream by smtp_timeout. */
-static void smtp_stream_timeout(mailsmtp *s, const struct config *cfg)
+/* Whether an address may go into MAIL FROM/RCPT TO as <address>. */
+static bool smtp_path_ok(const char *addr)
 {
-	if (s->stream != NULL && mailstream_get_low(s->stream) != NULL)
-		mailstream_low_set_timeout(mailstream_get_low(s->stream), (time_t)cfg->smtp_timeout);
+	const char *p;
+
+	if (strlen(addr) > SMTP_PATH_MAX)
+		return false;
+	for (p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == 0x7f)
+			return false;
+	return true;
 }
 
-/* The session after the greeting: EHLO (or HELO), STARTTLS, AUTH. */
-static int smtp_hello(const struct config *cfg, mailsmtp *s, const char *pass, enum smtp_outcome *out,
-		      char *reply, size_t size)
+/* Microseconds left until the session's deadline. */
+static gint64 smtp_left(const struct smtp_session *ss)
 {
-	int r = mailesmtp_ehlo(s);
-	bool esmtp = r == MAILSMTP_NO_ERROR;
+	return ss->deadline - g_get_monotonic_time();
+}
 
-	if (!esmtp && (r = mailsmtp_helo(s)) != MAILSMTP_NO_ERROR) {
-		*out = smtp_failed(s, r, reply, size);
+/* Before each step: reads and writes wait at most smtp_timeout, and never
+ * past the session's deadline. Returns -1 (reply filled) when time is up. */
+static int smtp_step(struct smtp_session *ss)
+{
+	gint64 left = smtp_left(ss) / G_USEC_PER_SEC;
+	time_t t = left < ss->cfg->smtp_timeout ? (time_t)left : (time_t)ss->cfg->smtp_timeout;
+
+	if (t < 1) {
+		snprintf(ss->reply, ss->size, "the SMTP session took longer than %llds",
+			 (long long)SMTP_SESSION_LIMIT(ss->cfg->smtp_timeout));
 		return -1;
 	}
-	if (strcmp(cfg->smtp_tls, "starttls") == 0) {
-		if (!esmtp || (s->esmtp & MAILSMTP_ESMTP_STARTTLS) == 0) {
-			snprintf(reply, size, "the server does not offer STARTTLS");
-			*out = SMTP_TEMPFAIL;
-			return -1;
-		}
-		if ((r = mailsmtp_socket_starttls(s)) != MAILSMTP_NO_ERROR ||
-		    (smtp_stream_timeout(s, cfg), (r = mailesmtp_ehlo(s)) != MAILSMTP_NO_ERROR)) {
-			*out = smtp_failed(s, r, reply, size);
-			return -1;
-		}
-	}
-	if (pass != NULL && (r = mailsmtp_auth(s, cfg->smtp_user, pass)) != MAILSMTP_NO_ERROR) {
-		*out = smtp_failed(s, r, reply, size);
-		return -1;
-	}
+	ss->step_start = g_get_monotonic_time();
+	ss->step_timeout = t;
+	mailsmtp_set_timeout(ss->s, t);		/* the TLS handshake uses this one */
+	if (ss->s->stream != NULL)
+		mailstream_low_set_timeout(mailstream_get_low(ss->s->stream), t);
 	return 0;
 }
 
-/* The envelope and the data; fills *out. */
-static void smtp_transaction(mailsmtp *s, const struct smtp_message *msg, enum smtp_outcome *out,
-			     char *reply, size_t size)
+/* The reply to the last command as one line, "550 5.1.1 text" (the last
+ * line of a multi-line reply), control characters replaced; or, when no
+ * reply came, what was being waited for. */
+static void smtp_reply(const struct smtp_session *ss, const char *what, char *buf, size_t size)
 {
-	GString *refused = g_string_new(NULL);
-	size_t i, accepted = 0;
-	int r;
+	const char *text = ss->s->response ? ss->s->response : "", *last = text, *p;
+	size_t len;
+	char *q;
 
-	if ((r = mailsmtp_mail(s, msg->envelope_from)) != MAILSMTP_NO_ERROR) {
-		*out = smtp_failed(s, r, reply, size);
-		g_string_free(refused, TRUE);
+	if (ss->s->response_code == 0) {
+		gint64 waited = g_get_monotonic_time() - ss->step_start;
+
+		if (waited >= ss->step_timeout * G_USEC_PER_SEC - G_USEC_PER_SEC / 10)
+			snprintf(buf, size, "no reply to %s: timed out after %llds", what,
+				 (long long)ss->step_timeout);
+		else
+			snprintf(buf, size, "no reply to %s: connection lost", what);
 		return;
 	}
-	*out = SMTP_PERMFAIL;
+	len = strlen(text);
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	for (p = text; p < text + len; p++)
+		if (*p == '\n')
+			last = p + 1;
+	snprintf(buf, size, "%d %.*s", ss->s->response_code, (int)(text + len - last), last);
+	for (q = buf; *q != '\0'; q++)
+		if ((unsigned char)*q < ' ' || *q == 0x7f)
+			*q = '?';
+}
+
+/* The outcome a reply code calls for: 4xx or none temporary, 5xx permanent. */
+static enum smtp_outcome smtp_code_outcome(int code)
+{
+	return code >= 500 && code < 600 ? SMTP_PERMFAIL : SMTP_TEMPFAIL;
+}
+
+/* Connect to host:port within smtp_timeout, trying each address in turn
+ * while time is left. Fills ss->fd, or the reply with what went wrong. */
+static int smtp_dial(struct smtp_session *ss, const char *host, const char *port)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL, *ai;
+	gint64 deadline = g_get_monotonic_time() + ss->cfg->smtp_timeout * G_USEC_PER_SEC;
+	struct timeval tv = { .tv_sec = (time_t)ss->cfg->smtp_timeout };
+	int r = getaddrinfo(host, port, &hints, &res), err = 0;
+
+	if (r != 0) {
+		snprintf(ss->reply, ss->size, "connect to %s: %s", ss->cfg->smtp_server, gai_strerror(r));
+		return -1;
+	}
+	ss->fd = -1;
+	for (ai = res; ai != NULL && ss->fd < 0; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+		gint64 left = deadline - g_get_monotonic_time();
+		socklen_t len = sizeof(err);
+
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		if (left <= 0) {
+			err = ETIMEDOUT;
+		} else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			err = 0;
+		} else if (errno != EINPROGRESS) {
+			err = errno;
+		} else {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+			do
+				r = poll(&pfd, 1, (int)((left + 999) / 1000));
+			while (r < 0 && errno == EINTR && (left = deadline - g_get_monotonic_time()) > 0);
+			if (r == 0 || (r < 0 && errno == EINTR))
+				err = ETIMEDOUT;
+			else if (r < 0)
+				err = errno;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+				err = errno;
+		}
+		if (err == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0 &&
+		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0) {
+			ss->fd = fd;
+			ss->loopback = (ai->ai_family == AF_INET &&
+					(ntohl(((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr.s_addr) >> 24) == 127) ||
+				       (ai->ai_family == AF_INET6 &&
+					IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr));
+		} else {
+			if (err == 0)
+				err = errno;
+			close(fd);
+		}
+	}
+	freeaddrinfo(res);
+	if (ss->fd < 0) {
+		snprintf(ss->reply, ss->size, "connect to %s: %s", ss->cfg->smtp_server,
+			 err == ETIMEDOUT ? "timed out" : strerror(err ? err : ECONNREFUSED));
+		return -1;
+	}
+	return 0;
+}
+
+/* Open the stream on the socket and read the greeting. */
+static int smtp_greeting(struct smtp_session *ss)
+{
+	mailstream *stream;
+	int r;
+
+	if (smtp_step(ss) < 0) {
+		close(ss->fd);
+		return -1;
+	}
+	stream = mailstream_socket_open_timeout(ss->fd, mailsmtp_get_timeout(ss->s));
+	if (stream == NULL) {
+		close(ss->fd);
+		snprintf(ss->reply, ss->size, "out of memory");
+		return -1;
+	}
+	/* on failure mailsmtp_connect() closes the stream and the socket */
+	r = mailsmtp_connect(ss->s, stream);
+	if (r != MAILSMTP_NO_ERROR) {
+		smtp_reply(ss, "the greeting", ss->reply, ss->size);
+		return -1;
+	}
+	return 0;
+}
+
+/* EHLO with our host name, or HELO when the server does not know EHLO.
+ * Sets *esmtp. */
+static int smtp_ehlo(struct smtp_session *ss, bool *esmtp)
+{
+	int r;
+
+	if (smtp_step(ss) < 0)
+		return -1;
+	r = mailesmtp_ehlo(ss->s);
+	*esmtp = r == MAILSMTP_NO_ERROR;
+	if (*esmtp)
+		return 0;
+	if (r == MAILSMTP_ERROR_HOSTNAME) {
+		snprintf(ss->reply, ss->size, "gethostname() failed");
+		return -1;
+	}
+	if (ss->s->response_code / 100 != 5) {
+		smtp_reply(ss, "EHLO", ss->reply, ss->size);
+		return -1;
+	}
+	if (smtp_step(ss) < 0)
+		return -1;
+	if (mailsmtp_helo(ss->s) != MAILSMTP_NO_ERROR) {
+		smtp_reply(ss, "HELO", ss->reply, ss->size);
+		return -1;
+	}
+	return 0;
+}
+
+/* STARTTLS (if configured) and AUTH (if a user is configured). */
+static int smtp_secure(struct smtp_session *ss, const char *host, const char *pass)
+{
+	const struct config *cfg = ss->cfg;
+	const char *mech;
+	bool esmtp;
+	int r;
+
+	if (smtp_ehlo(ss, &esmtp) < 0)
+		return -1;
+	if (strcmp(cfg->smtp_tls, "starttls") == 0) {
+		if (!esmtp || (ss->s->esmtp & MAILSMTP_ESMTP_STARTTLS) == 0) {
+			snprintf(ss->reply, ss->size, "%s does not offer STARTTLS (smtp_tls = starttls)", host);
+			return -1;
+		}
+		if (smtp_step(ss) < 0)
+			return -1;
+		r = mailsmtp_socket_starttls(ss->s);
+		if (r != MAILSMTP_NO_ERROR) {
+			if (r == MAILSMTP_ERROR_SSL)
+				snprintf(ss->reply, ss->size, "TLS handshake with %s failed", host);
+			else
+				smtp_reply(ss, "STARTTLS", ss->reply, ss->size);
+			return -1;
+		}
+		ss->tls = true;
+		if (smtp_ehlo(ss, &esmtp) < 0)
+			return -1;
+	}
+	if (pass == NULL)
+		return 0;
+	if (!esmtp || (ss->s->auth & (MAILSMTP_AUTH_PLAIN | MAILSMTP_AUTH_LOGIN)) == 0) {
+		snprintf(ss->reply, ss->size, "%s offers neither AUTH PLAIN nor AUTH LOGIN", host);
+		return -1;
+	}
+	if (!ss->tls && !ss->loopback) {
+		snprintf(ss->reply, ss->size, "refusing to send the SMTP password in clear text to %s"
+			 " (set smtp_tls = starttls)", host);
+		return -1;
+	}
+	mech = (ss->s->auth & MAILSMTP_AUTH_PLAIN) ? "PLAIN" : "LOGIN";
+	if (smtp_step(ss) < 0)
+		return -1;
+	ss->s->response_code = 0;	/* tells a reply to AUTH from a local SASL failure */
+	r = mailesmtp_auth_sasl(ss->s, mech, host, NULL, NULL, cfg->smtp_user, cfg->smtp_user, pass, NULL);
+	if (r != MAILSMTP_NO_ERROR) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "AUTH %s", mech);
+		if (ss->s->response_code == 0 && r != MAILSMTP_ERROR_STREAM)
+			snprintf(ss->reply, ss->size, "AUTH %s failed here: %s (Cyrus SASL: is libsasl2-modules"
+				 " installed?)", mech, mailsmtp_strerror(r));
+		else
+			smtp_reply(ss, what, ss->reply, ss->size);
+		return -1;
+	}
+	return 0;
+}
+
+/* RCPT TO for each recipient; returns how many were accepted. Refusals go
+ * into refused ("<a>: 550 ...; <b>: 450 ..."); *soft_r tells whether any was
+ * temporary or unanswered; *lost_r whether the connection broke. */
+static size_t smtp_rcpts(struct smtp_session *ss, const struct smtp_message *msg, GString *refused,
+			 bool *soft_r, bool *lost_r)
+{
+	size_t i, accepted = 0;
+	char line[300];
+
+	*soft_r = *lost_r = false;
 	for (i = 0; i < msg->nrecipients; i++) {
-		r = mailsmtp_rcpt(s, msg->recipients[i]);
-		if (r == MAILSMTP_NO_ERROR) {
+		const char *rcpt = msg->recipients[i];
+		int code;
+
+		if (*lost_r || smtp_step(ss) < 0) {
+			*soft_r = *lost_r = true;
+			break;
+		}
+		if (!smtp_path_ok(rcpt) || rcpt[0] == '\0') {
+			code = 553;
+			snprintf(line, sizeof(line), "refused locally: not a valid address");
+		} else {
+			int r = mailsmtp_rcpt(ss->s, rcpt);
+
+			code = r == MAILSMTP_NO_ERROR ? 250 : ss->s->response_code;
+			if (r != MAILSMTP_NO_ERROR)
+				smtp_reply(ss, "RCPT TO", line, sizeof(line));
+		}
+		if (msg->rcpt_codes != NULL)
+			msg->rcpt_codes[i] = code;
+		if (code / 100 == 2) {
 			accepted++;
 			continue;
 		}
-		/* one refused recipient must not hold back the others: a 4xx
-		 * for some while others are accepted is reported, not retried */
-		if (smtp_failed(s, r, reply, size) == SMTP_TEMPFAIL)
-			*out = SMTP_TEMPFAIL;
-		g_string_append_printf(refused, "%s<%s>: %s", refused->len ? "; " : "", msg->recipients[i], reply);
-		if (r == MAILSMTP_ERROR_STREAM)
-			break;
+		if (code / 100 != 5)
+			*soft_r = true;
+		if (code == 0)
+			*lost_r = true;
+		g_string_append_printf(refused, "%s<%.*s>: %s", refused->len ? "; " : "", SMTP_PATH_MAX,
+				       smtp_path_ok(rcpt) ? rcpt : "(invalid)", line);
 	}
+	if (i < msg->nrecipients && *lost_r)
+		g_string_append_printf(refused, "%s%zu recipient(s) not tried", refused->len ? "; " : "",
+				       msg->nrecipients - i);
+	return accepted;
+}
+
+/* The envelope and the data, after a successful hello; fills *out.
+ * Choice for mixed RCPT replies: as soon as one recipient is accepted the
+ * message goes to the accepted ones (SMTP_SENT) and the refused ones are
+ * named in the reply; rcpt_codes lets the caller retry the 4xx ones. With
+ * none accepted: any 4xx (or no reply) makes it SMTP_TEMPFAIL, else
+ * SMTP_PERMFAIL. */
+static void smtp_transaction(struct smtp_session *ss, const struct smtp_message *msg, enum smtp_outcome *out)
+{
+	GString *refused = g_string_new(NULL);
+	size_t len = msg->len, accepted;
+	bool soft, lost;
+	int r;
+
+	if (smtp_step(ss) < 0)
+		goto temp;
+	if (mailsmtp_mail(ss->s, msg->envelope_from) != MAILSMTP_NO_ERROR) {
+		*out = smtp_code_outcome(ss->s->response_code);
+		smtp_reply(ss, "MAIL FROM", ss->reply, ss->size);
+		goto done;
+	}
+	accepted = smtp_rcpts(ss, msg, refused, &soft, &lost);
 	if (accepted == 0) {
-		snprintf(reply, size, "%s", refused->len ? refused->str : "no recipients");
-		g_string_free(refused, TRUE);
+		*out = soft ? SMTP_TEMPFAIL : SMTP_PERMFAIL;
+		snprintf(ss->reply, ss->size, "%s", refused->len ? refused->str : "no recipients");
+		goto done;
+	}
+	if (smtp_step(ss) < 0)
+		goto temp;
+	if (mailsmtp_data(ss->s) != MAILSMTP_NO_ERROR) {
+		*out = smtp_code_outcome(ss->s->response_code);
+		smtp_reply(ss, "DATA", ss->reply, ss->size);
+		goto done;
+	}
+	/* libetpan ends the data with CRLF "." CRLF itself */
+	if (len > 0 && msg->data[len - 1] == '\n')
+		len--;
+	if (len > 0 && msg->data[len - 1] == '\r')
+		len--;
+	if (smtp_step(ss) < 0)
+		goto temp;
+	r = mailsmtp_data_message(ss->s, msg->data, len);
+	if (r == MAILSMTP_NO_ERROR) {
+		char line[256];
+
+		*out = SMTP_SENT;
+		smtp_reply(ss, "the end of data", line, sizeof(line));
+		snprintf(ss->reply, ss->size, "%s%s%s", line, refused->len ? "; refused: " : "", refused->str);
+	} else if (r == MAILSMTP_ERROR_STREAM && ss->s->response_code == 354) {
+		/* the data did not all go out: the server cannot have taken it */
+		*out = SMTP_TEMPFAIL;
+		snprintf(ss->reply, ss->size, "connection lost while sending the data");
+	} else if (ss->s->response_code == 0) {
+		/* all sent, no answer: it may have been delivered */
+		*out = SMTP_UNKNOWN;
+		smtp_reply(ss, "the end of data", ss->reply, ss->size);
+	} else {
+		*out = smtp_code_outcome(ss->s->response_code);
+		smtp_reply(ss, "the end of data", ss->reply, ss->size);
+	}
+	goto done;
+temp:
+	*out = SMTP_TEMPFAIL;
+done:
+	g_string_free(refused, TRUE);
+}
+
+/* Close the session: QUIT when the connection still works, else just close. */
+static void smtp_close(struct smtp_session *ss, bool polite)
+{
+	if (ss->s->stream == NULL)
+		return;
+	if (polite && smtp_step(ss) == 0) {
+		mailsmtp_quit(ss->s);
 		return;
 	}
-	if ((r = mailsmtp_data(s)) != MAILSMTP_NO_ERROR) {
-		*out = smtp_failed(s, r, reply, size);
-	} else if ((r = mailsmtp_data_message(s, msg->data, msg->len)) != MAILSMTP_NO_ERROR) {
-		*out = smtp_failed(s, r, reply, size);
-		if (r == MAILSMTP_ERROR_STREAM)
-			*out = SMTP_UNKNOWN;	/* the data went out; the answer did not come */
-	} else {
-		*out = SMTP_SENT;
-		snprintf(reply, size, "%d %s%s%s", s->response_code, s->response ? s->response : "",
-			 refused->len ? "; refused: " : "", refused->str);
-		reply[strcspn(reply, "\r\n")] = '\0';
-	}
-	g_string_free(refused, TRUE);
+	mailstream_close(ss->s->stream);
+	ss->s->stream = NULL;
 }
 
 int smtp_send(const struct config *cfg, const struct smtp_message *msg,
 	      enum smtp_outcome *outcome_r, char *reply, size_t reply_size, struct fault *f)
 {
-	char *host = NULL, *pass = NULL;
-	uint16_t port = 25;
-	mailsmtp *s;
-	int r;
+	struct smtp_session ss = { .cfg = cfg, .fd = -1, .reply = reply, .size = reply_size };
+	char *host = NULL, *pass = NULL, port[8];
+	sigset_t pipe_set, old_set, pending;
+	bool pipe_was_pending;
+	size_t i;
 
-	if (smtp_target(cfg->smtp_server, &host, &port, f) < 0)
+	reply[0] = '\0';
+	*outcome_r = SMTP_TEMPFAIL;
+	if (msg->rcpt_codes != NULL)
+		for (i = 0; i < msg->nrecipients; i++)
+			msg->rcpt_codes[i] = 0;
+	if (smtp_target(cfg->smtp_server, &host, port, sizeof(port), f) < 0)
 		return -1;
 	if (cfg->smtp_user[0] != '\0' && smtp_password(cfg->smtp_password_file, &pass, f) < 0) {
 		g_free(host);
 		return -1;
 	}
-	s = mailsmtp_new(0, NULL);
-	/* the session timeout bounds the connect; reads wait on the stream's
-	 * own timeout, or libetpan's process-wide default of five minutes */
-	mailsmtp_set_timeout(s, (time_t)cfg->smtp_timeout);
-	mailstream_network_delay.tv_sec = (time_t)cfg->smtp_timeout;
-	mailstream_network_delay.tv_usec = 0;
-	r = mailsmtp_socket_connect(s, host, port);
-	if (r == MAILSMTP_NO_ERROR)
-		smtp_stream_timeout(s, cfg);
-	if (r != MAILSMTP_NO_ERROR) {
-		snprintf(reply, reply_size, "connect to %s: %s", cfg->smtp_server, mailsmtp_strerror(r));
-		*outcome_r = SMTP_TEMPFAIL;
-	} else if (smtp_hello(cfg, s, pass, outcome_r, reply, reply_size) == 0) {
-		smtp_transaction(s, msg, outcome_r, reply, reply_size);
-		if (*outcome_r != SMTP_UNKNOWN)
-			mailsmtp_quit(s);
+	if (!smtp_path_ok(msg->envelope_from)) {
+		*outcome_r = SMTP_PERMFAIL;
+		snprintf(reply, reply_size, "refused locally: the envelope sender is not a valid address");
+		smtp_password_free(&pass);
+		g_free(host);
+		return 0;
 	}
-	mailsmtp_free(s);
-	if (pass != NULL) {
-		memset(pass, 0, strlen(pass));
-		g_free(pass);
+	ss.s = mailsmtp_new(0, NULL);
+	if (ss.s == NULL) {
+		smtp_password_free(&pass);
+		g_free(host);
+		return fault_temp(f, "out of memory");
 	}
+	/* a server that closes while we write must not kill the process */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	pipe_was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+
+	ss.deadline = g_get_monotonic_time() + SMTP_SESSION_LIMIT(cfg->smtp_timeout) * G_USEC_PER_SEC;
+	if (smtp_dial(&ss, host, port) == 0 && smtp_greeting(&ss) == 0 && smtp_secure(&ss, host, pass) == 0)
+		smtp_transaction(&ss, msg, outcome_r);
+	/* every failure before the transaction is about the session, not the
+	 * message (refused greeting, HELO, TLS, AUTH): temporary, as in Postfix */
+	smtp_close(&ss, *outcome_r == SMTP_SENT || *outcome_r == SMTP_PERMFAIL ||
+			(*outcome_r == SMTP_TEMPFAIL && ss.s->response_code != 0));
+	mailsmtp_free(ss.s);
+
+	sigpending(&pending);
+	if (!pipe_was_pending && sigismember(&pending, SIGPIPE)) {
+		struct timespec zero = { 0, 0 };
+
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+	smtp_password_free(&pass);
 	g_free(host);
 	return 0;
 }

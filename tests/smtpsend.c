@@ -1,0 +1,169 @@
+/* smtpsend.c: test helper for smtp_send() (tests only, not installed).
+ *   smtpsend CONFIG [--from ADDR] RCPT... < message
+ *       send the message with the configuration's smtp_* settings; print
+ *       "OUTCOME reply" and then "codes: " with the reply code to each RCPT.
+ *       Exit 0 whatever the outcome, 2 when smtp_send() fails ("error
+ *       temporary|permanent: text").
+ *   smtpsend --serve PORTFILE SECONDS [DATAFILE]
+ *       a scripted SMTP server for what smtp-sink cannot do: it listens on a
+ *       free port of 127.0.0.1 (written to PORTFILE), refuses RCPT TO an
+ *       address that starts with "bad" (550) or "soft" (450), accepts the
+ *       others, and writes the DATA of the last message as it came over the
+ *       wire (CRLF, dot-stuffed, with the final ".") to DATAFILE. It serves
+ *       one connection after another and exits after SECONDS. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "smtp.h"
+
+/* Answer one SMTP connection on fd. */
+static void serve_one(int fd, const char *datafile)
+{
+	FILE *in = fdopen(dup(fd), "r"), *out = fdopen(fd, "w");
+	char line[1024];
+
+	if (in == NULL || out == NULL)
+		exit(1);
+	fputs("220 smtpsend ESMTP test server\r\n", out);
+	fflush(out);
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (strncasecmp(line, "EHLO", 4) == 0) {
+			fputs("250-smtpsend\r\n250-PIPELINING\r\n250 8BITMIME\r\n", out);
+		} else if (strncasecmp(line, "RCPT TO:<bad", 12) == 0) {
+			fputs("550 5.1.1 no such user here\r\n", out);
+		} else if (strncasecmp(line, "RCPT TO:<soft", 13) == 0) {
+			fputs("450 4.2.1 mailbox busy, try later\r\n", out);
+		} else if (strncasecmp(line, "DATA", 4) == 0) {
+			FILE *data = datafile ? fopen(datafile, "wb") : NULL;
+
+			fputs("354 go ahead\r\n", out);
+			fflush(out);
+			while (fgets(line, sizeof(line), in) != NULL) {
+				if (data != NULL)
+					fputs(line, data);
+				if (strcmp(line, ".\r\n") == 0)
+					break;
+			}
+			if (data != NULL)
+				fclose(data);
+			fputs("250 2.0.0 Ok: queued as TEST\r\n", out);
+		} else if (strncasecmp(line, "QUIT", 4) == 0) {
+			fputs("221 2.0.0 Bye\r\n", out);
+			break;
+		} else {
+			fputs("250 2.0.0 Ok\r\n", out);
+		}
+		fflush(out);
+	}
+	fclose(in);
+	fclose(out);
+}
+
+/* The scripted server; never returns. */
+static int serve(const char *portfile, int seconds, const char *datafile)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int one = 1, s = socket(AF_INET, SOCK_STREAM, 0);
+	FILE *pf;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(s, 16) < 0 ||
+	    getsockname(s, (struct sockaddr *)&sin, &len) < 0) {
+		perror("smtpsend --serve");
+		return 1;
+	}
+	pf = fopen(portfile, "w");
+	if (pf == NULL) {
+		perror(portfile);
+		return 1;
+	}
+	fprintf(pf, "%d\n", ntohs(sin.sin_port));
+	fclose(pf);
+	signal(SIGPIPE, SIG_IGN);
+	alarm((unsigned)seconds);	/* the default action ends the process */
+	for (;;) {
+		int c = accept(s, NULL, NULL);
+
+		if (c < 0 && errno == EINTR)
+			continue;
+		if (c < 0)
+			return 1;
+		serve_one(c, datafile);
+	}
+}
+
+/* Read all of stdin. */
+static GByteArray *read_stdin(void)
+{
+	GByteArray *buf = g_byte_array_new();
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		g_byte_array_append(buf, (const guint8 *)chunk, (guint)n);
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[] = { "SENT", "TEMPFAIL", "PERMFAIL", "UNKNOWN" };
+	struct config *cfg = NULL;
+	struct fault f = { 0 };
+	enum smtp_outcome outcome;
+	const char *from = "helpdesk@example.org";
+	char reply[1024];
+	GByteArray *buf;
+	int first = 2, ret = 0, *codes;
+	size_t i;
+
+	if (argc >= 4 && strcmp(argv[1], "--serve") == 0)
+		return serve(argv[2], atoi(argv[3]), argc > 4 ? argv[4] : NULL);
+	if (argc >= 4 && strcmp(argv[2], "--from") == 0) {
+		from = argv[3];
+		first = 4;
+	}
+	if (argc < first + 1) {
+		fprintf(stderr, "usage: smtpsend CONFIG [--from ADDR] RCPT... < message\n"
+			"       smtpsend --serve PORTFILE SECONDS [DATAFILE]\n");
+		return 2;
+	}
+	if (config_load(argv[1], &cfg, &f) < 0) {
+		fprintf(stderr, "smtpsend: %s\n", f.text);
+		return 2;
+	}
+	buf = read_stdin();
+	codes = g_new0(int, (gsize)(argc - first));
+	{
+		struct smtp_message msg = {
+			.envelope_from = from, .recipients = (const char *const *)(argv + first),
+			.nrecipients = (size_t)(argc - first), .data = (const char *)buf->data, .len = buf->len,
+			.rcpt_codes = codes,
+		};
+
+		if (smtp_send(cfg, &msg, &outcome, reply, sizeof(reply), &f) < 0) {
+			printf("error %s: %s\n", f.kind == FAULT_TEMPORARY ? "temporary" : "permanent", f.text);
+			ret = 2;
+		} else {
+			printf("%s %s\ncodes:", names[outcome], reply);
+			for (i = 0; i < msg.nrecipients; i++)
+				printf(" %d", codes[i]);
+			printf("\n");
+		}
+	}
+	g_free(codes);
+	g_byte_array_free(buf, TRUE);
+	config_free(&cfg);
+	return ret;
+}
