@@ -273,9 +273,9 @@ sink o8
 sql "INSERT INTO outbox (kind, envelope_from, recipients, raw)
      SELECT 'bulk', 'support@example.org', ARRAY['bulk' || n || '@example.net'],
             convert_to('Subject: bulk ' || n || E'\n\nbody\n', 'UTF8') FROM generate_series(1, 50) n" >/dev/null
-timeout 120 "$POSTDESK" sweep >"$T_DIR/w1" 2>&1 &
+timeout --foreground 120 "$POSTDESK" sweep >"$T_DIR/w1" 2>&1 &
 p1=$!
-timeout 120 "$POSTDESK" sweep >"$T_DIR/w2" 2>&1 &
+timeout --foreground 120 "$POSTDESK" sweep >"$T_DIR/w2" 2>&1 &
 p2=$!
 wait $p1
 r1=$?
@@ -295,12 +295,11 @@ run "$POSTDESK" sweep --every 0
 is "$RC" 64 "--every wants at least a second"
 run "$POSTDESK" sweep --help
 like "$(printf '%s' "$OUT" | tr '\n' ' ')" "--now ISO8601 .*database clock" "--help says what --now does for now"
-timeout 30 "$POSTDESK" sweep --every 1 >"$T_DIR/loop" 2>&1 &
+timeout --foreground 30 "$POSTDESK" sweep --every 1 >"$T_DIR/loop" 2>&1 &
 pl=$!
 deadline=$(($(date +%s) + 10))
 until [ "$(grep -c '^outbox:' "$T_DIR/loop")" -ge 2 ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.1; done
-kill -TERM $pl
-wait $pl
-rl=$?
+stop $pl
+rl=$RC
 like "$rl:$(grep -c '^outbox:' "$T_DIR/loop")" "^0:([2-9]|[1-9][0-9])$" "--every loops, and SIGTERM ends it cleanly"
 finish

@@ -8,7 +8,7 @@
 set -eu
 
 PACKAGES="libgmime-3.0-dev libpq-dev libetpan-dev libsodium-dev postgresql postfix swaks iproute2"
-PACKAGES="$PACKAGES autoconf automake libtool pkg-config make gcc valgrind"
+PACKAGES="$PACKAGES autoconf automake libtool pkg-config make gcc valgrind procps"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: no dpkg-query: not a Debian system; install by hand:" >&2

@@ -120,3 +120,16 @@ mail() {
 
 # msgid FILE: the Message-ID that mail() wrote into FILE, without brackets.
 msgid() { sed -n 's/^Message-ID: <\(.*\)>$/\1/p' "$1" | head -n 1; }
+
+# stop PID: SIGTERM to a background job, then wait for it at most 20s (then
+# SIGKILL); RC is its exit status. Start such jobs under
+# "timeout --foreground": plain timeout signals its whole process group a
+# second time, which can hang LeakSanitizer's exit check in the sanitizer build.
+stop() {
+	kill -TERM "$1" 2>/dev/null
+	_deadline=$(($(date +%s) + 20))
+	while kill -0 "$1" 2>/dev/null && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.1; done
+	kill -0 "$1" 2>/dev/null && { diag "pid $1 ignored SIGTERM for 20s; killed"; kill -KILL "$1"; }
+	wait "$1"
+	RC=$?
+}

@@ -107,12 +107,25 @@ esac
 # A stale log must not be mistaken for this run's result.
 rm -f "$build/$suite_log"
 status=0
+# Watchdog: make deletes the log of a test it is killed in, so just before
+# the deadline show what the unfinished tests had printed, and their processes.
+(
+	sleep 470 </dev/null >/dev/null 2>&1
+	for log in "$build"/tests/*.log "$build"/tests/unit/*.log; do
+		[ -f "$log" ] && [ ! -f "${log%.log}.trs" ] || continue
+		echo "run-all.sh: still running after 470s: $log; its last lines:"
+		tail -n 20 "$log"
+	done
+	ps -eo pid,ppid,etimes,stat,args | grep -e postdesk -e smtp -e 'tests/' | grep -v grep
+) &
+watchdog=$!
 if [ "$mode" = valgrind ]; then
 	timeout -k 10 480 make -C "$build" -j2 check "TESTS=$unit" \
 		"TEST_SUITE_LOG=$suite_log" "LOG_COMPILER=$vg" || status=$?
 else
 	timeout -k 10 480 make -C "$build" -j2 check || status=$?
 fi
+pkill -P "$watchdog" sleep; kill "$watchdog" 2>/dev/null
 # The DB tests stop their cluster; make sure of it when they were cut short.
 sh tests/pg.sh stop "$top/$build/tests" >/dev/null 2>&1 || true
 
