@@ -37,5 +37,16 @@ struct outbound {
 /* React to one stored message. Fails only when the database or a template
  * fails (the caller rolls back: nothing is half done). */
 int outbound_react(struct outbound *ob, const struct outbound_event *ev, struct fault *f);
+/* The sweeper's escalation mail for step level of a case, one to each
+ * address of the NULL-terminated list to, telling reason. */
+int outbound_escalation(struct outbound *ob, long long case_id, int level, const char *reason,
+			const char *const *to, struct fault *f);
+/* The sweeper's mail to a case's customer: template reminder, autoclose
+ * (days: how long the case waited) or resolved_survey (with one signed
+ * rating address per rating). Not sent, with a mail-skipped event, to a
+ * robot's or bounced address or over the daily limit of automatic mail;
+ * *sent_r says whether it was queued. */
+int outbound_customer_notice(struct outbound *ob, long long case_id, const char *template, long long days,
+			     bool *sent_r, struct fault *f);
 
 #endif

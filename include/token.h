@@ -19,6 +19,13 @@ struct keyring;
 #define TOKEN_ROLE_CUSTOMER "c"
 #define TOKEN_ROLE_AGENT "a"
 #define TOKEN_ROLE_NOTE "n"
+/* Survey ratings 1 (worst) to 5 (best): roles "ra" to "re". */
+#define TOKEN_RATING_MAX 5
+
+/* Write the role of a rating (1 to TOKEN_RATING_MAX) into role (4 bytes). */
+void token_rating_role(int rating, char role[4]);
+/* The rating a role stands for, or 0 when it is not a rating role. */
+int token_role_rating(const char *role);
 
 /* Write the token for case_id and role with the newest key:
  * ROLE CASEID "." VERSION "." HEXMAC; role is lower-case letters

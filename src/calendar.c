@@ -1,7 +1,10 @@
-/* calendar.c: parsing business-hours calendars. */
+/* calendar.c: business-hours calendars: parsing them, and business-time
+ * arithmetic in their timezone (weekends, holidays, DST changes). */
 #include <ctype.h>
 #include <glib.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
@@ -69,7 +72,7 @@ static int calendar_days_mask(const char *s, unsigned *mask_r)
 }
 
 /* Add one span to week unless it overlaps another on that day. */
-static int calendar_add(struct calendar_week *week, int day, int start, int end,
+static int calendar_add_span(struct calendar_week *week, int day, int start, int end,
 			const char *group, struct fault *f)
 {
 	int i;
@@ -111,7 +114,7 @@ static int calendar_group(char *group, struct calendar_week *week, struct fault 
 		}
 		for (d = 1; d <= 7 && ret == 0; d++)
 			if (mask & (1u << d))
-				ret = calendar_add(week, d, start, end, r, f);
+				ret = calendar_add_span(week, d, start, end, r, f);
 	}
 	g_strfreev(ranges);
 	return ret;
@@ -158,4 +161,213 @@ int calendar_check_date(const char *date, struct fault *f)
 	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y) || date[4] != '-' || date[7] != '-')
 		return fault_perm(f, "bad date '%s' (expected YYYY-MM-DD)", date);
 	return 0;
+}
+
+/* The most days calendar_add walks before giving up: ten years. */
+#define CALENDAR_MAX_DAYS 3660
+
+struct calendar {
+	GTimeZone *tz;
+	struct calendar_week week;	/* sorted by weekday, then start */
+	GArray *holidays;		/* guint32 Julian day numbers, sorted */
+};
+
+/* Order spans by weekday, then start. */
+static int calendar_span_cmp(const void *a, const void *b)
+{
+	const struct calendar_span *x = a, *y = b;
+
+	if (x->weekday != y->weekday)
+		return x->weekday - y->weekday;
+	return x->start_min - y->start_min;
+}
+
+struct calendar *calendar_new(const char *zone, const struct calendar_week *week, struct fault *f)
+{
+	struct calendar *cal;
+
+	if (calendar_check_zone(zone, f) < 0)
+		return NULL;
+	if (week->count == 0) {
+		fault_perm(f, "calendar in %s has no business hours", zone);
+		return NULL;
+	}
+	cal = g_new0(struct calendar, 1);
+	cal->tz = g_time_zone_new_identifier(zone);
+	cal->week = *week;
+	qsort(cal->week.spans, (size_t)cal->week.count, sizeof(cal->week.spans[0]), calendar_span_cmp);
+	cal->holidays = g_array_new(FALSE, FALSE, sizeof(guint32));
+	return cal;
+}
+
+void calendar_free(struct calendar **cal)
+{
+	if (*cal == NULL)
+		return;
+	g_time_zone_unref((*cal)->tz);
+	g_array_free((*cal)->holidays, TRUE);
+	g_free(*cal);
+	*cal = NULL;
+}
+
+/* Order Julian day numbers. */
+static int calendar_julian_cmp(gconstpointer a, gconstpointer b)
+{
+	guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int calendar_add_holiday(struct calendar *cal, const char *date, struct fault *f)
+{
+	int y, m, d;
+	guint32 julian;
+
+	if (calendar_check_date(date, f) < 0)
+		return -1;
+	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return fault_perm(f, "bad date '%s' (expected YYYY-MM-DD)", date);
+	{
+		GDate day;
+
+		g_date_clear(&day, 1);
+		g_date_set_dmy(&day, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+		julian = g_date_get_julian(&day);
+	}
+	g_array_append_val(cal->holidays, julian);
+	g_array_sort(cal->holidays, calendar_julian_cmp);
+	return 0;
+}
+
+/* Whether the local day is a holiday. */
+static bool calendar_holiday(const struct calendar *cal, const GDate *day)
+{
+	guint32 julian = g_date_get_julian(day);
+	guint lo = 0, hi = cal->holidays->len;
+
+	while (lo < hi) {
+		guint mid = (lo + hi) / 2;
+		guint32 v = g_array_index(cal->holidays, guint32, mid);
+
+		if (v == julian)
+			return true;
+		if (v < julian)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The instant of minute min (0 to 1440) of a local day. A local time that
+ * does not exist (DST gap) is moved on by GLib; 1440 is the next midnight. */
+static long long calendar_instant(const struct calendar *cal, const GDate *day, int min)
+{
+	GDate d = *day;
+	GDateTime *dt;
+	long long t;
+
+	if (min >= 1440) {
+		g_date_add_days(&d, 1);
+		min -= 1440;
+	}
+	dt = g_date_time_new(cal->tz, g_date_get_year(&d), g_date_get_month(&d), g_date_get_day(&d),
+			     min / 60, min % 60, 0);
+	t = g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	return t;
+}
+
+/* Walking the business hours day by day from a local day on. */
+struct calendar_walk {
+	const struct calendar *cal;
+	GDate day;
+	int days;	/* days walked */
+	int next;	/* the next span of the week to look at on this day */
+};
+
+/* Start a walk on the local day of instant t. */
+static void calendar_walk_start(struct calendar_walk *w, const struct calendar *cal, long long t)
+{
+	GDateTime *utc = g_date_time_new_from_unix_utc(t), *local = g_date_time_to_timezone(utc, cal->tz);
+
+	w->cal = cal;
+	w->days = 0;
+	w->next = 0;
+	g_date_clear(&w->day, 1);
+	g_date_set_dmy(&w->day, (GDateDay)g_date_time_get_day_of_month(local),
+		       (GDateMonth)g_date_time_get_month(local), (GDateYear)g_date_time_get_year(local));
+	g_date_time_unref(local);
+	g_date_time_unref(utc);
+}
+
+/* The next business span [*s, *e) that ends after t, cut to start at t at
+ * the earliest; -1 when none comes within CALENDAR_MAX_DAYS days. */
+static int calendar_walk_next(struct calendar_walk *w, long long t, long long *s, long long *e)
+{
+	const struct calendar_week *week = &w->cal->week;
+
+	while (w->days < CALENDAR_MAX_DAYS) {
+		int wd = (int)g_date_get_weekday(&w->day);	/* 1 = Monday, as in the week */
+
+		while (w->next < week->count && !calendar_holiday(w->cal, &w->day)) {
+			const struct calendar_span *span = &week->spans[w->next++];
+
+			if (span->weekday != wd)
+				continue;
+			*s = calendar_instant(w->cal, &w->day, span->start_min);
+			*e = calendar_instant(w->cal, &w->day, span->end_min);
+			if (*e <= t || *e <= *s)
+				continue;
+			if (*s < t)
+				*s = t;
+			return 0;
+		}
+		g_date_add_days(&w->day, 1);
+		w->days++;
+		w->next = 0;
+	}
+	return -1;
+}
+
+int calendar_add(const struct calendar *cal, long long start, long long seconds, long long *end_r,
+		 struct fault *f)
+{
+	struct calendar_walk w;
+	long long t = start, left = seconds, s, e;
+
+	*end_r = start;
+	if (seconds <= 0)
+		return 0;
+	if (cal == NULL) {
+		*end_r = start + seconds;
+		return 0;
+	}
+	calendar_walk_start(&w, cal, start);
+	while (calendar_walk_next(&w, t, &s, &e) == 0) {
+		if (e - s >= left) {
+			*end_r = s + left;
+			return 0;
+		}
+		left -= e - s;
+		t = e;
+	}
+	return fault_perm(f, "the calendar has no business hours left within %d days", CALENDAR_MAX_DAYS);
+}
+
+long long calendar_between(const struct calendar *cal, long long a, long long b)
+{
+	struct calendar_walk w;
+	long long t = a, total = 0, s, e;
+
+	if (b <= a)
+		return 0;
+	if (cal == NULL)
+		return b - a;
+	calendar_walk_start(&w, cal, a);
+	while (calendar_walk_next(&w, t, &s, &e) == 0 && s < b) {
+		total += (e < b ? e : b) - s;
+		t = e;
+	}
+	return total;
 }

@@ -18,7 +18,9 @@ const struct cmd cmd_table[] = {
 	{ "queue", "add and list queues (support addresses)",
 	  "queue add NAME --address ADDR [--language L] [--first-response DUR]\n"
 	  "          [--next-response DUR] [--resolution DUR] [--calendar NAME]\n"
-	  "          [--escalate-to ADDR]\n"
+	  "          [--escalate-to ADDR] [--escalate-after DUR] [--remind-after DUR]\n"
+	  "          [--autoclose-after DUR] [--close-after DUR] [--retention DUR]\n"
+	  "          [--no-survey]\n"
 	  "queue list [--json]", false, cmd_queue_main },
 	{ "calendar", "add and list business-hours calendars",
 	  "calendar add NAME --tz ZONE --hours 'mon-fri 09:00-17:00' [--hours SPEC]...\n"
@@ -37,7 +39,7 @@ const struct cmd cmd_table[] = {
 	  "case status N new|open|pending|resolved|closed", false, cmd_case_main },
 	{ "template", "check that every template parses and renders",
 	  "template check [--dir DIR]", false, cmd_template_main },
-	{ "sweep", "the periodic pass: retry the outbox",
+	{ "sweep", "the periodic pass: escalate, remind, close, survey, purge; retry the outbox",
 	  "sweep [--now ISO8601] [--every SECONDS]", false, cmd_sweep_main },
 	{ NULL, NULL, NULL, false, NULL },
 };

@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "db.h"
 #include "json.h"
+#include "sla.h"
 
 /* A nullable column for text output: "-" when SQL NULL. */
 static const char *cmd_case_txt(PGresult *res, int row, int col)
@@ -258,25 +259,20 @@ static int cmd_case_show(struct cmd_ctx *ctx, const char *id, bool as_json, stru
 	return ret;
 }
 
-/* Run an update on one case and record an event in the same transaction. */
-static int cmd_case_change(struct cmd_ctx *ctx, const char *id, const char *sql, const char *value,
+/* How a case changes: fill old_r (256 bytes) with what it was before. */
+typedef int cmd_case_apply(struct db *db, long long id, const char *value, char *old_r, struct fault *f);
+
+/* Change one case and record an event in the same transaction. */
+static int cmd_case_change(struct cmd_ctx *ctx, const char *id, cmd_case_apply *apply, const char *value,
 			   const char *event, struct fault *f)
 {
-	PGresult *res;
-	char *detail;
+	char old[256], *detail;
 
 	if (cmd_db(ctx, f) < 0 || db_begin(ctx->db, f) < 0)
 		return -1;
-	res = db_exec(ctx->db, sql, 2, (const char *[]){ id, value }, f);
-	if (res == NULL)
+	if (apply(ctx->db, atoll(id), value, old, f) < 0)
 		goto fail;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		fault_perm(f, "no case %s", id);
-		goto fail;
-	}
-	detail = g_strdup_printf("%s -> %s", cmd_case_txt(res, 0, 0), value);
-	PQclear(res);
+	detail = g_strdup_printf("%s -> %s", old, value);
 	if (db_run(ctx->db, "INSERT INTO events (case_id, type, actor, detail) VALUES ($1, $2, 'cli', $3)",
 		   3, (const char *[]){ id, event, detail }, f) < 0) {
 		g_free(detail);
@@ -290,6 +286,34 @@ static int cmd_case_change(struct cmd_ctx *ctx, const char *id, const char *sql,
 fail:
 	db_rollback(ctx->db);
 	return -1;
+}
+
+/* Assign case id to the agent with address value. */
+static int cmd_case_apply_assign(struct db *db, long long id, const char *value, char *old_r, struct fault *f)
+{
+	char num[24];
+	PGresult *res;
+
+	snprintf(num, sizeof(num), "%lld", id);
+	res = db_exec(db, "UPDATE cases c SET assignee_id = (SELECT id FROM agents WHERE email = $2),"
+		      " updated = now() FROM cases old LEFT JOIN agents a ON a.id = old.assignee_id"
+		      " WHERE c.id = $1 AND old.id = c.id RETURNING coalesce(a.email, 'nobody')",
+		      2, (const char *[]){ num, value }, f);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return fault_perm(f, "no case %s", num);
+	}
+	snprintf(old_r, 256, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/* Set case id's status to value. */
+static int cmd_case_apply_status(struct db *db, long long id, const char *value, char *old_r, struct fault *f)
+{
+	return sla_set_status(db, id, value, 0, old_r, f);
 }
 
 /* Assign a case to a registered agent. */
@@ -314,11 +338,7 @@ static int cmd_case_assign(struct cmd_ctx *ctx, const char *id, const char *agen
 		g_free(addr);
 		return -1;
 	}
-	ret = cmd_case_change(ctx, id,
-			      "UPDATE cases c SET assignee_id = (SELECT id FROM agents WHERE email = $2),"
-			      " updated = now() FROM cases old LEFT JOIN agents a ON a.id = old.assignee_id"
-			      " WHERE c.id = $1 AND old.id = c.id RETURNING coalesce(a.email, 'nobody')",
-			      addr, "assigned", f);
+	ret = cmd_case_change(ctx, id, cmd_case_apply_assign, addr, "assigned", f);
 	g_free(addr);
 	return ret;
 }
@@ -335,13 +355,7 @@ static int cmd_case_status(struct cmd_ctx *ctx, const char *id, const char *stat
 		;
 	if (*v == NULL)
 		return cmd_usage_fault(f, "case", "status must be new, open, pending, resolved or closed");
-	return cmd_case_change(ctx, id,
-			       "UPDATE cases c SET status = $2, updated = now(),"
-			       " pending_since = CASE WHEN $2 = 'pending' THEN coalesce(c.pending_since, now()) END,"
-			       " resolved_at = CASE WHEN $2 IN ('resolved', 'closed') THEN coalesce(c.resolved_at, now()) END,"
-			       " closed_at = CASE WHEN $2 = 'closed' THEN coalesce(c.closed_at, now()) END"
-			       " FROM cases old WHERE c.id = $1 AND old.id = c.id RETURNING old.status",
-			       status, "status", f);
+	return cmd_case_change(ctx, id, cmd_case_apply_status, status, "status", f);
 }
 
 int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)

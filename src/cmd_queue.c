@@ -20,8 +20,8 @@ static int cmd_queue_duration(const char *opt, const char *text, char *buf, size
 	*param_r = NULL;
 	if (text == NULL)
 		return 0;
-	if (duration_parse(text, &secs, f) < 0 || secs <= 0 || secs > 365LL * 86400) {
-		fault_perm(f, "--%s: '%s' is not a duration between 1s and 365d (e.g. 30m, 4h, 3d)", opt, text);
+	if (duration_parse(text, &secs, f) < 0 || secs <= 0 || secs > 3650LL * 86400) {
+		fault_perm(f, "--%s: '%s' is not a duration between 1s and 3650d (e.g. 30m, 4h, 3d)", opt, text);
 		return -1;
 	}
 	snprintf(buf, size, "%lld", secs);
@@ -29,26 +29,36 @@ static int cmd_queue_duration(const char *opt, const char *text, char *buf, size
 	return 0;
 }
 
+/* The options of "queue add", in the order of cmd_queue_main's table. */
+enum { QO_ADDRESS, QO_LANGUAGE, QO_FIRST, QO_NEXT, QO_RESOLUTION, QO_CALENDAR, QO_ESCALATE_TO,
+       QO_ESCALATE_AFTER, QO_REMIND, QO_AUTOCLOSE, QO_CLOSE, QO_RETENTION, QO_NO_SURVEY, QO_COUNT };
+
 /* Insert one queue from checked option values. */
-static int cmd_queue_add(struct cmd_ctx *ctx, const char *name, const char *const opts[7],
+static int cmd_queue_add(struct cmd_ctx *ctx, const char *name, const char *const opts[QO_COUNT],
 			 struct fault *f)
 {
-	char fr[24], nr[24], rs[24];
+	static const char *const durs[] = { "first-response", "next-response", "resolution", NULL, NULL,
+					    "escalate-after", "remind-after", "autoclose-after", "close-after",
+					    "retention" };
+	char bufs[G_N_ELEMENTS(durs)][24];
 	char *address = NULL, *escalate = NULL;
-	const char *params[8] = { name };
+	const char *params[QO_NO_SURVEY + 2] = { name };
+	size_t i;
 	int ret = -1;
 
 	if (cmd_check_name("queue", name, f) < 0)
 		return -1;
-	if (opts[0] == NULL)
+	if (opts[QO_ADDRESS] == NULL)
 		return cmd_usage_fault(f, "queue", "add needs --address");
-	if (address_normalize(opts[0], &address, f) < 0 ||
-	    (opts[1] != NULL && config_check_language(opts[1], f) < 0) ||
-	    cmd_queue_duration("first-response", opts[2], fr, sizeof(fr), &params[3], f) < 0 ||
-	    cmd_queue_duration("next-response", opts[3], nr, sizeof(nr), &params[4], f) < 0 ||
-	    cmd_queue_duration("resolution", opts[4], rs, sizeof(rs), &params[5], f) < 0 ||
-	    (opts[6] != NULL && address_normalize(opts[6], &escalate, f) < 0) ||
-	    cmd_db(ctx, f) < 0)
+	if (address_normalize(opts[QO_ADDRESS], &address, f) < 0 ||
+	    (opts[QO_LANGUAGE] != NULL && config_check_language(opts[QO_LANGUAGE], f) < 0) ||
+	    (opts[QO_ESCALATE_TO] != NULL && address_normalize(opts[QO_ESCALATE_TO], &escalate, f) < 0))
+		goto out;
+	for (i = 0; i < G_N_ELEMENTS(durs); i++)
+		if (durs[i] != NULL && cmd_queue_duration(durs[i], opts[QO_FIRST + i], bufs[i], sizeof(bufs[i]),
+							  &params[QO_FIRST + i + 1], f) < 0)
+			goto out;
+	if (cmd_db(ctx, f) < 0)
 		goto out;
 	if (strstr(address, ctx->cfg->recipient_delimiter) != NULL &&
 	    strstr(address, ctx->cfg->recipient_delimiter) < strchr(address, '@')) {
@@ -56,27 +66,31 @@ static int cmd_queue_add(struct cmd_ctx *ctx, const char *name, const char *cons
 			   ctx->cfg->recipient_delimiter);
 		goto out;
 	}
-	params[1] = address;
-	params[2] = opts[1];
-	params[6] = opts[5];
-	params[7] = escalate;
+	params[QO_ADDRESS + 1] = address;
+	params[QO_LANGUAGE + 1] = opts[QO_LANGUAGE];
+	params[QO_CALENDAR + 1] = opts[QO_CALENDAR];
+	params[QO_ESCALATE_TO + 1] = escalate;
+	params[QO_NO_SURVEY + 1] = opts[QO_NO_SURVEY] ? "f" : "t";
 	if (db_begin(ctx->db, f) < 0)
 		goto out;
-	if (opts[5] != NULL) {
-		PGresult *res = db_exec(ctx->db, "SELECT 1 FROM calendars WHERE name = $1", 1, &opts[5], f);
+	if (opts[QO_CALENDAR] != NULL) {
+		PGresult *res = db_exec(ctx->db, "SELECT 1 FROM calendars WHERE name = $1", 1, &opts[QO_CALENDAR], f);
 		int found = res != NULL && PQntuples(res) == 1;
 
 		PQclear(res);
 		if (res == NULL || !found) {
 			if (res != NULL)
-				fault_perm(f, "no calendar named '%s' (add it with 'postdesk calendar add')", opts[5]);
+				fault_perm(f, "no calendar named '%s' (add it with 'postdesk calendar add')",
+					   opts[QO_CALENDAR]);
 			goto rollback;
 		}
 	}
 	if (db_run(ctx->db,
 		   "INSERT INTO queues (name, address, language, first_response_s, next_response_s,"
-		   " resolution_s, calendar_id, escalate_to) VALUES ($1, $2, $3, $4, $5, $6,"
-		   " (SELECT id FROM calendars WHERE name = $7), $8)", 8, params, f) < 0) {
+		   " resolution_s, calendar_id, escalate_to, escalate_after_s, remind_after_s,"
+		   " autoclose_after_s, close_after_s, retention_s, survey) VALUES ($1, $2, $3, $4, $5, $6,"
+		   " (SELECT id FROM calendars WHERE name = $7), $8, coalesce($9::integer, 3600), $10, $11, $12,"
+		   " $13, $14)", QO_COUNT + 1, params, f) < 0) {
 		if (db_unique_violation(ctx->db))
 			fault_perm(f, "a queue named '%s' or with address %s already exists", name, address);
 		goto rollback;
@@ -106,7 +120,8 @@ static const char *cmd_queue_dur_text(PGresult *res, int row, int col, char *buf
 /* List the queues with their service levels. */
 static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 {
-	static const char *const dur_keys[] = { "first_response", "next_response", "resolution" };
+	static const char *const dur_keys[] = { "first_response", "next_response", "resolution", "escalate_after",
+						"remind_after", "autoclose_after", "close_after", "retention" };
 	PGresult *res;
 	int i, k;
 
@@ -114,7 +129,8 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 		return -1;
 	res = db_exec(ctx->db,
 		      "SELECT q.name, q.address, q.language, q.first_response_s, q.next_response_s,"
-		      " q.resolution_s, c.name, q.escalate_to FROM queues q"
+		      " q.resolution_s, c.name, q.escalate_to, q.escalate_after_s, q.remind_after_s,"
+		      " q.autoclose_after_s, q.close_after_s, q.retention_s, q.survey FROM queues q"
 		      " LEFT JOIN calendars c ON c.id = q.calendar_id ORDER BY q.name", 0, NULL, f);
 	if (res == NULL)
 		return -1;
@@ -127,15 +143,19 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 			json_kv_string(j, "name", PQgetvalue(res, i, 0));
 			json_kv_string(j, "address", PQgetvalue(res, i, 1));
 			json_kv_string(j, "language", db_value(res, i, 2));
-			for (k = 0; k < 3; k++) {
+			for (k = 0; k < (int)G_N_ELEMENTS(dur_keys); k++) {
+				int col = k < 3 ? 3 + k : 5 + k;	/* calendar and escalate_to between */
+
 				json_key(j, dur_keys[k]);
-				if (PQgetisnull(res, i, 3 + k))
+				if (PQgetisnull(res, i, col))
 					json_null(j);
 				else
-					json_int(j, atoll(PQgetvalue(res, i, 3 + k)));
+					json_int(j, atoll(PQgetvalue(res, i, col)));
 			}
 			json_kv_string(j, "calendar", db_value(res, i, 6));
 			json_kv_string(j, "escalate_to", db_value(res, i, 7));
+			json_key(j, "survey");
+			json_bool(j, strcmp(PQgetvalue(res, i, 13), "t") == 0);
 			json_object_end(j);
 		}
 		json_array_end(j);
@@ -163,18 +183,24 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 int cmd_queue_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 {
 	static const struct option options[] = {
-		{ "address", required_argument, NULL, 0 },
-		{ "language", required_argument, NULL, 1 },
-		{ "first-response", required_argument, NULL, 2 },
-		{ "next-response", required_argument, NULL, 3 },
-		{ "resolution", required_argument, NULL, 4 },
-		{ "calendar", required_argument, NULL, 5 },
-		{ "escalate-to", required_argument, NULL, 6 },
+		{ "address", required_argument, NULL, QO_ADDRESS },
+		{ "language", required_argument, NULL, QO_LANGUAGE },
+		{ "first-response", required_argument, NULL, QO_FIRST },
+		{ "next-response", required_argument, NULL, QO_NEXT },
+		{ "resolution", required_argument, NULL, QO_RESOLUTION },
+		{ "calendar", required_argument, NULL, QO_CALENDAR },
+		{ "escalate-to", required_argument, NULL, QO_ESCALATE_TO },
+		{ "escalate-after", required_argument, NULL, QO_ESCALATE_AFTER },
+		{ "remind-after", required_argument, NULL, QO_REMIND },
+		{ "autoclose-after", required_argument, NULL, QO_AUTOCLOSE },
+		{ "close-after", required_argument, NULL, QO_CLOSE },
+		{ "retention", required_argument, NULL, QO_RETENTION },
+		{ "no-survey", no_argument, NULL, QO_NO_SURVEY },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *opts[7] = { NULL };
+	const char *opts[QO_COUNT] = { NULL };
 	bool first = true, as_json = false;
 	int c;
 
@@ -186,7 +212,7 @@ int cmd_queue_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		if (c == 'j')
 			as_json = true;
 		else
-			opts[c] = optarg;
+			opts[c] = c == QO_NO_SURVEY ? "yes" : optarg;
 	}
 	if (optind < argc && strcmp(argv[optind], "add") == 0 && optind + 2 == argc)
 		return cmd_queue_add(ctx, argv[optind + 1], opts, f);

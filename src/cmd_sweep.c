@@ -1,7 +1,8 @@
-/* cmd_sweep.c: "postdesk sweep", the periodic pass. For now it retries the
- * outbox: sends what is due in batches, safe with any number of sweepers at
- * once; escalation, reminders, surveys and retention come with the sweeper.
- * --every turns the pass into a loop that ends cleanly on SIGTERM/SIGINT. */
+/* cmd_sweep.c: "postdesk sweep", the periodic pass: the cases that are due
+ * (escalation, reminders, auto-close, surveys, closing, retention; see
+ * sweep.h), then the outbox. Both work in batches, safe with any number of
+ * sweepers at once. --every turns the pass into a loop that ends cleanly
+ * on SIGTERM/SIGINT. */
 #include <errno.h>
 #include <glib.h>
 #include <signal.h>
@@ -11,9 +12,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "db.h"
+#include "keyring.h"
 #include "log.h"
 #include "outbox.h"
+#include "sweep.h"
 
 #define CMD_SWEEP_BATCH 100
 #define CMD_SWEEP_MAX_EVERY 86400
@@ -36,35 +40,64 @@ static bool cmd_sweep_stop_pending(void)
 	return sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT);
 }
 
-/* One pass over the outbox: batches until one comes back short. SIGTERM
- * and SIGINT are held meanwhile, so that they cannot cut an SMTP session
- * short (a broken session can mean a duplicate), and end the pass after the
- * batch at hand. */
-static int cmd_sweep_pass(struct cmd_ctx *ctx, struct fault *f)
+/* The cases that are due, batch after batch until one comes back short. */
+static int cmd_sweep_cases(struct cmd_ctx *ctx, const struct keyring *ring, long long now,
+			   struct sweep_stats *st, struct fault *f)
 {
-	struct outbox_stats st = { 0 };
+	int count;
+
+	do {
+		if (sweep_cases(ctx->cfg, ctx->db, ring, now, CMD_SWEEP_BATCH, st, &count, f) < 0)
+			return -1;
+	} while (count == CMD_SWEEP_BATCH && !cmd_sweep_stop_pending());
+	return 0;
+}
+
+/* The outbox: batches until one comes back short. */
+static int cmd_sweep_outbox(struct cmd_ctx *ctx, struct outbox_stats *st, struct fault *f)
+{
+	int before;
+
+	do {
+		before = st->sent + st->deferred + st->failed;
+		if (outbox_flush(ctx->cfg, ctx->db, NULL, 0, CMD_SWEEP_BATCH, st, f) < 0)
+			return -1;
+	} while (st->sent + st->deferred + st->failed - before == CMD_SWEEP_BATCH && !cmd_sweep_stop_pending());
+	return 0;
+}
+
+/* One pass: the cases, then the outbox (which sends what the cases
+ * queued). SIGTERM and SIGINT are held meanwhile, so that they cannot cut
+ * an SMTP session short (a broken session can mean a duplicate), and end
+ * the pass after the batch at hand. */
+static int cmd_sweep_pass(struct cmd_ctx *ctx, const struct keyring *ring, long long now, struct fault *f)
+{
+	struct sweep_stats cs = { 0 };
+	struct outbox_stats os = { 0 };
 	sigset_t stop, old;
-	int before, ret = 0;
+	int ret;
 
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
 	sigprocmask(SIG_BLOCK, &stop, &old);
-	do {
-		before = st.sent + st.deferred + st.failed;
-		if (outbox_flush(ctx->cfg, ctx->db, NULL, 0, CMD_SWEEP_BATCH, &st, f) < 0) {
-			ret = -1;
-			break;
-		}
-	} while (st.sent + st.deferred + st.failed - before == CMD_SWEEP_BATCH && !cmd_sweep_stop_pending());
+	ret = cmd_sweep_cases(ctx, ring, now, &cs, f);
+	if (ret == 0 && !cmd_sweep_stop_pending())
+		ret = cmd_sweep_outbox(ctx, &os, f);
 	sigprocmask(SIG_SETMASK, &old, NULL);	/* a held signal is handled here */
-	printf("outbox: %d sent, %d deferred, %d failed\n", st.sent, st.deferred, st.failed);
+	printf("cases: %d escalated, %d reminded, %d closed, %d surveyed, %d purged\n",
+	       cs.escalated, cs.reminded, cs.closed, cs.surveyed, cs.purged);
+	printf("outbox: %d sent, %d deferred, %d failed\n", os.sent, os.deferred, os.failed);
 	fflush(stdout);
+	if (cs.escalated + cs.reminded + cs.closed + cs.surveyed + cs.purged + os.sent + os.deferred + os.failed > 0)
+		log_info("sweep: escalated=%d, reminded=%d, closed=%d, surveyed=%d, purged=%d,"
+			 " sent=%d, deferred=%d, failed=%d", cs.escalated, cs.reminded, cs.closed, cs.surveyed,
+			 cs.purged, os.sent, os.deferred, os.failed);
 	return ret;
 }
 
 /* Parse --now: ISO 8601 with a time; no zone means UTC. */
-static int cmd_sweep_now(const char *text, struct fault *f)
+static int cmd_sweep_now(const char *text, long long *now_r, struct fault *f)
 {
 	GTimeZone *utc = g_time_zone_new_utc();
 	GDateTime *now = g_date_time_new_from_iso8601(text, utc);
@@ -72,6 +105,7 @@ static int cmd_sweep_now(const char *text, struct fault *f)
 	g_time_zone_unref(utc);
 	if (now == NULL)
 		return cmd_usage_fault(f, "sweep", "--now wants ISO 8601 like 2026-11-23T10:00:00Z");
+	*now_r = g_date_time_to_unix(now);
 	g_date_time_unref(now);
 	return 0;
 }
@@ -94,10 +128,12 @@ int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sigaction sa = { .sa_handler = cmd_sweep_signal };
+	struct keyring *ring = NULL;
 	bool first = true;
+	long long now = 0;
 	long every = 0;
 	char *end;
-	int c;
+	int c, ret = 0;
 
 	while ((c = cmd_getopt(argc, argv, "h", options, &first, f)) != -1) {
 		switch (c) {
@@ -105,15 +141,12 @@ int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 			return -1;
 		case 'h':
 			cmd_help("sweep");
-			printf("\n  --now ISO8601    the time the pass acts as of (for tests); the outbox\n"
-			       "                   pass does not use it: mail is due by the database clock\n"
+			printf("\n  --now ISO8601    act as of this time instead of the database clock\n"
+			       "                   (cases only: the outbox sends what is due by the clock)\n"
 			       "  --every SECONDS  repeat the pass with this pause until SIGTERM/SIGINT\n");
 			return 0;
 		case 'n':
-			/* Accepted and checked now so scripts can rely on it; only the
-			 * sweeper's case passes (escalation, reminders) will act as of
-			 * this time. The outbox stays on the database clock. */
-			if (cmd_sweep_now(optarg, f) < 0)
+			if (cmd_sweep_now(optarg, &now, f) < 0)
 				return -1;
 			break;
 		case 'e':
@@ -126,15 +159,19 @@ int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 	}
 	if (optind != argc)
 		return cmd_usage_fault(f, "sweep", "takes options only");
+	if (cmd_config(ctx, f) < 0 || keyring_load(ctx->cfg->secret_key_file, &ring, f) < 0)
+		return -1;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	for (;;) {
-		if (cmd_db(ctx, f) < 0 || cmd_sweep_pass(ctx, f) < 0) {
+		if (cmd_db(ctx, f) < 0 || cmd_sweep_pass(ctx, ring, now, f) < 0) {
 			/* one pass: the caller (cron, systemd) sees the failure; a
 			 * loop outlives a database restart and connects again */
-			if (every == 0 || f->kind != FAULT_TEMPORARY)
-				return -1;
+			if (every == 0 || f->kind != FAULT_TEMPORARY) {
+				ret = -1;
+				break;
+			}
 			log_warning("sweep: %s (trying again in %lds)", f->text, every);
 			fault_clear(f);
 			db_free(&ctx->db);
@@ -145,5 +182,6 @@ int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		if (cmd_sweep_stop)
 			break;
 	}
-	return 0;
+	keyring_free(&ring);
+	return ret;
 }

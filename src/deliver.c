@@ -14,6 +14,8 @@
 #include "keyring.h"
 #include "mail.h"
 #include "outbound.h"
+#include "quote.h"
+#include "sla.h"
 #include "thread.h"
 #include "token.h"
 
@@ -35,6 +37,7 @@ struct deliver {
 	long long token_case;
 	char token_role[4];
 	long long agent_id;		/* From is an active registered agent */
+	int rating;			/* sent to a survey's rating address: 1 to 5 */
 	const char *kind;		/* customer, agent, note */
 	const char *classification;
 	const char *quarantine_reason;	/* non-NULL: store raw in a quarantined case */
@@ -222,6 +225,8 @@ static int deliver_token(struct deliver *d, struct fault *f)
 		return -1;
 	if (exists == 0)
 		d->token_case = 0;
+	else
+		d->rating = token_role_rating(d->token_role);
 	return 0;
 }
 
@@ -330,12 +335,8 @@ static int deliver_new_case(struct deliver *d, long long linked, long long *case
 	if (d->quarantine_reason != NULL && d->mail == NULL)
 		subject = "(unreadable message)";
 	return deliver_query_id(d->db,
-				"INSERT INTO cases (queue_id, customer_id, subject, quarantined, linked_case_id,"
-				" first_response_due, resolution_due)"
-				" SELECT q.id, $2, $3, $4, $5,"
-				" now() + q.first_response_s * interval '1 second',"
-				" now() + q.resolution_s * interval '1 second'"
-				" FROM queues q WHERE q.id = $1 RETURNING id",
+				"INSERT INTO cases (queue_id, customer_id, subject, quarantined, linked_case_id)"
+				" VALUES ($1, $2, $3, $4, $5) RETURNING id",
 				5, (const char *[]){ d->queue_id, customer > 0 ? deliver_id(customer, cust) : NULL,
 						     subject, d->quarantine_reason ? "t" : "f",
 						     linked > 0 ? deliver_id(linked, link) : NULL },
@@ -419,7 +420,8 @@ static int deliver_store_message(struct deliver *d, long long case_id, struct fa
 		snprintf(sz, sizeof(sz), "%zu", (size_t)size);
 		{
 			PGresult *res = db_exec_bin(d->db, "INSERT INTO blobs (sha256, size, content)"
-						    " VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+						    " VALUES ($1, $2, $3) ON CONFLICT (sha256) DO UPDATE"
+						    " SET content = EXCLUDED.content WHERE blobs.content IS NULL",
 						    3, bp, bl, bb, f);
 			const char *ap[5] = { deliver_id(msg_id, mid), (const char *)hash, a->filename,
 					      a->content_type, sz };
@@ -508,20 +510,38 @@ static int deliver_status(struct deliver *d, long long case_id, enum thread_acti
 	char id[24];
 
 	if (action == THREAD_REOPEN) {
-		if (db_run(d->db, "UPDATE cases SET status = 'open', resolved_at = NULL, closed_at = NULL,"
-			   " pending_since = NULL, updated = now() WHERE id = $1",
-			   1, (const char *[]){ deliver_id(case_id, id) }, f) < 0)
+		if (sla_set_status(d->db, case_id, "open", 0, NULL, f) < 0)
 			return -1;
 		return deliver_event(d, case_id, "reopened", status, f);
 	}
 	if (strcmp(status, "pending") == 0) {
-		if (db_run(d->db, "UPDATE cases SET status = 'open', pending_since = NULL, updated = now()"
-			   " WHERE id = $1", 1, (const char *[]){ deliver_id(case_id, id) }, f) < 0)
+		if (sla_set_status(d->db, case_id, "open", 0, NULL, f) < 0)
 			return -1;
 		return deliver_event(d, case_id, "status", "pending -> open (customer replied)", f);
 	}
 	return db_run(d->db, "UPDATE cases SET updated = now() WHERE id = $1", 1,
 		      (const char *[]){ deliver_id(case_id, id) }, f);
+}
+
+/* Store a survey answer on the case: the rating, and the text as the
+ * comment (without the quoted survey). Automatic answers rate nothing. */
+static int deliver_rating(struct deliver *d, long long case_id, struct fault *f)
+{
+	char id[24], rating[12], *comment, *detail;
+	int ret;
+
+	if (d->cls.kind != CLASSIFY_NORMAL)
+		return 0;
+	snprintf(rating, sizeof(rating), "%d", d->rating);
+	comment = g_strstrip(quote_trim(d->mail->body_text ? d->mail->body_text : ""));
+	ret = db_run(d->db, "UPDATE cases SET rating = $2, rating_comment = $3, rated_at = now() WHERE id = $1", 3,
+		     (const char *[]){ deliver_id(case_id, id), rating, *comment ? comment : NULL }, f);
+	detail = g_strdup_printf("%s of %d%s", rating, TOKEN_RATING_MAX, *comment ? ", with a comment" : "");
+	if (ret == 0)
+		ret = deliver_event(d, case_id, "rated", detail, f);
+	g_free(detail);
+	g_free(comment);
+	return ret;
 }
 
 /* The event type that records a stored message. */
@@ -551,8 +571,9 @@ static int deliver_store(struct deliver *d, struct fault *f)
 		    deliver_thread(d, &case_id, &how, f) < 0)
 			return -1;
 	}
+	/* a survey answer rates the case; it is not a follow-up */
 	customer_mail = d->mail != NULL && strcmp(d->kind, "customer") == 0 && d->cls.kind == CLASSIFY_NORMAL &&
-			strcmp(d->classification, "untrusted") != 0;
+			strcmp(d->classification, "untrusted") != 0 && d->rating == 0;
 	res->how = d->quarantine_reason ? d->quarantine_reason : thread_how_name(how);
 	if (case_id > 0) {
 		char id[24];
@@ -604,6 +625,8 @@ static int deliver_store(struct deliver *d, struct fault *f)
 		return -1;
 	if (customer_mail && deliver_watchers(d, case_id, f) < 0)
 		return -1;
+	if (d->mail != NULL && d->rating > 0 && deliver_rating(d, case_id, f) < 0)
+		return -1;
 	if (d->mail != NULL && d->quarantine_reason == NULL) {
 		struct outbound ob = { .cfg = d->cfg, .db = d->db, .ring = d->ring, .queued = d->queued };
 		struct outbound_event ev = {
@@ -616,7 +639,7 @@ static int deliver_store(struct deliver *d, struct fault *f)
 			return -1;
 		res->mail = ob.summary;
 	}
-	return 0;
+	return sla_refresh(d->db, case_id, 0, f);
 }
 
 /* Whether the message was stored before (same bytes to the same recipient,

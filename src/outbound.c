@@ -18,6 +18,7 @@
 #include "outbound.h"
 #include "outbox.h"
 #include "quote.h"
+#include "sla.h"
 #include "template.h"
 #include "token.h"
 
@@ -29,6 +30,7 @@ struct outbound_case {
 	char *queue_id, *queue_name, *queue_addr, *domain, *local;
 	long long first_response_s;
 	long long assignee_id;
+	bool bounced;			/* the customer's address bounced */
 };
 
 /* Free what a case record holds. */
@@ -56,7 +58,7 @@ static int outbound_load(struct outbound *ob, long long case_id, struct outbound
 	res = db_exec(ob->db,
 		      "SELECT c.subject, c.status, cu.email, cu.name,"
 		      " coalesce(cu.language, q.language, $2), q.id, q.name, q.address,"
-		      " coalesce(q.first_response_s, 0), coalesce(c.assignee_id, 0)"
+		      " coalesce(q.first_response_s, 0), coalesce(c.assignee_id, 0), cu.bounced_at IS NOT NULL"
 		      " FROM cases c JOIN queues q ON q.id = c.queue_id"
 		      " LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1",
 		      2, (const char *[]){ c->id, ob->cfg->default_language }, f);
@@ -76,6 +78,7 @@ static int outbound_load(struct outbound *ob, long long case_id, struct outbound
 	c->queue_addr = g_strdup(db_value(res, 0, 7));
 	c->first_response_s = atoll(PQgetvalue(res, 0, 8));
 	c->assignee_id = atoll(PQgetvalue(res, 0, 9));
+	c->bounced = strcmp(PQgetvalue(res, 0, 10), "t") == 0;
 	PQclear(res);
 	at = strrchr(c->queue_addr, '@');
 	c->local = g_strndup(c->queue_addr, (gsize)(at - c->queue_addr));
@@ -338,6 +341,29 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 	return ret;
 }
 
+/* Thread into the customer's conversation: refs gets the last ten ids but
+ * one, oldest first, and a NULL; *irt_r the newest (g_free; NULL if none). */
+static int outbound_conversation(struct outbound *ob, const struct outbound_case *c, GPtrArray *refs,
+				 char **irt_r, struct fault *f)
+{
+	PGresult *res = db_exec(ob->db,
+		"SELECT message_id FROM (SELECT id, message_id FROM messages WHERE case_id = $1"
+		" AND message_id IS NOT NULL AND (direction = 'in' AND kind = 'customer' AND classification = 'normal'"
+		" OR direction = 'out' AND kind IN ('auto', 'agent')) ORDER BY id DESC LIMIT 10) s ORDER BY id",
+		1, (const char *[]){ c->id }, f);
+	int i;
+
+	*irt_r = NULL;
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res) - 1; i++)
+		g_ptr_array_add(refs, g_strdup(PQgetvalue(res, i, 0)));
+	*irt_r = PQntuples(res) > 0 ? g_strdup(PQgetvalue(res, PQntuples(res) - 1, 0)) : NULL;
+	PQclear(res);
+	g_ptr_array_add(refs, NULL);
+	return 0;
+}
+
 /* Relay an agent's answer to the customer and the watchers. */
 static int outbound_relay(struct outbound *ob, const struct outbound_case *c, const struct outbound_event *ev,
 			  const char *answer, struct fault *f)
@@ -362,19 +388,8 @@ static int outbound_relay(struct outbound *ob, const struct outbound_case *c, co
 		g_ptr_array_add(cc, g_strdup(PQgetvalue(res, i, 0)));
 	PQclear(res);
 	g_ptr_array_add(cc, NULL);
-	/* thread into the customer's conversation: the last ten ids, oldest first */
-	res = db_exec(ob->db, "SELECT message_id FROM (SELECT id, message_id FROM messages WHERE case_id = $1"
-		      " AND message_id IS NOT NULL AND (direction = 'in' AND kind = 'customer' AND classification = 'normal'"
-		      " OR direction = 'out' AND kind IN ('auto', 'agent')) ORDER BY id DESC LIMIT 10) s ORDER BY id",
-		      1, (const char *[]){ c->id }, f);
-	if (res == NULL)
-		goto out;
-	for (i = 0; i < PQntuples(res) - 1; i++)
-		g_ptr_array_add(refs, g_strdup(PQgetvalue(res, i, 0)));
-	irt = PQntuples(res) > 0 ? g_strdup(PQgetvalue(res, PQntuples(res) - 1, 0)) : NULL;
-	PQclear(res);
-	g_ptr_array_add(refs, NULL);
-	if (outbound_token_addr(ob, c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0)
+	if (outbound_conversation(ob, c, refs, &irt, f) < 0 ||
+	    outbound_token_addr(ob, c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0)
 		goto out;
 	res = db_exec(ob->db, "SELECT name FROM agents WHERE id = $1", 1, (const char *[]){ agent }, f);
 	if (res == NULL)
@@ -433,7 +448,8 @@ static int outbound_agent_error(struct outbound *ob, const struct outbound_case 
 
 /* Apply an agent's #status, #priority and #assign, each with an event;
  * an answer to the customer makes the case pending unless #status says
- * otherwise, and the first answer stops the first-response clock. */
+ * otherwise, stops the first-response clock and ends an escalation round
+ * (breaches until now are dealt with; a later one starts a new round). */
 static int outbound_commands(struct outbound *ob, const struct outbound_case *c, const struct outbound_event *ev,
 			     const struct agentcmd *cmd, bool relayed, struct fault *f)
 {
@@ -467,16 +483,12 @@ static int outbound_commands(struct outbound *ob, const struct outbound_case *c,
 	     outbound_event_row(ob, c, "priority", ev->mail->from_addr, cmd->priority, f) < 0))
 		return -1;
 	if (relayed && db_run(ob->db, "UPDATE cases SET first_response_at = coalesce(first_response_at, now()),"
-			      " updated = now() WHERE id = $1", 1, (const char *[]){ c->id }, f) < 0)
+			      " last_reply_at = now(), updated = now(), escalation_level = 0, escalation_next = NULL,"
+			      " escalated_until = greatest(escalated_until, now()) WHERE id = $1", 1, (const char *[]){ c->id }, f) < 0)
 		return -1;
 	if (status != NULL && strcmp(status, c->status) != 0) {
 		char *detail = g_strdup_printf("%s -> %s", c->status, status);
-		int r = db_run(ob->db,
-			       "UPDATE cases SET status = $2, updated = now(),"
-			       " pending_since = CASE WHEN $2 = 'pending' THEN coalesce(pending_since, now()) END,"
-			       " resolved_at = CASE WHEN $2 IN ('resolved', 'closed') THEN coalesce(resolved_at, now()) END,"
-			       " closed_at = CASE WHEN $2 = 'closed' THEN coalesce(closed_at, now()) END"
-			       " WHERE id = $1", 2, (const char *[]){ c->id, status }, f);
+		int r = sla_set_status(ob->db, atoll(c->id), status, 0, NULL, f);
 
 		if (r == 0)
 			r = outbound_event_row(ob, c, "status", ev->mail->from_addr, detail, f);
@@ -543,6 +555,121 @@ int outbound_react(struct outbound *ob, const struct outbound_event *ev, struct 
 	} else {
 		ret = outbound_agent(ob, &c, ev, f);
 	}
+	outbound_case_clear(&c);
+	return ret;
+}
+
+int outbound_escalation(struct outbound *ob, long long case_id, int level, const char *reason,
+			const char *const *to, struct fault *f)
+{
+	struct outbound_case c = { 0 };
+	struct template_vars *v;
+	char lv[8], assignee[24];
+	PGresult *res;
+	int i, ret;
+
+	if (outbound_load(ob, case_id, &c, f) < 0)
+		return -1;
+	snprintf(lv, sizeof(lv), "%d", level);
+	snprintf(assignee, sizeof(assignee), "%lld", c.assignee_id);
+	res = db_exec(ob->db, "SELECT email FROM agents WHERE id = $1", 1, (const char *[]){ assignee }, f);
+	ret = res == NULL ? -1 : 0;
+	for (i = 0; to[i] != NULL && ret == 0; i++) {
+		const char *one[2] = { to[i], NULL };
+		struct outbound_mail m = {
+			.kind = "escalation", .msg_kind = "system", .template = "escalation",
+			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
+			.to = one, .envelope_from = c.queue_addr, .auto_submitted = "auto-generated",
+		};
+
+		v = outbound_vars(ob, &c);
+		template_vars_set(v, "level", lv);
+		template_vars_set(v, "reason", reason);
+		template_vars_set(v, "assignee", PQntuples(res) ? PQgetvalue(res, 0, 0) : NULL);
+		ret = outbound_send(ob, &c, &m, v, f);
+		template_vars_free(&v);
+	}
+	PQclear(res);
+	outbound_case_clear(&c);
+	return ret;
+}
+
+/* Add the survey's rating addresses to v, best first. */
+static int outbound_ratings(struct outbound *ob, const struct outbound_case *c, struct template_vars *v,
+			    struct fault *f)
+{
+	int rating;
+
+	for (rating = TOKEN_RATING_MAX; rating >= 1; rating--) {
+		struct template_vars *item = template_vars_add(v, "rating");
+		char role[4], label[4], *addr;
+
+		token_rating_role(rating, role);
+		if (outbound_token_addr(ob, c, role, &addr, f) < 0)
+			return -1;
+		snprintf(label, sizeof(label), "%d", rating);
+		template_vars_set(item, "label", label);
+		template_vars_set(item, "address", addr);
+		g_free(addr);
+	}
+	return 0;
+}
+
+int outbound_customer_notice(struct outbound *ob, long long case_id, const char *template, long long days,
+			     bool *sent_r, struct fault *f)
+{
+	struct outbound_case c = { 0 };
+	GPtrArray *refs = g_ptr_array_new_with_free_func(g_free);
+	struct template_vars *v = NULL;
+	char *reply_to = NULL, *irt = NULL, dw[24];
+	const char *skip = NULL;
+	bool ok = false;
+	int ret = -1;
+
+	*sent_r = false;
+	if (outbound_load(ob, case_id, &c, f) < 0)
+		goto out;
+	if (c.customer_email == NULL || classify_robot_address(c.customer_email))
+		skip = "no address to write to";
+	else if (c.bounced)
+		skip = "the customer's address bounced";
+	else if (outbound_rate_ok(ob, c.customer_email, &ok, f) < 0)
+		goto out;
+	else if (!ok)
+		skip = "daily limit of automatic mail to this address reached";
+	if (skip != NULL) {
+		char *detail = g_strdup_printf("%s not sent: %s", template, skip);
+
+		ret = outbound_event_row(ob, &c, "mail-skipped", "system", detail, f);
+		g_free(detail);
+		goto out;
+	}
+	if (outbound_conversation(ob, &c, refs, &irt, f) < 0 ||
+	    outbound_token_addr(ob, &c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0)
+		goto out;
+	v = outbound_vars(ob, &c);
+	snprintf(dw, sizeof(dw), "%lld", days);
+	template_vars_set(v, "days_waiting", dw);
+	if (strcmp(template, "resolved_survey") == 0 && outbound_ratings(ob, &c, v, f) < 0)
+		goto out;
+	{
+		const char *to[2] = { c.customer_email, NULL };
+		struct outbound_mail m = {
+			.kind = template, .msg_kind = "auto", .template = template, .language = c.language,
+			.from_name = ob->cfg->helpdesk_name, .reply_to = reply_to, .to = to,
+			.envelope_from = "",	/* automatic: no bounce loops (RFC 3834) */
+			.in_reply_to = irt, .references = (const char *const *)refs->pdata,
+			.auto_submitted = "auto-generated",
+		};
+
+		ret = outbound_send(ob, &c, &m, v, f);
+		*sent_r = ret == 0;
+	}
+out:
+	template_vars_free(&v);
+	g_ptr_array_free(refs, TRUE);
+	g_free(reply_to);
+	g_free(irt);
 	outbound_case_clear(&c);
 	return ret;
 }

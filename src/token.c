@@ -119,3 +119,17 @@ int token_message_id_case(const struct keyring *ring, const char *id, long long 
 		return -1;
 	return 0;
 }
+
+void token_rating_role(int rating, char role[4])
+{
+	role[0] = 'r';
+	role[1] = (char)('a' + rating - 1);
+	role[2] = '\0';
+}
+
+int token_role_rating(const char *role)
+{
+	if (role[0] != 'r' || role[1] < 'a' || role[1] >= 'a' + TOKEN_RATING_MAX || role[2] != '\0')
+		return 0;
+	return role[1] - 'a' + 1;
+}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # db_admin.sh: queues, calendars and agents: round trips and error cases.
 . "$TEST_SRCDIR/lib.sh"
-plan 30
+plan 31
 new_db
 "$POSTDESK" db migrate >/dev/null
 
@@ -27,12 +27,15 @@ is "$(sql "SELECT count(*) FROM calendars")" 1 "failed adds left nothing behind"
 
 # queues
 run "$POSTDESK" queue add support --address Support@Example.ORG --language pl \
-	--first-response 4h --next-response 1d --resolution 3d --calendar office --escalate-to boss@example.org
+	--first-response 4h --next-response 1d --resolution 3d --calendar office --escalate-to boss@example.org \
+	--escalate-after 2h --remind-after 3d --autoclose-after 4d --close-after 1w --retention 365d --no-survey
 like "$RC:$OUT" "^0:queue support added: support@example.org" "queue add, address lower-cased"
 run "$POSTDESK" queue add sales --address sales@example.org
 ok $RC "queue add with only an address"
 run "$POSTDESK" queue list --json
-is "$OUT" '[{"name":"sales","address":"sales@example.org","language":null,"first_response":null,"next_response":null,"resolution":null,"calendar":null,"escalate_to":null},{"name":"support","address":"support@example.org","language":"pl","first_response":14400,"next_response":86400,"resolution":259200,"calendar":"office","escalate_to":"boss@example.org"}]' "queue list --json round trip"
+is "$OUT" '[{"name":"sales","address":"sales@example.org","language":null,"first_response":null,"next_response":null,"resolution":null,"escalate_after":3600,"remind_after":null,"autoclose_after":null,"close_after":null,"retention":null,"calendar":null,"escalate_to":null,"survey":true},{"name":"support","address":"support@example.org","language":"pl","first_response":14400,"next_response":86400,"resolution":259200,"escalate_after":7200,"remind_after":259200,"autoclose_after":345600,"close_after":604800,"retention":31536000,"calendar":"office","escalate_to":"boss@example.org","survey":false}]' "queue list --json round trip: service levels, sweeper timers, survey"
+run "$POSTDESK" queue add long --address long@example.org --retention 3651d
+like "$RC:$ERR" "^1:.*--retention: '3651d' is not a duration between 1s and 3650d" "a timer out of range is refused, naming the option"
 run "$POSTDESK" queue list
 like "$OUT" "support +support@example.org +pl +4h +1d +3d +office +boss@example.org" "queue list text"
 run "$POSTDESK" queue add support --address other@example.org

@@ -121,6 +121,14 @@ mail() {
 # msgid FILE: the Message-ID that mail() wrote into FILE, without brackets.
 msgid() { sed -n 's/^Message-ID: <\(.*\)>$/\1/p' "$1" | head -n 1; }
 
+# sweep [OPTIONS]: one "postdesk sweep"; RC and ERR as for run, CASES its
+# "cases:" line, OUT its "outbox:" line.
+sweep() {
+	run "$POSTDESK" sweep "$@"
+	CASES=$(printf '%s\n' "$OUT" | grep '^cases:')
+	OUT=$(printf '%s\n' "$OUT" | grep '^outbox:')
+}
+
 # stop PID: SIGTERM to a background job, then wait for it at most 20s (then
 # SIGKILL); RC is its exit status. Start such jobs under
 # "timeout --foreground": plain timeout signals its whole process group a
