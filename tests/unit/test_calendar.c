@@ -1,4 +1,9 @@
-/* test_calendar.c: business-hours specifications, zones and dates. */
+/* test_calendar.c: business-hours specifications, zones and dates, and
+ * business-time arithmetic across weekends, holidays and DST changes. */
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "calendar.h"
 #include "tap.h"
 
@@ -9,6 +14,203 @@ static int spans(const char *spec, struct calendar_week *w)
 
 	*w = (struct calendar_week){ 0 };
 	return calendar_parse_hours(spec, w, &f) < 0 ? -1 : w->count;
+}
+
+/* A calendar in zone with hours spec and holidays (NULL-terminated). */
+static struct calendar *cal_new(const char *zone, const char *spec, const char *const *holidays)
+{
+	struct calendar_week w = { 0 };
+	struct fault f = { 0 };
+	struct calendar *cal;
+
+	if (calendar_parse_hours(spec, &w, &f) < 0)
+		return NULL;
+	cal = calendar_new(zone, &w, &f);
+	for (; cal != NULL && holidays != NULL && *holidays != NULL; holidays++)
+		calendar_add_holiday(cal, *holidays, &f);
+	return cal;
+}
+
+/* The instant of a local time "YYYY-MM-DD HH:MM" in zone. */
+static long long at(const char *zone, const char *local)
+{
+	GTimeZone *tz = g_time_zone_new_identifier(zone);
+	int y, mo, d, h, mi;
+	GDateTime *dt;
+	long long t;
+
+	sscanf(local, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi);
+	dt = g_date_time_new(tz, y, mo, d, h, mi, 0);
+	t = g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	g_time_zone_unref(tz);
+	return t;
+}
+
+/* An instant as local "YYYY-MM-DD HH:MM" in zone (static buffer). */
+static const char *local(const char *zone, long long t)
+{
+	static char buf[4][32];
+	static int i;
+	GTimeZone *tz = g_time_zone_new_identifier(zone);
+	GDateTime *utc = g_date_time_new_from_unix_utc(t), *dt = g_date_time_to_timezone(utc, tz);
+	gchar *s = g_date_time_format(dt, "%Y-%m-%d %H:%M");
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s", s);
+	g_free(s);
+	g_date_time_unref(dt);
+	g_date_time_unref(utc);
+	g_time_zone_unref(tz);
+	return buf[i];
+}
+
+/* calendar_add from a local time, as a local time. */
+static const char *add(const struct calendar *cal, const char *zone, const char *from, long long seconds)
+{
+	static struct fault f;
+	long long end;
+
+	if (calendar_add(cal, at(zone, from), seconds, &end, &f) < 0)
+		return f.text;
+	return local(zone, end);
+}
+
+#define H 3600LL
+#define WAW "Europe/Warsaw"
+
+/* Weekends, holidays, inside and outside hours, several ranges a day. */
+static void test_add(void)
+{
+	static const char *const monday_off[] = { "2026-11-23", NULL };
+	static const char *const xmas[] = { "2026-12-24", "2026-12-25", "2026-12-26", "2027-01-01", NULL };
+	struct calendar *c = cal_new(WAW, "mon-fri 09:00-17:00", NULL);
+	struct calendar *hol = cal_new(WAW, "mon-fri 09:00-17:00", monday_off);
+	struct calendar *split = cal_new(WAW, "mon-fri 09:00-12:00,13:00-17:00", NULL);
+	struct calendar *year = cal_new(WAW, "mon-fri 09:00-17:00", xmas);
+
+	tap_is(add(c, WAW, "2026-11-20 16:30", 4 * H), "2026-11-23 12:30", "Friday 16:30 + 4h = Monday 12:30");
+	tap_is(add(hol, WAW, "2026-11-20 16:30", 4 * H), "2026-11-24 12:30", "... Tuesday 12:30 when Monday is a holiday");
+	tap_is(add(c, WAW, "2026-11-24 10:00", 2 * H), "2026-11-24 12:00", "inside hours with room left");
+	tap_is(add(c, WAW, "2026-11-24 17:00", 1 * H), "2026-11-25 10:00", "at closing time: from the next opening");
+	tap_is(add(c, WAW, "2026-11-24 07:00", 1 * H), "2026-11-24 10:00", "before opening: from the opening");
+	tap_is(add(c, WAW, "2026-11-21 11:00", 1 * H), "2026-11-23 10:00", "on Saturday: from Monday's opening");
+	tap_is(add(c, WAW, "2026-11-21 11:00", 0), "2026-11-21 11:00", "zero: the start itself, even outside hours");
+	tap_is(add(c, WAW, "2026-11-21 11:00", -5), "2026-11-21 11:00", "negative: the start itself");
+	tap_is(add(c, WAW, "2026-11-24 09:00", 8 * H), "2026-11-24 17:00", "a full day ends at closing, not next morning");
+	tap_is(add(c, WAW, "2026-11-24 09:00", 8 * H + 60), "2026-11-25 09:01", "a minute more: next morning");
+	tap_is(add(c, WAW, "2026-11-23 09:00", 40 * H), "2026-11-27 17:00", "a business week");
+	tap_is(add(split, WAW, "2026-11-24 11:30", 1 * H), "2026-11-24 13:30", "lunch break skipped");
+	tap_is(add(split, WAW, "2026-11-24 12:15", 30 * 60), "2026-11-24 13:30", "starting in the break");
+	tap_is(add(year, WAW, "2026-12-23 16:00", 2 * H), "2026-12-28 10:00", "Christmas holidays and the weekend skipped");
+	tap_is(add(year, WAW, "2026-12-31 16:00", 2 * H), "2027-01-04 10:00", "New Year's Day and the weekend skipped");
+	tap_is(add(NULL, WAW, "2026-11-21 11:00", 2 * H), "2026-11-21 13:00", "no calendar: wall time");
+	calendar_free(&c);
+	calendar_free(&hol);
+	calendar_free(&split);
+	calendar_free(&year);
+	tap_ok(c == NULL, "calendar_free clears the pointer");
+	calendar_free(&c);
+}
+
+/* DST changes in Europe/Warsaw: 2026-03-29 02:00 -> 03:00, 2026-10-25 03:00 -> 02:00. */
+static void test_dst(void)
+{
+	struct calendar *all = cal_new(WAW, "mon-sun 00:00-24:00", NULL);
+	struct calendar *office = cal_new(WAW, "mon-fri 09:00-17:00", NULL);
+	struct calendar *night = cal_new(WAW, "sun 01:00-04:00", NULL);
+	long long a = at(WAW, "2026-03-29 00:00"), b = at(WAW, "2026-03-30 00:00");
+
+	tap_is(add(all, WAW, "2026-10-24 12:00", 24 * H), "2026-10-25 11:00", "autumn: the 25-hour day");
+	tap_is(add(all, WAW, "2026-03-28 12:00", 24 * H), "2026-03-29 13:00", "spring: the 23-hour day");
+	tap_is(add(office, WAW, "2026-10-23 16:00", 2 * H), "2026-10-26 10:00", "a weekend DST change leaves office hours alone");
+	tap_is(add(office, WAW, "2026-03-27 16:00", 2 * H), "2026-03-30 10:00", "... in spring too");
+	tap_ok(calendar_between(all, a, b) == 23 * H, "spring Sunday holds 23 business hours");
+	tap_ok(calendar_between(night, a, b) == 2 * H, "01:00-04:00 on the spring Sunday is 2 real hours");
+	tap_ok(calendar_between(all, at(WAW, "2026-10-25 00:00"), at(WAW, "2026-10-26 00:00")) == 25 * H,
+	       "autumn Sunday holds 25");
+	calendar_free(&all);
+	calendar_free(&office);
+	calendar_free(&night);
+}
+
+/* Other zones: New York's DST, Tokyo without DST, UTC. */
+static void test_zones(void)
+{
+	struct calendar *ny = cal_new("America/New_York", "mon-fri 09:00-17:00", NULL);
+	struct calendar *tokyo = cal_new("Asia/Tokyo", "mon-fri 09:00-18:00", NULL);
+	struct calendar *utc = cal_new("UTC", "mon-sat 08:00-16:00", NULL);
+
+	tap_is(add(ny, "America/New_York", "2026-11-06 16:00", 2 * H), "2026-11-09 10:00",
+	       "New York: over the weekend of the DST end");
+	tap_is(add(ny, "America/New_York", "2026-03-06 16:00", 2 * H), "2026-03-09 10:00",
+	       "New York: over the weekend of the DST start");
+	tap_is(add(tokyo, "Asia/Tokyo", "2026-11-20 17:00", 3 * H), "2026-11-23 11:00", "Tokyo");
+	tap_is(add(utc, "UTC", "2026-11-21 15:00", 2 * H), "2026-11-23 09:00", "UTC with Saturdays");
+	tap_ok(at("Asia/Tokyo", "2026-11-23 11:00") == at("UTC", "2026-11-23 02:00"), "the instants are absolute");
+	calendar_free(&ny);
+	calendar_free(&tokyo);
+	calendar_free(&utc);
+}
+
+/* calendar_between is calendar_add's inverse, over a year of starts. */
+static void test_between(void)
+{
+	static const char *const hols[] = { "2026-04-06", "2026-05-01", "2026-11-11", "2026-12-25", NULL };
+	struct calendar *c = cal_new(WAW, "mon-fri 08:00-12:00,12:30-16:30; sat 10:00-13:00", hols);
+	struct fault f = { 0 };
+	long long start = at(WAW, "2026-01-01 00:00"), end;
+	int i, bad = 0, n = 0;
+
+	for (i = 0; i < 800; i++) {
+		long long s = start + (long long)i * 39437, secs = 60 + ((long long)i * 7919) % (60 * H), e;
+
+		n++;
+		if (calendar_add(c, s, secs, &e, &f) < 0 || calendar_between(c, s, e) != secs) {
+			if (bad++ < 3)
+				printf("# start %s + %llds: between %lld\n", local(WAW, s), secs, calendar_between(c, s, e));
+		}
+	}
+	tap_ok(bad == 0, "between(s, add(s, n)) == n for %d starts over 2026 (DST days, holidays, breaks)", n);
+	tap_ok(calendar_between(c, at(WAW, "2026-11-23 00:00"), at(WAW, "2026-11-30 00:00")) == 43 * H,
+	       "a week: 5 x 8h + 3h on Saturday");
+	tap_ok(calendar_between(c, at(WAW, "2026-11-24 10:00"), at(WAW, "2026-11-24 10:00")) == 0, "empty interval: 0");
+	tap_ok(calendar_between(c, at(WAW, "2026-11-24 11:00"), at(WAW, "2026-11-24 10:00")) == 0, "b before a: 0");
+	tap_ok(calendar_between(NULL, 100, 250) == 150 && calendar_between(NULL, 250, 100) == 0, "no calendar: wall time");
+	tap_ok(calendar_add(c, start, 1000 * H, &end, &f) == 0 && calendar_between(c, start, end) == 1000 * H,
+	       "1000 business hours: %s", local(WAW, end));
+	calendar_free(&c);
+}
+
+/* Calendars that cannot be made, and one with no hours left. */
+static void test_errors(void)
+{
+	struct calendar_week empty = { 0 }, w = { 0 };
+	struct fault f = { 0 };
+	struct calendar *c;
+	long long end;
+	char day[16];
+	int i, ok = 1;
+
+	tap_ok(calendar_new(WAW, &empty, &f) == NULL, "no hours: refused (%s)", f.text);
+	calendar_parse_hours("mon 09:00-17:00", &w, &f);
+	tap_ok(calendar_new("Mars/Olympus", &w, &f) == NULL, "unknown zone: refused (%s)", f.text);
+	c = calendar_new(WAW, &w, &f);
+	tap_ok(calendar_add_holiday(c, "2026-02-30", &f) < 0, "bad holiday date refused (%s)", f.text);
+	for (i = 0; i < 530 && ok; i++) {	/* every Monday for ten years */
+		GDateTime *first = g_date_time_new_utc(2026, 11, 23, 0, 0, 0), *m = g_date_time_add_weeks(first, i);
+		gchar *s = g_date_time_format(m, "%Y-%m-%d");
+
+		snprintf(day, sizeof(day), "%s", s);
+		ok = calendar_add_holiday(c, day, &f) == 0;
+		g_free(s);
+		g_date_time_unref(m);
+		g_date_time_unref(first);
+	}
+	tap_ok(ok, "530 holidays added");
+	tap_ok(calendar_add(c, at(WAW, "2026-11-22 12:00"), H, &end, &f) < 0,
+	       "no business hours for ten years: an error, not a hang (%s)", f.text);
+	calendar_free(&c);
 }
 
 int main(void)
@@ -44,5 +246,10 @@ int main(void)
 	tap_ok(calendar_check_date("2028-02-29", &f) == 0, "2028-02-29 is (leap year)");
 	tap_ok(calendar_check_date("2026-1-5", &f) < 0, "2026-1-5 rejected");
 	tap_ok(calendar_check_date("2026-12-24x", &f) < 0, "trailing junk rejected");
+	test_add();
+	test_dst();
+	test_zones();
+	test_between();
+	test_errors();
 	return tap_done();
 }
