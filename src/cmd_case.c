@@ -86,7 +86,8 @@ static int cmd_case_fetch(struct cmd_ctx *ctx, const char *id, struct cmd_case_r
 		       "SELECT c.id, q.name, c.status, c.priority, c.subject, cu.email, a.email, "
 		       DB_ISO("c.created") ", " DB_ISO("c.first_response_due") ", "
 		       DB_ISO("c.resolution_due") ", c.escalation_level, c.quarantined, c.linked_case_id,"
-		       " cu.name, cu.language, " DB_ISO("c.updated")
+		       " cu.name, cu.language, " DB_ISO("c.updated") ", " DB_ISO("c.next_response_due") ","
+		       " " DB_ISO("c.first_response_at") ", c.rating, c.rating_comment"
 		       " FROM cases c JOIN queues q ON q.id = c.queue_id"
 		       " LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN agents a ON a.id = c.assignee_id"
 		       " WHERE c.id = $1", 1, p, f);
@@ -142,7 +143,15 @@ static void cmd_case_json(struct cmd_case_rows *r)
 	json_kv_string(j, "updated", PQgetvalue(c, 0, 15));
 	json_kv_string(j, "first_response_due", db_value(c, 0, 8));
 	json_kv_string(j, "resolution_due", db_value(c, 0, 9));
+	json_kv_string(j, "next_response_due", db_value(c, 0, 16));
+	json_kv_string(j, "first_response_at", db_value(c, 0, 17));
 	json_kv_int(j, "escalation_level", atoll(PQgetvalue(c, 0, 10)));
+	json_key(j, "rating");
+	if (PQgetisnull(c, 0, 18))
+		json_null(j);
+	else
+		json_int(j, atoll(PQgetvalue(c, 0, 18)));
+	json_kv_string(j, "rating_comment", db_value(c, 0, 19));
 	json_key(j, "quarantined");
 	json_bool(j, PQgetvalue(c, 0, 11)[0] == 't');
 	json_key(j, "linked_case");
@@ -208,6 +217,11 @@ static void cmd_case_text(struct cmd_case_rows *r)
 	printf("Customer: %s  Assignee: %s\n", cmd_case_txt(c, 0, 5), cmd_case_txt(c, 0, 6));
 	printf("Created: %s  First response due: %s  Resolution due: %s\n", PQgetvalue(c, 0, 7),
 	       cmd_case_txt(c, 0, 8), cmd_case_txt(c, 0, 9));
+	printf("Answered: %s  Next response due: %s  Escalation level: %s\n", cmd_case_txt(c, 0, 17),
+	       cmd_case_txt(c, 0, 16), PQgetvalue(c, 0, 10));
+	if (!PQgetisnull(c, 0, 18))
+		printf("Rating: %s of 5%s%s\n", PQgetvalue(c, 0, 18), PQgetisnull(c, 0, 19) ? "" : ": ",
+		       PQgetvalue(c, 0, 19));
 	if (!PQgetisnull(c, 0, 12))
 		printf("Linked to case: %s\n", PQgetvalue(c, 0, 12));
 	for (i = 0; i < PQntuples(r->watchers); i++)

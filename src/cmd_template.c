@@ -58,9 +58,11 @@ static struct template_vars *cmd_template_sample(const char *name, const char *h
 		template_vars_set(v, "days_waiting", "5");
 	} else if (strcmp(name, "resolved_survey") == 0) {
 		static const char *const ratings[][2] = {
-			{ "good", "support+r4711good@example.org" },
-			{ "okay", "support+r4711okay@example.org" },
-			{ "poor", "support+r4711poor@example.org" },
+			{ "5", "support+re4711.1.0123456789abcdef0123@example.org" },
+			{ "4", "support+rd4711.1.123456789abcdef01234@example.org" },
+			{ "3", "support+rc4711.1.23456789abcdef012345@example.org" },
+			{ "2", "support+rb4711.1.3456789abcdef0123456@example.org" },
+			{ "1", "support+ra4711.1.456789abcdef01234567@example.org" },
 		};
 		size_t i;
 

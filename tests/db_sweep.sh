@@ -8,7 +8,7 @@
 # the mail and keeps the figures; business-calendar due times; four
 # sweepers on 500 overdue cases send exactly 500 escalations.
 . "$TEST_SRCDIR/lib.sh"
-plan 61
+plan 63
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -162,6 +162,10 @@ is "$RC:$(case_of)" "0:$c5" "the rating mail goes to its case"
 is "$(sql "SELECT rating || '|' || rating_comment || '|' || status FROM cases WHERE id = $c5")" \
 	"5|Quick and friendly, thank you!|resolved" "rating and comment stored; the case stays resolved"
 is "$(events "$c5" rated)" "5 of 5, with a comment" "recorded as an event"
+run "$POSTDESK" case show "$c5" --json
+like "$OUT" '"rating":5,"rating_comment":"Quick and friendly, thank you!"' "case show --json has the rating"
+run "$POSTDESK" case show "$c5"
+like "$OUT" "Rating: 5 of 5: Quick and friendly" "and so has case show"
 is "$(mails bob@example.org "Quick and friendly")" 0 "a rating is not a follow-up: no notification"
 forged=$(printf '%s' "$best" | sed 's/+re/+ra/')
 printf 'Bad.\n' | mail "$M/forged5" liv@example.net "Re: How did we do?"
