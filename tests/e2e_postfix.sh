@@ -1,0 +1,212 @@
+#!/bin/sh
+# e2e_postfix.sh: postdesk behind a real Postfix, end to end. A private
+# Postfix (tests/postfix.sh, built from contrib/postfix/) hands mail for
+# helpdesk.test to "postdesk deliver" through pipe(8); postdesk sends its
+# mail back through that Postfix, which delivers customer.test and
+# agents.test to Maildirs. Mail is injected with swaks over SMTP and read
+# back from the Maildirs. Scenarios: a customer's case and its ack (threaded,
+# in the customer's language); the agent answers the notification as a mail
+# client would and the customer answers back; a note stays internal; the
+# database down means deferred, not bounced, then stored once; robots
+# answering our ack stop after a bounded exchange; an overdue case's
+# escalation reaches the escalation Maildir once. Every wait has a deadline.
+. "$TEST_SRCDIR/lib.sh"
+plan 33
+PFX=$T_DIR/postfix
+M=$T_DIR/mail
+# a cluster of its own, which scenario 4 stops, so that the other tests keep theirs
+PG=$T_DIR/pg
+mkdir -p "$PFX" "$M"
+trap 'sh "$TEST_SRCDIR/postfix.sh" stop "$PFX"; sh "$TEST_SRCDIR/pg.sh" stop "$PG" >/dev/null 2>&1' EXIT
+trap 'exit 1' INT TERM
+sh "$TEST_SRCDIR/pg.sh" start "$PG" >/dev/null
+DB_CONNINFO=$(sh "$TEST_SRCDIR/pg.sh" createdb "$PG" e2e)
+CONF=$T_DIR/postdesk.conf
+write_conf "$CONF" "$DB_CONNINFO"
+POSTDESK_CONF=$CONF
+export POSTDESK_CONF
+
+# postdesk runs as nobody under Postfix: it must reach its config, key and socket
+"$POSTDESK" keygen >/dev/null
+"$POSTDESK" db migrate >/dev/null
+chown nobody "$T_DIR/secret.key"
+chmod 0644 "$CONF"
+chmod 0755 "$T_DIR"
+"$POSTDESK" queue add support --address support@helpdesk.test --first-response 1h \
+	--escalate-to boss@agents.test --escalate-after 30m >/dev/null
+"$POSTDESK" agent add alice@agents.test --name "Alice Agent" --queue support >/dev/null
+printf '%s\n' piotr@customer.test ann@customer.test eve@customer.test alice@agents.test boss@agents.test \
+	c1@customer.test c2@customer.test c3@customer.test c4@customer.test c5@customer.test >"$PFX/users"
+port=$(sh "$TEST_SRCDIR/postfix.sh" start "$PFX" "$POSTDESK" "$CONF") || { diag "Postfix did not start"; exit 1; }
+sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$CONF"
+
+# box ADDR: the Maildir of a customer.test or agents.test address.
+box() { echo "$PFX/mailboxes/${1#*@}/${1%@*}/new"; }
+# count ADDR: messages in its Maildir.
+count() { find "$(box "$1")" -type f 2>/dev/null | wc -l | tr -d ' '; }
+# wait_for ADDR N [SECONDS]: wait (default at most 20s) until ADDR has N
+# messages; print how many it has.
+wait_for() {
+	deadline=$(($(date +%s) + ${3:-20}))
+	until [ "$(count "$1")" -ge "$2" ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.05; done
+	count "$1"
+}
+# newest ADDR: the newest message file in its Maildir.
+newest() { ls -t "$(box "$1")"/* 2>/dev/null | head -n 1; }
+# header NAME FILE: the first such header, unfolded.
+header() { awk -v h="$1" 'BEGIN { IGNORECASE = 1 } /^$/ { exit } p && /^[ \t]/ { v = v " " $0; sub(/^[ \t]+/, "", $0); next } p { exit } tolower($0) ~ "^" tolower(h) ":" { v = substr($0, length(h) + 3); p = 1 } END { print v }' "$2"; }
+# inject FROM TO FILE: hand a message to Postfix over SMTP.
+inject() { swaks --server "127.0.0.1:$port" --from "$1" --to "$2" --data "$3" --silent 2 >/dev/null 2>&1; }
+ms() { echo $(($(date +%s%N) / 1000000)); }
+cases() { sql "SELECT count(*) FROM cases"; }
+LAT=$T_DIR/latency
+: >"$LAT"
+
+# --- 1. a customer writes: a case and the ack, threaded, in their language ---
+cat >"$M/piotr" <<'EOF'
+From: Piotr Nowak <piotr@customer.test>
+To: support@helpdesk.test
+Subject: Drukarka nie drukuje
+Message-ID: <piotr-1@customer.test>
+Content-Language: pl
+MIME-Version: 1.0
+Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
+
+Dzień dobry, drukarka nie drukuje.
+EOF
+t0=$(ms)
+inject piotr@customer.test support@helpdesk.test "$M/piotr"
+is "$(wait_for piotr@customer.test 1)" 1 "the ack is in the customer's Maildir"
+echo $(($(ms) - t0)) >>"$LAT"
+is "$(sql "SELECT count(*) FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE cu.email = 'piotr@customer.test'")" 1 \
+	"one case for the customer"
+ack=$(newest piotr@customer.test)
+is "$(header In-Reply-To "$ack")" "<piotr-1@customer.test>" "the ack threads to the customer's mail"
+like "$(grep -i '^Content-Language:' "$ack")" "pl" "in the customer's language (Polish)"
+like "$(header Reply-To "$ack")" "^support\+c[0-9]+\.[0-9]+\.[0-9a-f]+@helpdesk\.test$" "Reply-To: the case's signed address"
+like "$(grep '^Return-Path:' "$ack")" "^Return-Path: <>$" "an automatic reply with the null sender"
+is "$(wait_for alice@agents.test 1)" 1 "the agent got the notification"
+like "$(grep '^Received: from mx.helpdesk.test\|^Received: from localhost\|^Received: from ' "$ack" | head -n 1)" "127.0.0.1" \
+	"postdesk's mail went through Postfix on 127.0.0.1"
+for i in 1 2 3 4 5; do
+	printf 'From: c%s@customer.test\nTo: support@helpdesk.test\nSubject: Timing %s\nMessage-ID: <timing-%s@customer.test>\n\nHello.\n' \
+		"$i" "$i" "$i" >"$M/t$i"
+	t0=$(ms)
+	inject "c$i@customer.test" support@helpdesk.test "$M/t$i"
+	[ "$(wait_for "c$i@customer.test" 1)" = 1 ] && echo $(($(ms) - t0)) >>"$LAT"
+done
+is "$(wc -l <"$LAT" | tr -d ' ')" 6 "six acks timed from injection to the Maildir"
+diag "injection -> ack in the Maildir, ms: $(sort -n "$LAT" | tr '\n' ' ')(median $(sort -n "$LAT" | awk '{ a[NR] = $1 } END { print (a[int((NR + 1) / 2)] + a[int(NR / 2) + 1]) / 2 }'))"
+cp "$LAT" "$TEST_BUILDDIR/e2e-latency.txt"
+
+# --- 2. the agent answers the notification; the customer answers back --------
+note=$(grep -l 'Drukarka' "$(box alice@agents.test)"/* | head -n 1)
+areply=$(header Reply-To "$note")
+like "$areply" "^support\+a[0-9]+\." "the notification's Reply-To is the agent address"
+cat >"$M/answer" <<EOF
+From: Alice Agent <alice@agents.test>
+To: $areply
+Subject: Re: $(header Subject "$note")
+Message-ID: <alice-1@agents.test>
+In-Reply-To: $(header Message-ID "$note")
+References: $(header Message-ID "$note")
+MIME-Version: 1.0
+Content-Type: text/plain; charset=UTF-8
+
+Please switch the printer off and on again.
+
+On Mon, 23 Nov 2026 at 10:00, Helpdesk wrote:
+> Dzień dobry, drukarka nie drukuje.
+EOF
+inject alice@agents.test "$areply" "$M/answer"
+is "$(wait_for piotr@customer.test 2)" 2 "the customer received the answer"
+answer=$(newest piotr@customer.test)
+like "$(header From "$answer")" "Alice Agent via Helpdesk" "from the agent via the helpdesk"
+like "$(cat "$answer")" "switch the printer off and on" "with the agent's text"
+ok "$(grep -c 'wrote:' "$answer" | grep -qx 0; echo $?)" "the quoted history is trimmed"
+cat >"$M/back" <<EOF
+From: Piotr Nowak <piotr@customer.test>
+To: $(header Reply-To "$answer")
+Subject: Re: $(header Subject "$answer")
+Message-ID: <piotr-2@customer.test>
+In-Reply-To: $(header Message-ID "$answer")
+
+It works now, thank you.
+EOF
+seen=$(count alice@agents.test)
+inject piotr@customer.test "$(header Reply-To "$answer")" "$M/back"
+is "$(wait_for alice@agents.test $((seen + 1)))" $((seen + 1)) "the agent is told of the customer's answer"
+is "$(sql "SELECT count(DISTINCT case_id) FROM messages WHERE from_addr = 'piotr@customer.test'")" 1 "in the same case"
+is "$(count piotr@customer.test)" 2 "no new ack for an answer"
+
+# --- 3. a note stays internal ---------------------------------------------------
+naddr=$(grep -o 'support+n[0-9][^ >]*@helpdesk\.test' "$note" | head -n 1)
+like "$naddr" "^support\+n[0-9]+\." "the notification names the note address"
+printf 'From: alice@agents.test\nTo: %s\nSubject: note\nMessage-ID: <note-1@agents.test>\n\nCustomer is on the old firmware.\n' \
+	"$naddr" >"$M/note"
+inject alice@agents.test "$naddr" "$M/note"
+deadline=$(($(date +%s) + 20))
+until [ "$(sql "SELECT count(*) FROM messages WHERE kind = 'note'")" -ge 1 ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.05; done
+is "$(sql "SELECT count(*) FROM messages WHERE kind = 'note'")" 1 "the note is stored"
+sleep 1
+is "$(count piotr@customer.test)" 2 "and never reaches the customer"
+
+# --- 4. the database down: deferred, not bounced; then stored once ------------
+sh "$TEST_SRCDIR/pg.sh" halt "$PG" >/dev/null
+printf 'From: Ann <ann@customer.test>\nTo: support@helpdesk.test\nSubject: While the database sleeps\nMessage-ID: <ann-1@customer.test>\n\nHello?\n' >"$M/ann"
+inject ann@customer.test support@helpdesk.test "$M/ann"
+deadline=$(($(date +%s) + 20))
+until sh "$TEST_SRCDIR/postfix.sh" queue "$PFX" | grep -q '"queue_name": *"deferred"' || [ "$(date +%s)" -ge $deadline ]; do sleep 0.1; done
+q=$(sh "$TEST_SRCDIR/postfix.sh" queue "$PFX")
+like "$q" '"queue_name": *"deferred"' "Postfix keeps the message deferred"
+like "$q" '"delay_reason": .*4\.3\.0 database unavailable' "with postdesk's temporary reason"
+is "$(count ann@customer.test)" 0 "no bounce to the customer"
+sh "$TEST_SRCDIR/pg.sh" resume "$PG" >/dev/null
+t0=$(ms)
+sh "$TEST_SRCDIR/postfix.sh" flush "$PFX"
+is "$(wait_for ann@customer.test 1)" 1 "database back, queue flushed: the ack arrives"
+diag "flush -> ack: $(($(ms) - t0)) ms"
+sleep 1
+is "$(count ann@customer.test):$(sql "SELECT count(*) FROM messages WHERE message_id = 'ann-1@customer.test'")" "1:1" \
+	"once: one ack, one stored message"
+is "$(sh "$TEST_SRCDIR/postfix.sh" queue "$PFX" | wc -l | tr -d ' ')" 0 "and Postfix's queue is empty"
+
+# --- 5. robots answering our ack: the exchange stops -----------------------------
+before=$(grep -c 'status=sent' "$PFX/maillog")
+printf 'From: ooo@otherdesk.test\nTo: support@helpdesk.test\nSubject: Invoice\nMessage-ID: <ooo-1@otherdesk.test>\n\nPlease send the invoice.\n' >"$M/ooo"
+inject ooo@otherdesk.test support@helpdesk.test "$M/ooo"
+printf 'From: desk@otherdesk.test\nTo: support@helpdesk.test\nSubject: Order\nMessage-ID: <desk-1@otherdesk.test>\n\nWhere is the order?\n' >"$M/desk"
+inject desk@otherdesk.test support@helpdesk.test "$M/desk"
+# settle: wait until the log has stopped growing for 3s (at most 30s)
+deadline=$(($(date +%s) + 30))
+last=-1
+while [ "$(date +%s)" -lt $deadline ]; do
+	n=$(wc -l <"$PFX/maillog")
+	[ "$n" = "$last" ] && break
+	last=$n
+	sleep 3
+done
+exchanged=$(($(grep -c 'status=sent' "$PFX/maillog") - before))
+ok "$([ "$exchanged" -le 10 ]; echo $?)" "the exchange with the robots stopped after $exchanged deliveries"
+is "$(sql "SELECT count(*) FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE cu.email LIKE '%@otherdesk.test'")" 2 \
+	"one case each, no new case per robot answer"
+is "$(sql "SELECT count(*) FROM messages m JOIN cases c ON c.id = m.case_id JOIN customers cu ON cu.id = c.customer_id
+     WHERE cu.email LIKE '%@otherdesk.test' AND m.kind = 'auto' AND m.direction = 'out'")" 2 "one ack each, never an ack to a robot's answer"
+like "$(sql "SELECT string_agg(DISTINCT classification, ',') FROM messages WHERE from_addr = 'ooo@otherdesk.test'")" "auto-reply" \
+	"the out-of-office is classified as an automatic reply"
+sleep 2
+is "$(($(grep -c 'status=sent' "$PFX/maillog") - before))" "$exchanged" "and nothing more follows"
+
+# --- 6. an overdue case escalates to the escalation Maildir, once --------------
+c=$(sql "SELECT case_id FROM messages WHERE message_id = 'ann-1@customer.test'")
+created=$(sql "SELECT floor(extract(epoch FROM created))::bigint FROM cases WHERE id = $c")
+"$POSTDESK" sweep --now "$(date -u -d "@$((created + 3601))" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null 2>&1
+"$POSTDESK" sweep --now "$(date -u -d "@$((created + 3600 + 1801))" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null 2>&1
+wait_for boss@agents.test 1 >/dev/null
+"$POSTDESK" sweep --now "$(date -u -d "@$((created + 86400))" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null 2>&1
+sleep 1
+is "$(grep -l "^Subject: .*#$c\] Escalation, level 2" "$(box boss@agents.test)"/* 2>/dev/null | wc -l | tr -d ' ')" 1 \
+	"the escalation address got case $c's escalation, once"
+like "$(grep -h -A1 'needs attention' "$(box boss@agents.test)"/* | tr '\n' ' ')" "first response overdue" "saying why"
+finish
