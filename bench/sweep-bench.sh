@@ -35,7 +35,7 @@ secret_key_file = $work/secret.key
 template_dir = $top/templates
 smtp_server = 127.0.0.1:$port
 log_destination = stderr
-db_statement_timeout = 10min
+db_statement_timeout = 10m
 EOC
 export POSTDESK_CONF="$conf"
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$conninfo" -c "$1"; }
