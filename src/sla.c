@@ -7,6 +7,7 @@
 
 #include "calendar.h"
 #include "db.h"
+#include "log.h"
 #include "sla.h"
 
 /* Seconds since the epoch of a timestamptz column, NULL stays NULL. */
@@ -104,18 +105,24 @@ static int sla_read(struct db *db, const char *id, long long now, struct sla_cas
 	return 0;
 }
 
-/* Due time: business seconds after start, 0 when the level is not set. */
-static int sla_due(const struct calendar *cal, long long start, long long seconds, long long *due_r,
-		   struct fault *f)
+/* Due time: business seconds after start, 0 when the level is not set. A
+ * calendar without business hours leaves the case without this due time
+ * (with a warning): intake must not depend on the calendar being sane. */
+static void sla_due(const struct calendar *cal, long long start, long long seconds, long long *due_r)
 {
+	struct fault bad = { 0 };
+
 	*due_r = 0;
 	if (seconds <= 0 || start == 0)
-		return 0;
-	return calendar_add(cal, start, seconds, due_r, f);
+		return;
+	if (calendar_add(cal, start, seconds, due_r, &bad) < 0) {
+		log_warning("service level: %s; the case gets no due time", bad.text);
+		*due_r = 0;
+	}
 }
 
 /* The new state: pause bookkeeping and due times. */
-static int sla_compute(struct sla_case *c, const struct calendar *cal, struct fault *f)
+static void sla_compute(struct sla_case *c, const struct calendar *cal)
 {
 	bool paused = strcmp(c->status, "new") != 0 && strcmp(c->status, "open") != 0;
 
@@ -125,11 +132,9 @@ static int sla_compute(struct sla_case *c, const struct calendar *cal, struct fa
 		c->paused_s += calendar_between(cal, c->paused_at, c->now);
 		c->paused_at = 0;
 	}
-	if (sla_due(cal, c->created, c->first_s, &c->first_due, f) < 0 ||
-	    sla_due(cal, c->created, c->resolution_s ? c->resolution_s + c->paused_s : 0, &c->resolution_due, f) < 0 ||
-	    sla_due(cal, c->last_reply ? c->unanswered : 0, c->next_s, &c->next_due, f) < 0)
-		return -1;
-	return 0;
+	sla_due(cal, c->created, c->first_s, &c->first_due);
+	sla_due(cal, c->created, c->resolution_s ? c->resolution_s + c->paused_s : 0, &c->resolution_due);
+	sla_due(cal, c->last_reply ? c->unanswered : 0, c->next_s, &c->next_due);
 }
 
 /* An instant as a query parameter: NULL for none. */
@@ -154,7 +159,7 @@ int sla_refresh(struct db *db, long long case_id, long long now, struct fault *f
 	ret = sla_calendar_load(db, calendar_id, &cal, f);
 	g_free(calendar_id);
 	if (ret == 0)
-		ret = sla_compute(&c, cal, f);
+		sla_compute(&c, cal);
 	calendar_free(&cal);
 	if (ret < 0)
 		return -1;

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "db.h"
 #include "duration.h"
+#include "log.h"
 #include "outbound.h"
 #include "sla.h"
 #include "sweep.h"
@@ -169,9 +170,14 @@ static int sweep_escalate_first(struct sweep *s, struct fault *f)
 	char *reason = NULL, p[2][24];
 	int ret = -1;
 
-	if (sweep_calendar(s, &cal, f) < 0 || sweep_agents(s, to, f) < 0 ||
-	    calendar_add(cal, due, sweep_num(s, SWEEP_ESCALATE_AFTER), &next, f) < 0)
+	if (sweep_calendar(s, &cal, f) < 0 || sweep_agents(s, to, f) < 0)
 		goto out;
+	if (calendar_add(cal, due, sweep_num(s, SWEEP_ESCALATE_AFTER), &next, f) < 0) {
+		/* a calendar without hours must not stop the sweeper: wall time */
+		log_warning("case %s: %s; step 2 in wall time", s->id, f->text);
+		fault_clear(f);
+		next = due + sweep_num(s, SWEEP_ESCALATE_AFTER);
+	}
 	reason = sweep_reason(s, cal, due);
 	snprintf(p[0], sizeof(p[0]), "%lld", due);
 	snprintf(p[1], sizeof(p[1]), "%lld", next);

@@ -8,7 +8,7 @@
 # the mail and keeps the figures; business-calendar due times; four
 # sweepers on 500 overdue cases send exactly 500 escalations.
 . "$TEST_SRCDIR/lib.sh"
-plan 63
+plan 65
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -203,6 +203,17 @@ is "$(sql "SELECT first_response_due = ((date_trunc('day', created AT TIME ZONE 
 d7=$(at "$c7" first_response_due)
 sweep --now "$(iso $((d7 + 600)))"
 like "$(events "$c7" escalated)" "^level 1: first response overdue by 10m of business hours " "lateness in business hours"
+
+# a calendar with no business hours left (every Monday a holiday): intake goes on
+"$POSTDESK" calendar add never --tz UTC --hours 'mon 09:00-10:00' >/dev/null
+sql "INSERT INTO calendar_holidays (calendar_id, day) SELECT c.id, d::date FROM calendars c,
+     generate_series(date_trunc('week', now()), now() + interval '11 years', interval '1 week') d WHERE c.name = 'never'" >/dev/null
+"$POSTDESK" queue add never --address never@example.org --first-response 1h --calendar never >/dev/null
+printf 'Anyone?\n' | mail "$M/c8" ola@example.net "Never"
+deliver "$M/c8" never@example.org ola@example.net
+is "$RC:$(sql "SELECT count(*) FROM cases WHERE first_response_due IS NULL AND id = $(case_of)")" "0:1" \
+	"a calendar without business hours: the mail is stored, the case has no due time"
+like "$ERR" "no business hours left" "and a warning says why"
 
 # --- four sweepers, 500 overdue cases: exactly 500 escalations ----------------
 "$POSTDESK" queue add bulk --address bulk@example.org --first-response 1h --escalate-after 1d >/dev/null
