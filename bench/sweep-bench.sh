@@ -48,7 +48,7 @@ sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$conninfo" -c "$1"; }
 # fill N: add cases until the table holds N, none of them due: nine in ten
 # closed long ago, the rest open with their due times a week ahead.
 fill() {
-	have=$(sql "SELECT count(*) FROM cases")
+	have=$(sql "SELECT count(*) FROM cases WHERE subject LIKE 'filler %'")
 	sql "INSERT INTO cases (queue_id, subject, status, created, closed_at, resolved_at,
 	                        first_response_due, resolution_due)
 	     SELECT 1, 'filler ' || n,
