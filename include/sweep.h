@@ -22,12 +22,14 @@ struct keyring;
 
 struct sweep_stats {
 	int escalated, reminded, closed, surveyed, purged;
+	int failed;		/* skipped after a permanent failure; still due */
 };
 
 /* One batch of at most limit due cases as of now (Unix seconds; 0: the
  * database's clock), in one transaction. *count_r gets how many cases were
- * claimed: fewer than limit means none is left. The mail it queues is sent
- * by the outbox (outbox_flush). */
+ * claimed: fewer than limit means none is left. A case whose action fails
+ * for good is rolled back alone (a savepoint), counted in failed and left
+ * due. The mail it queues is sent by the outbox (outbox_flush). */
 int sweep_cases(const struct config *cfg, struct db *db, const struct keyring *ring, long long now,
 		int limit, struct sweep_stats *st, int *count_r, struct fault *f);
 

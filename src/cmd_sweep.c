@@ -44,12 +44,14 @@ static bool cmd_sweep_stop_pending(void)
 static int cmd_sweep_cases(struct cmd_ctx *ctx, const struct keyring *ring, long long now,
 			   struct sweep_stats *st, struct fault *f)
 {
-	int count;
+	int count, failed;
 
 	do {
+		failed = st->failed;
 		if (sweep_cases(ctx->cfg, ctx->db, ring, now, CMD_SWEEP_BATCH, st, &count, f) < 0)
 			return -1;
-	} while (count == CMD_SWEEP_BATCH && !cmd_sweep_stop_pending());
+		/* a batch of nothing but failures would come back the same */
+	} while (count == CMD_SWEEP_BATCH && st->failed - failed < count && !cmd_sweep_stop_pending());
 	return 0;
 }
 
@@ -85,14 +87,15 @@ static int cmd_sweep_pass(struct cmd_ctx *ctx, const struct keyring *ring, long 
 	if (ret == 0 && !cmd_sweep_stop_pending())
 		ret = cmd_sweep_outbox(ctx, &os, f);
 	sigprocmask(SIG_SETMASK, &old, NULL);	/* a held signal is handled here */
-	printf("cases: %d escalated, %d reminded, %d closed, %d surveyed, %d purged\n",
-	       cs.escalated, cs.reminded, cs.closed, cs.surveyed, cs.purged);
+	printf("cases: %d escalated, %d reminded, %d closed, %d surveyed, %d purged, %d failed\n",
+	       cs.escalated, cs.reminded, cs.closed, cs.surveyed, cs.purged, cs.failed);
 	printf("outbox: %d sent, %d deferred, %d failed\n", os.sent, os.deferred, os.failed);
 	fflush(stdout);
-	if (cs.escalated + cs.reminded + cs.closed + cs.surveyed + cs.purged + os.sent + os.deferred + os.failed > 0)
-		log_info("sweep: escalated=%d, reminded=%d, closed=%d, surveyed=%d, purged=%d,"
+	if (cs.escalated + cs.reminded + cs.closed + cs.surveyed + cs.purged + cs.failed +
+	    os.sent + os.deferred + os.failed > 0)
+		log_info("sweep: escalated=%d, reminded=%d, closed=%d, surveyed=%d, purged=%d, skipped=%d,"
 			 " sent=%d, deferred=%d, failed=%d", cs.escalated, cs.reminded, cs.closed, cs.surveyed,
-			 cs.purged, os.sent, os.deferred, os.failed);
+			 cs.purged, cs.failed, os.sent, os.deferred, os.failed);
 	return ret;
 }
 

@@ -314,6 +314,27 @@ static int sweep_case(struct sweep *s, struct fault *f)
 	return sweep_purge(s, f);
 }
 
+/* The case's action in a savepoint: a case that fails for good (its data
+ * or a template cannot work) is skipped with a warning, counted, and left
+ * due, so that it cannot hold up the others; a temporary failure ends the
+ * batch. */
+static int sweep_guarded(struct sweep *s, struct fault *f)
+{
+	struct sweep_stats before = *s->st;
+
+	if (db_run(s->db, "SAVEPOINT sweep_case", 0, NULL, f) < 0)
+		return -1;
+	if (sweep_case(s, f) == 0)
+		return db_run(s->db, "RELEASE SAVEPOINT sweep_case", 0, NULL, f);
+	if (f->kind != FAULT_PERMANENT)
+		return -1;
+	log_warning("sweep: case %s skipped: %s", s->id, f->text);
+	fault_clear(f);
+	*s->st = before;	/* what was counted was rolled back */
+	s->st->failed++;
+	return db_run(s->db, "ROLLBACK TO SAVEPOINT sweep_case", 0, NULL, f);
+}
+
 /* Free a cached calendar. */
 static void sweep_calendar_free(gpointer cal)
 {
@@ -347,7 +368,7 @@ int sweep_cases(const struct config *cfg, struct db *db, const struct keyring *r
 	*count_r = PQntuples(s.res);
 	for (s.row = 0; s.row < *count_r && ret == 0; s.row++) {
 		s.now = sweep_num(&s, SWEEP_NOW);
-		ret = sweep_case(&s, f);
+		ret = sweep_guarded(&s, f);
 	}
 	PQclear(s.res);
 done:

@@ -8,7 +8,7 @@
 # the mail and keeps the figures; business-calendar due times; four
 # sweepers on 500 overdue cases send exactly 500 escalations.
 . "$TEST_SRCDIR/lib.sh"
-plan 65
+plan 69
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -62,20 +62,20 @@ t0=$(at "$c1" created)
 is "$(($(at "$c1" first_response_due) - t0))" 3600 "first response due 1h after creation (wall time: no calendar)"
 is "$(($(at "$c1" resolution_due) - t0))" 172800 "resolution due 2d after creation"
 sweep --now "$(iso $((t0 + 1800)))"
-is "$RC:$CASES" "0:cases: 0 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged" "before the due time: nothing"
+is "$RC:$CASES" "0:cases: 0 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged, 0 failed" "before the due time: nothing"
 sweep --now "$(iso $((t0 + 3601)))"
-is "$CASES" "cases: 1 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged" "just past it: one escalation"
+is "$CASES" "cases: 1 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged, 0 failed" "just past it: one escalation"
 is "$(sql "SELECT escalation_level FROM cases WHERE id = $c1")" 1 "level 1"
 like "$(events "$c1" escalated)" "^level 1: first response overdue by 1s \(due [0-9-]+ [0-9:]+ UTC\); mailed bob@example.org$" \
 	"the event says which level, how late, and who was told"
 is "$(mails bob@example.org "Escalation, level 1")" 1 "the queue's agent got the escalation mail"
 like "$(grep -h -A3 'needs attention' "$T_DIR/sink/mail/"* | tr '\n' ' ')" "first response overdue by 1s" "the mail says why"
 sweep --now "$(iso $((t0 + 3700)))"
-is "$CASES" "cases: 0 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged" "a second pass does nothing"
+is "$CASES" "cases: 0 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged, 0 failed" "a second pass does nothing"
 sweep --now "$(iso $((t0 + 3600 + 1799)))"
 is "$(sql "SELECT escalation_level FROM cases WHERE id = $c1")" 1 "step 2 not before escalate-after (30m)"
 sweep --now "$(iso $((t0 + 3600 + 1800)))"
-is "$CASES" "cases: 1 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged" "step 2 at its time"
+is "$CASES" "cases: 1 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged, 0 failed" "step 2 at its time"
 is "$(sql "SELECT escalation_level || ' ' || priority FROM cases WHERE id = $c1")" "2 high" "level 2, priority raised"
 like "$(events "$c1" escalated)" "\| level 2: first response overdue by 30m \(due .*; mailed boss@example.org; priority normal -> high$" \
 	"the second step's event"
@@ -215,6 +215,26 @@ is "$RC:$(sql "SELECT count(*) FROM cases WHERE first_response_due IS NULL AND i
 	"a calendar without business hours: the mail is stored, the case has no due time"
 like "$ERR" "no business hours left" "and a warning says why"
 
+# --- a case that cannot be acted on does not hold up the others -------------
+# Fault injection (no real fault fails one case on demand): a trigger refuses
+# to escalate the case called "poison".
+sql "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+       IF NEW.subject = 'poison' AND NEW.escalation_level > 0 THEN RAISE EXCEPTION 'poisoned case'; END IF;
+       RETURN NEW; END \$\$;
+     CREATE TRIGGER poison BEFORE UPDATE ON cases FOR EACH ROW EXECUTE FUNCTION poison()" >/dev/null
+sql "INSERT INTO cases (queue_id, subject, first_response_due)
+     SELECT id, s, now() - interval '1 minute' FROM queues, (VALUES ('poison'), ('healthy')) v(s) WHERE name = 'desk'" >/dev/null
+sweep
+is "$RC:$CASES" "0:cases: 1 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged, 1 failed" \
+	"one case fails for good: the other is still escalated"
+like "$ERR" "sweep: case [0-9]+ skipped: .*poisoned case" "the failure is logged with its case"
+is "$(sql "SELECT string_agg(subject || '=' || escalation_level || '/' || (wake_at IS NOT NULL), ' ' ORDER BY subject)
+     FROM cases WHERE subject IN ('poison', 'healthy')")" "healthy=1/true poison=0/true" \
+	"the failed case was rolled back alone and stays due"
+sql "DROP TRIGGER poison ON cases; DROP FUNCTION poison()" >/dev/null
+sweep
+is "$CASES" "cases: 1 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged, 0 failed" "once repaired, it is escalated"
+
 # --- four sweepers, 500 overdue cases: exactly 500 escalations ----------------
 "$POSTDESK" queue add bulk --address bulk@example.org --first-response 1h --escalate-after 1d >/dev/null
 "$POSTDESK" agent add dan@example.org --name Dan --queue bulk >/dev/null
@@ -242,5 +262,5 @@ got=$(grep -l '^To: dan@example.org' "$T_DIR/sink/mail/"* | xargs grep -h '^Subj
 is "$(printf '%s\n' "$got" | wc -l | tr -d ' '):$(printf '%s\n' "$got" | sort -u | wc -l | tr -d ' ')" "500:500" \
 	"the receiver got 500, one for each case"
 sweep
-is "$CASES" "cases: 0 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged" "and another pass finds nothing to do"
+is "$CASES" "cases: 0 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged, 0 failed" "and another pass finds nothing to do"
 finish
