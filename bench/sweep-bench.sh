@@ -6,14 +6,14 @@
 # smtp-sink) and prints the figures and their ratio. A pass should cost about
 # the same: it reads the due cases through one partial index.
 #   sh bench/sweep-bench.sh [BUILD-DIR]     (default: build/, built already)
-# It starts its own PostgreSQL cluster under BUILD-DIR/bench and removes it.
+# It starts its own PostgreSQL cluster under BUILD-DIR/bench-sweep and removes it.
 # Loading the million cases takes a minute or two.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 POSTDESK=$build/postdesk
 [ -x "$POSTDESK" ] || { echo "sweep-bench: build first (no $POSTDESK)" >&2; exit 1; }
-work=$build/bench
+work=$build/bench-sweep
 rm -rf "$work"
 mkdir -p "$work"
 PG="sh $top/tests/pg.sh"

@@ -1,0 +1,196 @@
+#!/bin/sh
+# deliver-bench.sh: the delivery path against its physical floor (issue 7).
+#   make bench          (in the build directory), or
+#   sh bench/deliver-bench.sh BUILD-DIR [MESSAGES]
+# On a private PostgreSQL (tests/pg.sh, under BUILD-DIR/bench-deliver) and
+# smtp-sink as the SMTP server, with a generated corpus (plain text,
+# HTML+text, ISO-8859-2 and windows-1250, a tenth with 100 KB-5 MB
+# attachments; follow-ups carry the case's token address, In-Reply-To and
+# References), it runs each message through its program as Postfix's pipe(8)
+# would (bench/runner: fork, message on stdin, wait4) and reports
+# messages/s, p50/p99 latency and peak RSS:
+#   floor (bench/floor.c: connect, insert the raw message, commit) and
+#   postdesk deliver for new cases (ack sent) and follow-ups, 1 and 4 at
+#   once; postdesk deliver with 1,000 and with 1,000,000 cases stored;
+#   one 20 MB message (peak RSS).
+# The table, with postdesk/floor ratios and the machine, goes to stdout and
+# to BUILD-DIR/bench-deliver/results.txt. MESSAGES (default 200) per run;
+# BENCH_BIG (default 1000000) is the large database's number of cases.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$top/build}" && pwd)
+N=${2:-200}
+BIG=${BENCH_BIG:-1000000}
+POSTDESK=$build/postdesk
+RUNNER=$build/bench/runner
+FLOOR=$build/bench/floor
+TOKENTOOL=$build/tests/tokentool
+for p in "$POSTDESK" "$RUNNER" "$FLOOR" "$TOKENTOOL"; do
+	[ -x "$p" ] || { echo "deliver-bench: $p is missing: run 'make bench' in $build" >&2; exit 1; }
+done
+work=$build/bench-deliver
+rm -rf "$work"
+mkdir -p "$work/corpus"
+PG="sh $top/tests/pg.sh"
+SINK="sh $top/tests/smtp-sink.sh"
+cleanup() {
+	$SINK stop "$work/sink" >/dev/null 2>&1 || true
+	$PG stop "$work" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+$PG start "$work" >/dev/null
+conninfo=$($PG createdb "$work" bench)
+port=$($SINK start "$work/sink")
+conf=$work/postdesk.conf
+cat >"$conf" <<EOC
+database = $conninfo
+secret_key_file = $work/secret.key
+template_dir = $top/templates
+smtp_server = 127.0.0.1:$port
+log_destination = stderr
+auto_reply_limit = 1000000
+EOC
+export POSTDESK_CONF="$conf"
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$conninfo" -c "$1"; }
+"$POSTDESK" keygen >/dev/null
+"$POSTDESK" db migrate >/dev/null
+"$POSTDESK" queue add support --address support@example.org --first-response 4h --resolution 3d >/dev/null
+"$POSTDESK" agent add alice@example.org --name Alice --queue support >/dev/null
+sql "CREATE TABLE floor_messages (id bigserial PRIMARY KEY, raw bytea NOT NULL, created timestamptz NOT NULL DEFAULT now())"
+
+# message KIND N TAG [TO [IN-REPLY-TO]]: one generated message on stdout.
+message() {
+	kind=$1 n=$2 tag=$3 to=${4:-support@example.org} irt=${5:-}
+	printf 'From: Customer %s <c%s.%s@example.net>\nTo: %s\nSubject: Order %s %s\n' "$n" "$n" "$tag" "$to" "$n" "$tag"
+	printf 'Date: Mon, 23 Nov 2026 10:00:00 +0100\nMessage-ID: <%s.%s@example.net>\nMIME-Version: 1.0\n' "$tag" "$n"
+	[ -n "$irt" ] && printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$irt" "$irt"
+	case $kind in
+	plain)
+		printf 'Content-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n'
+		for line in 1 2 3 4 5 6 7 8 9 10 11 12; do
+			printf 'Zażółć gęślą jaźń: line %s of my question about order %s.\n' "$line" "$n"
+		done
+		;;
+	html)
+		printf 'Content-Type: multipart/alternative; boundary="b%s"\n\n--b%s\n' "$n" "$n"
+		printf 'Content-Type: text/plain; charset=UTF-8\n\nWhere is order %s?\n--b%s\n' "$n" "$n"
+		printf 'Content-Type: text/html; charset=UTF-8\n\n<html><body><p>Where is <b>order %s</b>?</p><table><tr><td>a</td></tr></table></body></html>\n--b%s--\n' "$n" "$n"
+		;;
+	latin2)
+		printf 'Content-Type: text/plain; charset=ISO-8859-2\nContent-Transfer-Encoding: 8bit\n\n'
+		printf 'Dzie\361 dobry, zam\363wienie %s nie dotar\263o.\n' "$n"
+		;;
+	cp1250)
+		printf 'Content-Type: text/plain; charset=windows-1250\nContent-Transfer-Encoding: quoted-printable\n\n'
+		printf 'P=F8=EDli=B9 =9Elu=9Dou=E8k=FD k=F9=F2, objedn=E1vka %s.\n' "$n"
+		;;
+	attach)
+		size=$6
+		printf 'Content-Type: multipart/mixed; boundary="m%s"\n\n--m%s\n' "$n" "$n"
+		printf 'Content-Type: text/plain; charset=UTF-8\n\nThe invoice is attached.\n--m%s\n' "$n"
+		printf 'Content-Type: application/pdf; name="invoice-%s.pdf"\nContent-Disposition: attachment; filename="invoice-%s.pdf"\nContent-Transfer-Encoding: base64\n\n' "$n" "$n"
+		head -c "$size" /dev/urandom | base64 -w 76
+		printf -- '--m%s--\n' "$n"
+		;;
+	esac
+}
+
+# corpus TAG [follow]: N messages in corpus/TAG/, listed in corpus/TAG.list.
+# Follow-ups answer the cases of corpus "new1" through their token address.
+corpus() {
+	tag=$1
+	mkdir -p "$work/corpus/$tag"
+	: >"$work/corpus/$tag.list"
+	i=1
+	while [ $i -le "$N" ]; do
+		f=$work/corpus/$tag/$i.eml
+		case $((i % 10)) in
+		0) kind=attach ;;
+		1 | 2) kind=html ;;
+		3) kind=latin2 ;;
+		4) kind=cp1250 ;;
+		*) kind=plain ;;
+		esac
+		sizes="102400 524288 1048576 5242880"
+		size=$(echo $sizes | cut -d' ' -f$(((i / 10) % 4 + 1)))
+		if [ "${2:-}" = follow ]; then
+			c=$(sql "SELECT case_id FROM messages WHERE message_id = 'new1.$i@example.net'")
+			to="support+$("$TOKENTOOL" "$work/secret.key" "$c" c)@example.org"
+			message "$kind" "$i" "$tag" "$to" "new1.$i@example.net" "$size" >"$f"
+		else
+			message "$kind" "$i" "$tag" "" "" "$size" >"$f"
+		fi
+		echo "$f" >>"$work/corpus/$tag.list"
+		i=$((i + 1))
+	done
+}
+
+# fill N: add filler cases (closed, nothing due) until N are stored.
+fill() {
+	have=$(sql "SELECT count(*) FROM cases")
+	sql "INSERT INTO cases (queue_id, subject, status, created, resolved_at, closed_at)
+	     SELECT 1, 'filler ' || n, 'closed', now() - interval '30 days', now() - interval '20 days',
+	            now() - interval '20 days' FROM generate_series($have + 1, $1) n"
+	sql "VACUUM ANALYZE"
+}
+
+RESULTS=$work/results.txt
+: >"$RESULTS"
+# measure NAME JOBS LIST COMMAND...: one runner line, kept as NAME.
+measure() {
+	name=$1 jobs=$2 list=$3
+	shift 3
+	line=$("$RUNNER" -j "$jobs" "$list" "$@" 2>>"$work/stderr.log") || true
+	echo "$name $line" >>"$work/raw.txt"
+	echo "$name: $line" >&2
+}
+field() { sed -n "s/^$1 .*$2=\([0-9.]*\).*/\1/p" "$work/raw.txt"; }
+
+echo "deliver-bench: $N messages a run; corpus in $work/corpus" >&2
+fill 1000
+for t in new1 new4 newbig; do corpus "$t"; done
+DELIVER="$POSTDESK deliver --sender customer@example.net --recipient support@example.org --queue-id {}"
+measure floor_1 1 "$work/corpus/new1.list" "$FLOOR" "$conninfo"
+measure floor_4 4 "$work/corpus/new4.list" "$FLOOR" "$conninfo"
+# shellcheck disable=SC2086
+measure new_1 1 "$work/corpus/new1.list" $DELIVER
+# shellcheck disable=SC2086
+measure new_4 4 "$work/corpus/new4.list" $DELIVER
+for t in follow1 follow4; do corpus "$t" follow; done
+# shellcheck disable=SC2086
+measure follow_1 1 "$work/corpus/follow1.list" $DELIVER
+# shellcheck disable=SC2086
+measure follow_4 4 "$work/corpus/follow4.list" $DELIVER
+echo "deliver-bench: loading $BIG cases (a few minutes for a million)" >&2
+fill "$BIG"
+# shellcheck disable=SC2086
+measure new_1_1m 1 "$work/corpus/newbig.list" $DELIVER
+big=$work/corpus/big.eml
+message attach 1 big "" "" 14680064 >"$big"
+echo "$big" >"$work/corpus/big.list"
+# shellcheck disable=SC2086
+measure big_20mb 1 "$work/corpus/big.list" $DELIVER
+sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
+
+{
+	echo "deliver-bench on $(uname -srm), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "$N messages a run (a tenth with 100 KB-5 MB attachments); database with 1,000 cases unless said"
+	printf '%-34s %9s %8s %8s %10s %9s\n' "run" "msgs/s" "p50 ms" "p99 ms" "peak KiB" "vs floor"
+	for r in floor_1 floor_4 new_1 new_4 follow_1 follow_4 new_1_1m big_20mb; do
+		case $r in
+		*_4) fl=floor_4 ;;
+		*) fl=floor_1 ;;
+		esac
+		ratio=$(awk -v a="$(field "$r" msgs_per_s)" -v b="$(field "$fl" msgs_per_s)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+		printf '%-34s %9s %8s %8s %10s %9s\n' "$r" "$(field "$r" msgs_per_s)" "$(field "$r" p50_ms)" \
+			"$(field "$r" p99_ms)" "$(field "$r" peak_rss_kib)" "$ratio"
+	done
+	echo "new_1_1m: the same kind of run with $(sql "SELECT count(*) FROM cases") cases stored; ratio of its p50 to new_1's:" \
+		"$(awk -v a="$(field new_1_1m p50_ms)" -v b="$(field new_1 p50_ms)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+	echo "big_20mb: one message of $(wc -c <"$big") bytes; peak RSS / size:" \
+		"$(awk -v r="$(field big_20mb peak_rss_kib)" -v s="$(wc -c <"$big")" 'BEGIN { printf "%.2f", r * 1024 / s }')"
+	echo "failed runs: $(awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^failed=/) { split($i, a, "="); s += a[2] } } END { print s + 0 }' "$work/raw.txt");" \
+		"mail received by smtp-sink: $sent"
+} | tee "$RESULTS"
