@@ -165,6 +165,10 @@ int calendar_check_date(const char *date, struct fault *f)
 
 /* The most days calendar_add walks before giving up: ten years. */
 #define CALENDAR_MAX_DAYS 3660
+/* The instants the walk handles: 0001-01-03 to 9980-01-01 UTC, so that local
+ * days and ten years of walking stay within GDateTime's years 1 to 9999. */
+#define CALENDAR_MIN_T (-62135596800LL + 2 * 86400)
+#define CALENDAR_MAX_T 252771148800LL
 
 struct calendar {
 	GTimeZone *tz;
@@ -182,16 +186,30 @@ static int calendar_span_cmp(const void *a, const void *b)
 	return x->start_min - y->start_min;
 }
 
+/* Check that a week has hours and that each span is a part of a day. */
+static int calendar_check_week(const struct calendar_week *week, const char *zone, struct fault *f)
+{
+	int i;
+
+	if (week->count <= 0 || week->count > CALENDAR_MAX_SPANS)
+		return fault_perm(f, "calendar in %s has no business hours", zone);
+	for (i = 0; i < week->count; i++) {
+		const struct calendar_span *s = &week->spans[i];
+
+		if (s->weekday < 1 || s->weekday > 7 || s->start_min < 0 || s->start_min >= s->end_min ||
+		    s->end_min > 1440)
+			return fault_perm(f, "calendar in %s: bad hours (weekday %d, minutes %d-%d)", zone,
+					  s->weekday, s->start_min, s->end_min);
+	}
+	return 0;
+}
+
 struct calendar *calendar_new(const char *zone, const struct calendar_week *week, struct fault *f)
 {
 	struct calendar *cal;
 
-	if (calendar_check_zone(zone, f) < 0)
+	if (calendar_check_zone(zone, f) < 0 || calendar_check_week(week, zone, f) < 0)
 		return NULL;
-	if (week->count == 0) {
-		fault_perm(f, "calendar in %s has no business hours", zone);
-		return NULL;
-	}
 	cal = g_new0(struct calendar, 1);
 	cal->tz = g_time_zone_new_identifier(zone);
 	cal->week = *week;
@@ -222,18 +240,13 @@ int calendar_add_holiday(struct calendar *cal, const char *date, struct fault *f
 {
 	int y, m, d;
 	guint32 julian;
+	GDate day;
 
-	if (calendar_check_date(date, f) < 0)
+	if (calendar_check_date(date, f) < 0 || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return -1;
-	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return fault_perm(f, "bad date '%s' (expected YYYY-MM-DD)", date);
-	{
-		GDate day;
-
-		g_date_clear(&day, 1);
-		g_date_set_dmy(&day, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
-		julian = g_date_get_julian(&day);
-	}
+	g_date_clear(&day, 1);
+	g_date_set_dmy(&day, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+	julian = g_date_get_julian(&day);
 	g_array_append_val(cal->holidays, julian);
 	g_array_sort(cal->holidays, calendar_julian_cmp);
 	return 0;
@@ -283,16 +296,18 @@ struct calendar_walk {
 	const struct calendar *cal;
 	GDate day;
 	int days;	/* days walked */
+	int max_days;	/* days to walk at most */
 	int next;	/* the next span of the week to look at on this day */
 };
 
-/* Start a walk on the local day of instant t. */
-static void calendar_walk_start(struct calendar_walk *w, const struct calendar *cal, long long t)
+/* Start a walk of at most max_days days on the local day of instant t. */
+static void calendar_walk_start(struct calendar_walk *w, const struct calendar *cal, long long t, int max_days)
 {
 	GDateTime *utc = g_date_time_new_from_unix_utc(t), *local = g_date_time_to_timezone(utc, cal->tz);
 
 	w->cal = cal;
 	w->days = 0;
+	w->max_days = max_days;
 	w->next = 0;
 	g_date_clear(&w->day, 1);
 	g_date_set_dmy(&w->day, (GDateDay)g_date_time_get_day_of_month(local),
@@ -302,12 +317,12 @@ static void calendar_walk_start(struct calendar_walk *w, const struct calendar *
 }
 
 /* The next business span [*s, *e) that ends after t, cut to start at t at
- * the earliest; -1 when none comes within CALENDAR_MAX_DAYS days. */
+ * the earliest; -1 when none comes within the walk's days. */
 static int calendar_walk_next(struct calendar_walk *w, long long t, long long *s, long long *e)
 {
 	const struct calendar_week *week = &w->cal->week;
 
-	while (w->days < CALENDAR_MAX_DAYS) {
+	while (w->days < w->max_days) {
 		int wd = (int)g_date_get_weekday(&w->day);	/* 1 = Monday, as in the week */
 
 		while (w->next < week->count && !calendar_holiday(w->cal, &w->day)) {
@@ -343,7 +358,9 @@ int calendar_add(const struct calendar *cal, long long start, long long seconds,
 		*end_r = start + seconds;
 		return 0;
 	}
-	calendar_walk_start(&w, cal, start);
+	if (start < CALENDAR_MIN_T || start > CALENDAR_MAX_T)
+		return fault_perm(f, "instant %lld is outside the years the calendar covers", start);
+	calendar_walk_start(&w, cal, start, CALENDAR_MAX_DAYS);
 	while (calendar_walk_next(&w, t, &s, &e) == 0) {
 		if (e - s >= left) {
 			*end_r = s + left;
@@ -358,13 +375,17 @@ int calendar_add(const struct calendar *cal, long long start, long long seconds,
 long long calendar_between(const struct calendar *cal, long long a, long long b)
 {
 	struct calendar_walk w;
-	long long t = a, total = 0, s, e;
+	long long t, total = 0, s, e;
 
 	if (b <= a)
 		return 0;
 	if (cal == NULL)
 		return b - a;
-	calendar_walk_start(&w, cal, a);
+	t = a = a < CALENDAR_MIN_T ? CALENDAR_MIN_T : a;
+	b = b > CALENDAR_MAX_T ? CALENDAR_MAX_T : b;
+	if (b <= a)
+		return 0;
+	calendar_walk_start(&w, cal, a, (int)((b - a) / 86400) + 3);	/* local days a to b, DST days too */
 	while (calendar_walk_next(&w, t, &s, &e) == 0 && s < b) {
 		total += (e < b ? e : b) - s;
 		t = e;

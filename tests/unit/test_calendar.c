@@ -113,6 +113,56 @@ static void test_add(void)
 	calendar_free(&c);
 }
 
+/* Whether add and between agree for starts every 15 minutes over the local
+ * days from..to (exclusive) and durations of 1 to 300 minutes. */
+static int inverse_over(const struct calendar *cal, const char *zone, const char *from, const char *to)
+{
+	struct fault f = { 0 };
+	long long s, e, prev, n, last = at(zone, to);
+	int bad = 0;
+
+	for (s = at(zone, from); s < last; s += 900) {
+		prev = s;
+		for (n = 60; n <= 300 * 60; n += 7 * 60 + 13) {
+			if (calendar_add(cal, s, n, &e, &f) < 0 || e < prev || calendar_between(cal, s, e) != n) {
+				if (bad++ < 3)
+					printf("# %s: start %s + %llds\n", zone, local(zone, s), n);
+			}
+			prev = e;
+		}
+	}
+	return bad == 0;
+}
+
+/* Hours that start or end in the hour that is skipped or repeated. GLib
+ * moves a skipped local time to the end of the gap (02:00-02:59 -> 03:00)
+ * and takes a repeated one in standard time (the second 02:00-02:59). */
+static void test_dst_edges(void)
+{
+	struct calendar *gap = cal_new(WAW, "sun 02:30-03:30", NULL);
+	struct calendar *twice = cal_new(WAW, "sun 02:00-03:00", NULL);
+	struct calendar *all = cal_new(WAW, "mon-sun 00:00-24:00", NULL);
+	struct calendar *night = cal_new(WAW, "mon-sun 01:00-02:30,02:45-04:00", NULL);
+	long long spring = at(WAW, "2026-03-29 00:00"), autumn = at(WAW, "2026-10-25 00:00"), first;
+
+	tap_ok(calendar_between(gap, spring, spring + 24 * H) == 30 * 60,
+	       "02:30-03:30 in the spring gap: the 30 minutes that exist");
+	tap_ok(calendar_between(twice, autumn, autumn + 25 * H) == H, "02:00-03:00 on the autumn Sunday: one hour");
+	first = at(WAW, "2026-10-25 01:30") + H;	/* 02:30 summer time, the first of the two */
+	tap_is(local(WAW, first), "2026-10-25 02:30", "the first 02:30 of the autumn Sunday");
+	tap_ok(calendar_between(twice, first, first + H) == 30 * 60, "... is before 02:00-03:00 standard time");
+	tap_ok(inverse_over(all, WAW, "2026-03-28 00:00", "2026-03-31 00:00") &&
+	       inverse_over(all, WAW, "2026-10-24 00:00", "2026-10-27 00:00"),
+	       "all hours: add and between agree every 15 minutes over both changes");
+	tap_ok(inverse_over(night, WAW, "2026-03-28 00:00", "2026-03-31 00:00") &&
+	       inverse_over(night, WAW, "2026-10-24 00:00", "2026-10-27 00:00"),
+	       "night hours around the changed hour: add and between agree, add grows with n");
+	calendar_free(&gap);
+	calendar_free(&twice);
+	calendar_free(&all);
+	calendar_free(&night);
+}
+
 /* DST changes in Europe/Warsaw: 2026-03-29 02:00 -> 03:00, 2026-10-25 03:00 -> 02:00. */
 static void test_dst(void)
 {
@@ -129,9 +179,40 @@ static void test_dst(void)
 	tap_ok(calendar_between(night, a, b) == 2 * H, "01:00-04:00 on the spring Sunday is 2 real hours");
 	tap_ok(calendar_between(all, at(WAW, "2026-10-25 00:00"), at(WAW, "2026-10-26 00:00")) == 25 * H,
 	       "autumn Sunday holds 25");
+	tap_ok(calendar_between(night, at(WAW, "2026-10-25 00:00"), at(WAW, "2026-10-26 00:00")) == 4 * H,
+	       "01:00-04:00 on the autumn Sunday is 4 real hours");
+	tap_ok(calendar_between(office, at(WAW, "2026-03-23 00:00"), at(WAW, "2026-04-06 00:00")) == 80 * H &&
+	       calendar_between(office, at(WAW, "2026-10-19 00:00"), at(WAW, "2026-11-02 00:00")) == 80 * H,
+	       "office weeks around both changes: 40h each");
+	tap_is(add(office, WAW, "2026-03-30 09:00", 8 * H), "2026-03-30 17:00", "Monday after the change: 8h");
 	calendar_free(&all);
 	calendar_free(&office);
 	calendar_free(&night);
+	test_dst_edges();
+}
+
+/* Sao Paulo changed at midnight until 2019: 2018-11-04 00:00 -> 01:00 (no
+ * midnight that day), 2018-02-18 00:00 -> 2018-02-17 23:00 (23:00 twice). */
+static void test_midnight_dst(void)
+{
+	static const char sp[] = "America/Sao_Paulo";
+	struct calendar *all = cal_new(sp, "mon-sun 00:00-24:00", NULL);
+	struct calendar *early = cal_new(sp, "sun 00:00-02:00", NULL);
+	struct calendar *office = cal_new(sp, "mon-fri 09:00-17:00", NULL);
+
+	tap_ok(calendar_between(all, at(sp, "2018-11-03 00:00"), at(sp, "2018-11-05 00:00")) == 47 * H,
+	       "Sao Paulo: the weekend without a midnight holds 47h");
+	tap_ok(calendar_between(early, at(sp, "2018-11-03 00:00"), at(sp, "2018-11-05 00:00")) == H,
+	       "... and sun 00:00-02:00 that day one hour");
+	tap_ok(calendar_between(all, at(sp, "2018-02-17 00:00"), at(sp, "2018-02-18 00:00")) == 25 * H,
+	       "Sao Paulo: the Saturday with 23:00 twice holds 25h");
+	tap_is(add(all, sp, "2018-11-03 22:00", 3 * H), "2018-11-04 02:00", "Sao Paulo: over the missing midnight");
+	tap_is(add(office, sp, "2018-11-02 16:00", 2 * H), "2018-11-05 10:00", "Sao Paulo: office hours unmoved");
+	tap_ok(inverse_over(all, sp, "2018-11-03 00:00", "2018-11-05 00:00") &&
+	       inverse_over(all, sp, "2018-02-17 00:00", "2018-02-19 00:00"), "Sao Paulo: add and between agree");
+	calendar_free(&all);
+	calendar_free(&early);
+	calendar_free(&office);
 }
 
 /* Other zones: New York's DST, Tokyo without DST, UTC. */
@@ -148,6 +229,7 @@ static void test_zones(void)
 	tap_is(add(tokyo, "Asia/Tokyo", "2026-11-20 17:00", 3 * H), "2026-11-23 11:00", "Tokyo");
 	tap_is(add(utc, "UTC", "2026-11-21 15:00", 2 * H), "2026-11-23 09:00", "UTC with Saturdays");
 	tap_ok(at("Asia/Tokyo", "2026-11-23 11:00") == at("UTC", "2026-11-23 02:00"), "the instants are absolute");
+	test_midnight_dst();
 	calendar_free(&ny);
 	calendar_free(&tokyo);
 	calendar_free(&utc);
@@ -177,8 +259,38 @@ static void test_between(void)
 	tap_ok(calendar_between(c, at(WAW, "2026-11-24 10:00"), at(WAW, "2026-11-24 10:00")) == 0, "empty interval: 0");
 	tap_ok(calendar_between(c, at(WAW, "2026-11-24 11:00"), at(WAW, "2026-11-24 10:00")) == 0, "b before a: 0");
 	tap_ok(calendar_between(NULL, 100, 250) == 150 && calendar_between(NULL, 250, 100) == 0, "no calendar: wall time");
-	tap_ok(calendar_add(c, start, 1000 * H, &end, &f) == 0 && calendar_between(c, start, end) == 1000 * H,
-	       "1000 business hours: %s", local(WAW, end));
+	end = 0;
+	n = calendar_add(c, start, 1000 * H, &end, &f) == 0;
+	tap_ok(n && calendar_between(c, start, end) == 1000 * H, "1000 business hours: %s", local(WAW, end));
+	calendar_free(&c);
+	c = cal_new(WAW, "mon-fri 09:00-17:00", NULL);
+	tap_ok(calendar_between(c, at(WAW, "2026-11-23 00:00"), at(WAW, "2026-11-30 00:00")) == 40 * H,
+	       "a business week of mon-fri 09:00-17:00: 40h");
+	tap_ok(calendar_between(c, at(WAW, "2026-11-23 12:00"), at(WAW, "2026-11-30 12:00")) == 40 * H,
+	       "... from midday to midday too");
+	calendar_free(&c);
+}
+
+/* Intervals longer than the ten years calendar_add walks, and instants
+ * outside the years GLib handles: no GLib criticals (they are fatal here). */
+static void test_range(void)
+{
+	struct calendar *all = cal_new("UTC", "mon-sun 00:00-24:00", NULL);
+	struct calendar *c = cal_new(WAW, "mon-fri 09:00-17:00", NULL);
+	long long a = at(WAW, "2020-01-01 00:00"), b = at(WAW, "2032-01-01 00:00"), end = 0;
+	struct fault f = { 0 };
+
+	tap_ok(calendar_between(all, a, b) == b - a, "between over twelve years is not cut at ten");
+	tap_ok(calendar_between(c, a, b) == 3131 * 8 * H, "twelve years of weekdays: 3131 x 8h");
+	tap_ok(calendar_add(c, 1LL << 60, H, &end, &f) < 0 && f.kind == FAULT_PERMANENT,
+	       "add from the far future: refused (%s)", f.text);
+	f = (struct fault){ 0 };
+	tap_ok(calendar_add(c, -(1LL << 60), H, &end, &f) < 0 && f.kind == FAULT_PERMANENT,
+	       "add from before year 1: refused (%s)", f.text);
+	tap_ok(calendar_between(c, -(1LL << 60), -(1LL << 59)) == 0, "between before year 1: 0");
+	tap_ok(calendar_between(all, at("UTC", "9979-12-31 00:00"), 1LL << 62) == 24 * H,
+	       "between into the far future stops at 9980-01-01");
+	calendar_free(&all);
 	calendar_free(&c);
 }
 
@@ -192,11 +304,23 @@ static void test_errors(void)
 	char day[16];
 	int i, ok = 1;
 
-	tap_ok(calendar_new(WAW, &empty, &f) == NULL, "no hours: refused (%s)", f.text);
+	tap_ok(calendar_new(WAW, &empty, &f) == NULL && f.kind == FAULT_PERMANENT, "no hours: refused (%s)", f.text);
 	calendar_parse_hours("mon 09:00-17:00", &w, &f);
-	tap_ok(calendar_new("Mars/Olympus", &w, &f) == NULL, "unknown zone: refused (%s)", f.text);
+	f = (struct fault){ 0 };
+	tap_ok(calendar_new("Mars/Olympus", &w, &f) == NULL && f.kind == FAULT_PERMANENT,
+	       "unknown zone: refused (%s)", f.text);
+	w.spans[0].weekday = 8;
+	tap_ok(calendar_new(WAW, &w, &f) == NULL, "weekday 8: refused (%s)", f.text);
+	w.spans[0] = (struct calendar_span){ 1, 600, 1441 };
+	tap_ok(calendar_new(WAW, &w, &f) == NULL, "past 24:00: refused (%s)", f.text);
+	w.spans[0] = (struct calendar_span){ 1, 600, 600 };
+	tap_ok(calendar_new(WAW, &w, &f) == NULL, "empty span: refused (%s)", f.text);
+	w.spans[0] = (struct calendar_span){ 1, 540, 1020 };
 	c = calendar_new(WAW, &w, &f);
-	tap_ok(calendar_add_holiday(c, "2026-02-30", &f) < 0, "bad holiday date refused (%s)", f.text);
+	f = (struct fault){ 0 };
+	tap_ok(calendar_add_holiday(c, "2026-02-30", &f) < 0 && f.kind == FAULT_PERMANENT,
+	       "bad holiday date refused (%s)", f.text);
+	tap_ok(calendar_add_holiday(c, "26-12-24", &f) < 0, "short holiday date refused (%s)", f.text);
 	for (i = 0; i < 530 && ok; i++) {	/* every Monday for ten years */
 		GDateTime *first = g_date_time_new_utc(2026, 11, 23, 0, 0, 0), *m = g_date_time_add_weeks(first, i);
 		gchar *s = g_date_time_format(m, "%Y-%m-%d");
@@ -208,7 +332,8 @@ static void test_errors(void)
 		g_date_time_unref(first);
 	}
 	tap_ok(ok, "530 holidays added");
-	tap_ok(calendar_add(c, at(WAW, "2026-11-22 12:00"), H, &end, &f) < 0,
+	f = (struct fault){ 0 };
+	tap_ok(calendar_add(c, at(WAW, "2026-11-22 12:00"), H, &end, &f) < 0 && f.kind == FAULT_PERMANENT,
 	       "no business hours for ten years: an error, not a hang (%s)", f.text);
 	calendar_free(&c);
 }
@@ -218,6 +343,7 @@ int main(void)
 	struct calendar_week w;
 	struct fault f = { 0 };
 
+	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
 	tap_ok(spans("mon-fri 09:00-17:00", &w) == 5, "mon-fri is five spans");
 	tap_ok(w.spans[0].weekday == 1 && w.spans[0].start_min == 540 && w.spans[0].end_min == 1020,
 	       "monday 09:00-17:00 in minutes");
@@ -251,5 +377,6 @@ int main(void)
 	test_zones();
 	test_between();
 	test_errors();
+	test_range();
 	return tap_done();
 }
