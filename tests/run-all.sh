@@ -109,8 +109,12 @@ rm -f "$build/$suite_log"
 status=0
 # Watchdog: make deletes the log of a test it is killed in, so just before
 # the deadline show what the unfinished tests had printed, and their processes.
+# Stopping it (TERM) ends its sleep too and prints nothing.
 (
-	sleep 470 </dev/null >/dev/null 2>&1
+	trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+	sleep 470 </dev/null >/dev/null 2>&1 &
+	nap=$!
+	wait "$nap"
 	for log in "$build"/tests/*.log "$build"/tests/unit/*.log; do
 		[ -f "$log" ] && [ ! -f "${log%.log}.trs" ] || continue
 		echo "run-all.sh: still running after 470s: $log; its last lines:"
@@ -125,7 +129,8 @@ if [ "$mode" = valgrind ]; then
 else
 	timeout -k 10 480 make -C "$build" -j2 check || status=$?
 fi
-pkill -P "$watchdog" sleep; kill "$watchdog" 2>/dev/null
+kill "$watchdog" 2>/dev/null || true
+wait "$watchdog" 2>/dev/null || true
 # The DB tests stop their cluster; make sure of it when they were cut short.
 sh tests/pg.sh stop "$top/$build/tests" >/dev/null 2>&1 || true
 
