@@ -31,6 +31,8 @@ struct outbound {
 	struct db *db;
 	const struct keyring *ring;
 	GArray *queued;			/* long long outbox ids queued, to send after commit */
+	bool send_now;			/* the caller sends them itself right after the
+					 * commit: rows are born claimed by it */
 	const char *summary;		/* what was done, for the log ("ack+notify") */
 };
 

@@ -17,16 +17,21 @@ struct outbox_stats {
 	int failed;		/* 5xx, or gave up after the retry limit */
 };
 
+/* How long a claim on a row holds, in seconds: longer than any SMTP session. */
+long long outbox_lease(const struct config *cfg);
 /* Queue one message inside the caller's open transaction. envelope_from ""
- * is the null sender. *id_r gets the row id (may be NULL). */
+ * is the null sender. lease_s 0: due at once, for whoever flushes next;
+ * lease_s > 0: the caller sends it itself right after the commit, so the
+ * row is born claimed by it (first attempt) for that many seconds, and only
+ * after that is it anyone's. *id_r gets the row id (may be NULL). */
 int outbox_add(struct db *db, long long case_id, const char *kind, const char *envelope_from,
 	       const char *const *recipients, size_t nrecipients, const char *raw, size_t len,
-	       long long *id_r, struct fault *f);
-/* Send rows that are due: only the given ids when ids is not NULL (deliver
- * sends what it queued), else up to limit due rows of any process (sweep),
- * claimed with FOR UPDATE SKIP LOCKED. Each outcome is recorded on the row;
- * a permanent failure also as an event on its case. Fails only when the
- * database fails. */
+	       long long lease_s, long long *id_r, struct fault *f);
+/* Send rows: when ids is not NULL, those the caller queued born claimed
+ * (deliver, right after its commit; one whose claim ran out is left alone);
+ * else up to limit due rows of any process (sweep), claimed with FOR UPDATE
+ * SKIP LOCKED. Each outcome is recorded on the row; a permanent failure also
+ * as an event on its case. Fails only when the database fails. */
 int outbox_flush(const struct config *cfg, struct db *db, const long long *ids, size_t nids,
 		 int limit, struct outbox_stats *st, struct fault *f);
 

@@ -628,7 +628,8 @@ static int deliver_store(struct deliver *d, struct fault *f)
 	if (d->mail != NULL && d->rating > 0 && deliver_rating(d, case_id, f) < 0)
 		return -1;
 	if (d->mail != NULL && d->quarantine_reason == NULL) {
-		struct outbound ob = { .cfg = d->cfg, .db = d->db, .ring = d->ring, .queued = d->queued };
+		struct outbound ob = { .cfg = d->cfg, .db = d->db, .ring = d->ring, .queued = d->queued,
+				       .send_now = true };
 		struct outbound_event ev = {
 			.case_id = case_id, .kind = d->kind, .mail = d->mail, .customer_mail = customer_mail,
 			.new_case = res->action == DELIVER_NEW || res->action == DELIVER_LINKED,

@@ -175,7 +175,8 @@ static int outbound_send(struct outbound *ob, const struct outbound_case *c, con
 		if (compose_build(&comp, &raw, &len, f) < 0)
 			goto out;
 	}
-	if (outbox_add(ob->db, atoll(c->id), m->kind, m->envelope_from, rcpts, nrcpt, raw, len, &outbox_id, f) < 0)
+	if (outbox_add(ob->db, atoll(c->id), m->kind, m->envelope_from, rcpts, nrcpt, raw, len,
+		       ob->send_now ? outbox_lease(ob->cfg) : 0, &outbox_id, f) < 0)
 		goto out;
 	g_array_append_val(ob->queued, outbox_id);
 	crypto_hash_sha256(sha, (const unsigned char *)raw, len);

@@ -3,8 +3,11 @@
  * A row is written in the caller's transaction (outbox_add). Sending
  * (outbox_flush) claims due rows in one short statement of its own
  * (FOR UPDATE SKIP LOCKED; status 'sending', attempts + 1, next_attempt =
- * now + a lease longer than one SMTP session), sends each outside any
- * transaction, and records the outcome in a short transaction: 'sent';
+ * now + a lease longer than one SMTP session); deliver, which sends its
+ * rows right after its commit, writes them claimed that way already and
+ * saves the claim. Each row is sent outside any transaction, and the
+ * outcome recorded in a short transaction that does not wait for the
+ * disk (synchronous_commit off): 'sent';
  * 'queued' again with backoff (1m, 5m, 15m, 1h, then every 4h); or
  * 'failed' with a 'delivery-failed' event on the case, for a 5xx or when
  * the retry limit is reached (10 attempts or 5 days, as Postfix's
@@ -13,8 +16,9 @@
  *
  * The guarantee: a message is never lost, and never sent twice except for
  * one duplicate in two cases: the process dies (or loses the database)
- * between the server's acceptance and the record, so the row's lease runs
- * out and it is claimed again; or the connection broke after all the data
+ * between the server's acceptance and the record, or the database crashes
+ * before the record reached its disk, so the row's lease runs out and it
+ * is claimed again; or the connection broke after all the data
  * went out and before the server's reply (SMTP_UNKNOWN), which is retried
  * because the server may not have it. Several senders at once (deliver and
  * any number of sweepers, on any hosts) never send the same row at the same
@@ -56,8 +60,7 @@ struct outbox_row {
 	bool give_up;		/* this attempt is the last one */
 };
 
-/* How long a claim holds, in seconds: longer than the longest SMTP session. */
-static long long outbox_lease(const struct config *cfg)
+long long outbox_lease(const struct config *cfg)
 {
 	return SMTP_SESSION_LIMIT(cfg->smtp_timeout) + 30;
 }
@@ -72,12 +75,12 @@ static long long outbox_backoff(int attempts)
 
 int outbox_add(struct db *db, long long case_id, const char *kind, const char *envelope_from,
 	       const char *const *recipients, size_t nrecipients, const char *raw, size_t len,
-	       long long *id_r, struct fault *f)
+	       long long lease_s, long long *id_r, struct fault *f)
 {
 	GString *rcpts;
-	char cid[24];
-	const char *p[5];
-	int l[5] = { 0, 0, 0, 0, (int)len }, b[5] = { 0, 0, 0, 0, 1 };
+	char cid[24], lease[24];
+	const char *p[6];
+	int l[6] = { 0, 0, 0, 0, (int)len, 0 }, b[6] = { 0, 0, 0, 0, 1, 0 };
 	PGresult *res;
 	size_t i;
 
@@ -99,9 +102,13 @@ int outbox_add(struct db *db, long long case_id, const char *kind, const char *e
 	p[2] = envelope_from;
 	p[3] = rcpts->str;
 	p[4] = raw;
-	res = db_exec_bin(db, "INSERT INTO outbox (case_id, kind, envelope_from, recipients, raw, status, next_attempt)"
-			  " VALUES ($1, $2, $3, string_to_array($4, E'\\n'), $5, 'queued', now()) RETURNING id",
-			  5, p, l, b, f);
+	snprintf(lease, sizeof(lease), "%lld", lease_s);
+	p[5] = lease;
+	res = db_exec_bin(db, "INSERT INTO outbox (case_id, kind, envelope_from, recipients, raw, status, attempts,"
+			  " next_attempt) VALUES ($1, $2, $3, string_to_array($4, E'\\n'), $5,"
+			  " CASE WHEN $6::int > 0 THEN 'sending' ELSE 'queued' END,"
+			  " CASE WHEN $6::int > 0 THEN 1 ELSE 0 END, now() + $6::int * interval '1 second') RETURNING id",
+			  6, p, l, b, f);
 	g_string_free(rcpts, TRUE);
 	if (res == NULL)
 		return -1;
@@ -111,30 +118,40 @@ int outbox_add(struct db *db, long long case_id, const char *kind, const char *e
 	return 0;
 }
 
-/* Claim due rows (only ids when given) in one statement; returns them. */
-static PGresult *outbox_claim(const struct config *cfg, struct db *db, const long long *ids, size_t nids,
-			      int limit, struct fault *f)
+/* The columns of a row to send, as the queries below return them. */
+#define OUTBOX_COLUMNS(o) o "id, " o "case_id, " o "kind, " o "envelope_from, array_to_string(" o "recipients, E'\\n'),"\
+	" " o "raw, " o "attempts, " o "created < now() - interval '" OUTBOX_MAX_AGE "'"
+
+/* Claim up to limit due rows in one statement; returns them. */
+static PGresult *outbox_claim(const struct config *cfg, struct db *db, int limit, struct fault *f)
+{
+	char lim[16], lease[24];
+
+	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : OUTBOX_DEFAULT_BATCH);
+	snprintf(lease, sizeof(lease), "%lld", outbox_lease(cfg));
+	return db_exec(db,
+		       "UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1,"
+		       " next_attempt = now() + $2 * interval '1 second'"
+		       " FROM (SELECT id FROM outbox WHERE status IN ('queued', 'sending') AND next_attempt <= now()"
+		       " ORDER BY next_attempt LIMIT $1 FOR UPDATE SKIP LOCKED) due"
+		       " WHERE o.id = due.id RETURNING " OUTBOX_COLUMNS("o."),
+		       2, (const char *[]){ lim, lease }, f);
+}
+
+/* The rows among ids that the caller queued born claimed and still holds:
+ * first attempt, claim not run out (a plain read: no commit to wait for). */
+static PGresult *outbox_own(struct db *db, const long long *ids, size_t nids, struct fault *f)
 {
 	GString *list = g_string_new("{");
-	char lim[16], lease[24];
 	PGresult *res;
 	size_t i;
 
 	for (i = 0; i < nids; i++)
 		g_string_append_printf(list, "%s%lld", i ? "," : "", ids[i]);
 	g_string_append_c(list, '}');
-	snprintf(lim, sizeof(lim), "%d", ids ? (int)nids : limit > 0 ? limit : OUTBOX_DEFAULT_BATCH);
-	snprintf(lease, sizeof(lease), "%lld", outbox_lease(cfg));
-	res = db_exec(db,
-		      "UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1,"
-		      " next_attempt = now() + $3 * interval '1 second'"
-		      " FROM (SELECT id FROM outbox WHERE status IN ('queued', 'sending') AND next_attempt <= now()"
-		      " AND ($1::bigint[] IS NULL OR id = ANY ($1::bigint[]))"
-		      " ORDER BY next_attempt LIMIT $2 FOR UPDATE SKIP LOCKED) due"
-		      " WHERE o.id = due.id RETURNING o.id, o.case_id, o.kind, o.envelope_from,"
-		      " array_to_string(o.recipients, E'\\n'), o.raw, o.attempts,"
-		      " o.created < now() - interval '" OUTBOX_MAX_AGE "'",
-		      3, (const char *[]){ ids ? list->str : NULL, lim, lease }, f);
+	res = db_exec(db, "SELECT " OUTBOX_COLUMNS("") " FROM outbox WHERE id = ANY ($1::bigint[])"
+		      " AND status = 'sending' AND attempts = 1 AND next_attempt > now() ORDER BY id",
+		      1, (const char *[]){ list->str }, f);
 	g_string_free(list, TRUE);
 	return res;
 }
@@ -218,7 +235,9 @@ static int outbox_record(const struct outbox_row *row, struct db *db, enum smtp_
 	int ret = -1;
 
 	snprintf(delay, sizeof(delay), "%lld", outbox_backoff(atoi(row->attempts)));
-	if (db_begin(db, f) < 0)
+	/* a record lost in a database crash leaves the row claimed: it is sent
+	 * again when the claim runs out, the one duplicate the top allows */
+	if (db_begin_lazy(db, f) < 0)
 		goto out;
 	if (outcome == SMTP_SENT) {
 		st->sent++;
@@ -280,7 +299,7 @@ int outbox_flush(const struct config *cfg, struct db *db, const long long *ids, 
 
 	if (ids != NULL && nids == 0)
 		return 0;
-	rows = outbox_claim(cfg, db, ids, nids, limit, f);
+	rows = ids ? outbox_own(db, ids, nids, f) : outbox_claim(cfg, db, limit, f);
 	if (rows == NULL)
 		return -1;
 	claimed = g_get_monotonic_time();

@@ -6,7 +6,7 @@
 # unknown outcome, and two sweepers at once sending every row exactly once.
 # smtp_timeout is 2s here; every wait is bounded.
 . "$TEST_SRCDIR/lib.sh"
-plan 71
+plan 75
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -202,6 +202,29 @@ due "AND case_id = $c2"
 sweep
 is "$RC:$OUT" "0:outbox: 2 sent, 0 deferred, 0 failed" "due and SMTP back: sweep sends both"
 is "$(sql "SELECT string_agg(status || attempts, ' ') FROM outbox WHERE case_id = $c2"):$(count o2 2)" "sent2 sent2:2" "sent on the second attempt, received"
+
+# --- deliver's rows are born claimed: a deliver that dies while sending ----------------
+# deliver_timeout (1s) fires while a silent server holds the greeting: the
+# message is stored (exit 0); its mail is claimed by the dead process until
+# the claim runs out, then the sweeper sends it once.
+sink o2b -W CONNECT:30
+sed -i 's/^deliver_timeout = .*//' "$CONF"
+echo "deliver_timeout = 1s" >>"$CONF"
+printf 'Hello, anyone?\n' | mail "$M/twob" "iga@example.net" "Deliver dies while sending"
+deliver "$M/twob" support@example.org iga@example.net
+sed -i 's/^deliver_timeout = .*//' "$CONF"
+cb=$(sql "SELECT c.id FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE cu.email = 'iga@example.net'")
+like "$RC:$cb" "^0:[0-9]+$" "deliver's deadline after the commit: exit 0, the case stored"
+is "$(sql "SELECT string_agg(kind || ':' || status || ':' || attempts, ' ' ORDER BY id) FROM outbox
+	WHERE case_id = $cb AND next_attempt > now() + interval '30 seconds'")" "ack:sending:1 notify:sending:1" "its mail: born claimed, first attempt, claim still running"
+sink o2c
+sweep
+is "$OUT:$(count o2c)" "outbox: 0 sent, 0 deferred, 0 failed:0" "a sweep meanwhile leaves it alone"
+sql "UPDATE outbox SET next_attempt = now() - interval '1 second' WHERE case_id = $cb" >/dev/null
+sweep
+is "$OUT:$(sql "SELECT string_agg(status || attempts, ' ') FROM outbox WHERE case_id = $cb"):$(count o2c 2)" "outbox: 2 sent, 0 deferred, 0 failed:sent2 sent2:2" "the claim run out: the sweeper sends it, once"
+stop_sink o2b
+stop_sink o2c
 
 # --- 5xx: failed with an event; the retry limits -------------------------------------
 sink o3 -f RCPT
