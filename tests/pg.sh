@@ -7,6 +7,8 @@
 #   pg.sh createdb DIR NAME   create database NAME, print its conninfo
 # The server listens only on a Unix socket (no TCP). As root, initdb and
 # postgres run as the postgres user, as they refuse to run as root.
+# Tests run without fsync; PG_DURABLE=1 in the environment of "start" keeps
+# PostgreSQL's durable defaults (fsync, synchronous commit), for benchmarks.
 set -eu
 
 cmd=$1
@@ -83,11 +85,11 @@ start() {
 listen_addresses = ''
 unix_socket_directories = '$h/sock'
 port = $port
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 max_connections = 100
 EOC
+	# Tests need no durability; benchmarks (PG_DURABLE=1) measure it.
+	[ -n "${PG_DURABLE:-}" ] ||
+		as_pg sh -c "printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>'$h/data/postgresql.conf'"
 	resume || { cat "$h/server.log" >&2; exit 1; }
 }
 
