@@ -35,9 +35,6 @@ int db_run(struct db *db, const char *sql, int nparams, const char *const *param
 int db_run_script(struct db *db, const char *sql, struct fault *f);
 /* Transaction control. */
 int db_begin(struct db *db, struct fault *f);
-/* Begin a transaction whose commit does not wait for the disk: only for
- * records whose loss in a database crash does no harm. */
-int db_begin_lazy(struct db *db, struct fault *f);
 int db_commit(struct db *db, struct fault *f);
 /* Roll back if a transaction is open; never fails. */
 void db_rollback(struct db *db);

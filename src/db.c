@@ -156,11 +156,6 @@ int db_begin(struct db *db, struct fault *f)
 	return db_run(db, "BEGIN", 0, NULL, f);
 }
 
-int db_begin_lazy(struct db *db, struct fault *f)
-{
-	return db_run_script(db, "BEGIN; SET LOCAL synchronous_commit TO off", f);
-}
-
 int db_commit(struct db *db, struct fault *f)
 {
 	return db_run(db, "COMMIT", 0, NULL, f);

@@ -461,6 +461,13 @@ static int deliver_watchers(struct deliver *d, long long case_id, struct fault *
 			if (classify_robot_address(addr))
 				continue;
 			deliver_split_address(addr, d->cfg->recipient_delimiter, &base, &ext);
+			/* the queue written to and the author: known here, no query */
+			if (strcmp(base, d->queue_addr) == 0 ||
+			    (d->mail->from_addr != NULL && g_ascii_strcasecmp(addr, d->mail->from_addr) == 0)) {
+				g_free(base);
+				g_free(ext);
+				continue;
+			}
 			res = db_exec(d->db,
 				      "INSERT INTO watchers (case_id, address) SELECT $1, $2"
 				      " WHERE NOT EXISTS (SELECT 1 FROM queues WHERE address = $3)"
@@ -647,24 +654,25 @@ static int deliver_store(struct deliver *d, struct fault *f)
  * or same sender and Message-ID to the same queue); fills the case. */
 static int deliver_duplicate(struct deliver *d, long long *case_r, struct fault *f)
 {
-	const char *params[4] = { d->recipient, (const char *)d->sha, d->queue_id, NULL };
-	const int lengths[4] = { 0, sizeof(d->sha), 0, 0 }, binary[4] = { 0, 1, 0, 0 };
+	const struct mail *m = d->mail;
+	const char *params[5] = { d->recipient, (const char *)d->sha, d->queue_id,
+				  m ? m->from_addr : NULL, m ? m->message_id : NULL };
+	const int lengths[5] = { 0, sizeof(d->sha), 0, 0, 0 }, binary[5] = { 0, 1, 0, 0, 0 };
 	PGresult *res;
 
 	*case_r = 0;
-	res = db_exec_bin(d->db, "SELECT case_id FROM messages WHERE direction = 'in' AND"
-			  " envelope_recipient = $1 AND raw_sha256 = $2 LIMIT 1", 2, params, lengths, binary, f);
+	/* one round trip; the second part finds nothing when $4 or $5 is NULL */
+	res = db_exec_bin(d->db, "(SELECT case_id FROM messages WHERE direction = 'in' AND"
+			  " envelope_recipient = $1 AND raw_sha256 = $2 LIMIT 1) UNION ALL"
+			  " (SELECT case_id FROM messages WHERE direction = 'in' AND"
+			  " queue_id = $3 AND from_addr = $4 AND message_id = $5 LIMIT 1) LIMIT 1",
+			  5, params, lengths, binary, f);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 1)
 		*case_r = atoll(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if (*case_r > 0 || d->mail == NULL || d->mail->message_id == NULL || d->mail->from_addr == NULL)
-		return 0;
-	return deliver_query_id(d->db, "SELECT case_id FROM messages WHERE direction = 'in' AND"
-				" queue_id = $1 AND from_addr = $2 AND message_id = $3 LIMIT 1", 3,
-				(const char *[]){ d->queue_id, d->mail->from_addr, d->mail->message_id },
-				case_r, f);
+	return 0;
 }
 
 /* The transaction: duplicate check, then store; a concurrent twin that
