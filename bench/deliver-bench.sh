@@ -62,10 +62,11 @@ sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$conninfo" -c "$1"; }
 "$POSTDESK" agent add alice@example.org --name Alice --queue support >/dev/null
 sql "CREATE TABLE floor_messages (id bigserial PRIMARY KEY, raw bytea NOT NULL, created timestamptz NOT NULL DEFAULT now())"
 
-# message KIND N TAG [TO [IN-REPLY-TO]]: one generated message on stdout.
+# message KIND N TAG [TO [IN-REPLY-TO [SIZE [WHO]]]]: one generated message
+# on stdout, from customer c<N>.<WHO>@example.net (WHO: TAG unless given).
 message() {
-	kind=$1 n=$2 tag=$3 to=${4:-support@example.org} irt=${5:-}
-	printf 'From: Customer %s <c%s.%s@example.net>\nTo: %s\nSubject: Order %s %s\n' "$n" "$n" "$tag" "$to" "$n" "$tag"
+	kind=$1 n=$2 tag=$3 to=${4:-support@example.org} irt=${5:-} who=${7:-$3}
+	printf 'From: Customer %s <c%s.%s@example.net>\nTo: %s\nSubject: Order %s %s\n' "$n" "$n" "$who" "$to" "$n" "$tag"
 	printf 'Date: Mon, 23 Nov 2026 10:00:00 +0100\nMessage-ID: <%s.%s@example.net>\nMIME-Version: 1.0\n' "$tag" "$n"
 	[ -n "$irt" ] && printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$irt" "$irt"
 	case $kind in
@@ -99,8 +100,10 @@ message() {
 	esac
 }
 
-# corpus TAG [follow]: N messages in corpus/TAG/, listed in corpus/TAG.list.
-# Follow-ups answer the cases of corpus "new1" through their token address.
+# corpus TAG [follow]: N messages in corpus/TAG/, listed with their envelope
+# recipient in corpus/TAG.list. Follow-ups are the customers of corpus
+# "new1" answering the ack as a mail client does: to the case's token
+# address (envelope and To), with In-Reply-To and References.
 corpus() {
 	tag=$1
 	mkdir -p "$work/corpus/$tag"
@@ -120,11 +123,12 @@ corpus() {
 		if [ "${2:-}" = follow ]; then
 			c=$(sql "SELECT case_id FROM messages WHERE message_id = 'new1.$i@example.net'")
 			to="support+$("$TOKENTOOL" "$work/secret.key" "$c" c)@example.org"
-			message "$kind" "$i" "$tag" "$to" "new1.$i@example.net" "$size" >"$f"
+			message "$kind" "$i" "$tag" "$to" "new1.$i@example.net" "$size" new1 >"$f"
 		else
+			to=support@example.org
 			message "$kind" "$i" "$tag" "" "" "$size" >"$f"
 		fi
-		echo "$f" >>"$work/corpus/$tag.list"
+		echo "$f $to" >>"$work/corpus/$tag.list"
 		i=$((i + 1))
 	done
 }
@@ -153,7 +157,7 @@ field() { sed -n "s/^$1 .*$2=\([0-9.]*\).*/\1/p" "$work/raw.txt"; }
 echo "deliver-bench: $N messages a run; corpus in $work/corpus" >&2
 fill 1000
 for t in new1 new4 newbig; do corpus "$t"; done
-DELIVER="$POSTDESK deliver --sender customer@example.net --recipient support@example.org --queue-id {}"
+DELIVER="$POSTDESK deliver --sender customer@example.net --recipient {to} --queue-id {}"
 measure floor_1 1 "$work/corpus/new1.list" "$FLOOR" "$conninfo"
 measure floor_4 4 "$work/corpus/new4.list" "$FLOOR" "$conninfo"
 # shellcheck disable=SC2086
@@ -172,7 +176,7 @@ if [ -z "${BENCH_QUICK:-}" ]; then
 	measure new_1_1m 1 "$work/corpus/newbig.list" $DELIVER
 	big=$work/corpus/big.eml
 	message attach 1 big "" "" 14680064 >"$big"
-	echo "$big" >"$work/corpus/big.list"
+	echo "$big support@example.org" >"$work/corpus/big.list"
 	# shellcheck disable=SC2086
 	measure big_20mb 1 "$work/corpus/big.list" $DELIVER
 fi
@@ -200,4 +204,5 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 	fi
 	echo "failed runs: $(awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^failed=/) { split($i, a, "="); s += a[2] } } END { print s + 0 }' "$work/raw.txt");" \
 		"mail received by smtp-sink: $sent"
+	echo "postdesk's log, by action: $(grep -o 'action=[a-z-]*' "$work/stderr.log" | sort | uniq -c | awk '{ printf "%s%s %s", n++ ? ", " : "", $1, substr($2, 8) }')"
 } | tee "$RESULTS"

@@ -1,9 +1,11 @@
 /* runner.c: run a pipe filter once per message, as an MTA does, and
  * measure it (issue 7):
  *   runner -j JOBS LISTFILE COMMAND [ARGS...]
- * LISTFILE names one message file a line; each run gets one on stdin, with
- * at most JOBS runs at once. "{}" in an argument is replaced by the line
- * number (from 1), for per-message arguments such as a queue id. Prints one
+ * LISTFILE names one message file a line, optionally followed by a space and
+ * its envelope recipient; each run gets one on stdin, with at most JOBS runs
+ * at once. "{}" in an argument is replaced by the line number (from 1), for
+ * per-message arguments such as a queue id, and "{to}" by the recipient
+ * (empty when the line gives none). Prints one
  * line: runs, failures (exit status other than 0), elapsed seconds,
  * messages/s, p50 and p99 latency in ms (fork to exit) and the peak RSS in
  * KiB over all runs (wait4's ru_maxrss). */
@@ -41,8 +43,8 @@ static int runner_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Start one run of argv with file on stdin; "{}" becomes n. */
-static pid_t runner_start(char **argv, const char *file, long n)
+/* Start one run of argv with file on stdin; "{}" becomes n, "{to}" rcpt. */
+static pid_t runner_start(char **argv, const char *file, const char *rcpt, long n)
 {
 	pid_t pid = fork();
 
@@ -55,7 +57,7 @@ static pid_t runner_start(char **argv, const char *file, long n)
 		args = calloc((size_t)argc + 1, sizeof(*args));
 		snprintf(num, sizeof(num), "%ld", n);
 		for (i = 0; i < argc; i++)
-			args[i] = strcmp(argv[i], "{}") == 0 ? num : argv[i];
+			args[i] = strcmp(argv[i], "{}") == 0 ? num : strcmp(argv[i], "{to}") == 0 ? (char *)rcpt : argv[i];
 		if (fd < 0 || dup2(fd, 0) < 0)
 			_exit(126);
 		close(fd);
@@ -68,7 +70,7 @@ static pid_t runner_start(char **argv, const char *file, long n)
 int main(int argc, char **argv)
 {
 	struct runner_job jobs[RUNNER_MAX_JOBS] = { 0 };
-	char line[4096], **files = NULL;
+	char line[4096], **files = NULL, **rcpts = NULL;
 	double *lat = NULL, t0;
 	long nfiles = 0, next = 0, done = 0, failed = 0, maxrss = 0;
 	int njobs, running = 0, i;
@@ -84,8 +86,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	while (fgets(line, sizeof(line), list) != NULL) {
+		char *space;
+
 		line[strcspn(line, "\n")] = '\0';
+		space = strchr(line, ' ');
+		if (space != NULL)
+			*space++ = '\0';
 		files = realloc(files, (size_t)(nfiles + 1) * sizeof(*files));
+		rcpts = realloc(rcpts, (size_t)(nfiles + 1) * sizeof(*rcpts));
+		rcpts[nfiles] = strdup(space ? space : "");
 		files[nfiles++] = strdup(line);
 	}
 	fclose(list);
@@ -96,7 +105,7 @@ int main(int argc, char **argv)
 			for (i = 0; jobs[i].pid != 0; i++)
 				;
 			jobs[i].start = runner_now();
-			jobs[i].pid = runner_start(argv + 4, files[next], next + 1);
+			jobs[i].pid = runner_start(argv + 4, files[next], rcpts[next], next + 1);
 			next++;
 			running++;
 		}
@@ -128,9 +137,12 @@ int main(int argc, char **argv)
 		       done, failed, elapsed, done / elapsed, done ? lat[done / 2] : 0.0,
 		       done ? lat[(done * 99) / 100 < done ? (done * 99) / 100 : done - 1] : 0.0, maxrss);
 	}
-	for (i = 0; i < nfiles; i++)
+	for (i = 0; i < nfiles; i++) {
 		free(files[i]);
+		free(rcpts[i]);
+	}
 	free(files);
+	free(rcpts);
 	free(lat);
 	return failed == 0 ? 0 : 1;
 }
