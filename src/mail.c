@@ -595,6 +595,22 @@ static void mail_fill_headers(struct mail *m, GMimeMessage *msg, GMimeParserOpti
 	m->language = mail_language(m);
 }
 
+/* Whether a parsed message has at least one of the headers every mail has
+ * some of: random bytes can look like a header ("n:\xe3...") to GMime. */
+static bool mail_has_mail_header(GMimeMessage *msg)
+{
+	static const char *const names[] = {
+		"From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID",
+		"In-Reply-To", "References", "Received", "Return-Path", "MIME-Version", NULL,
+	};
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (g_mime_object_get_header(GMIME_OBJECT(msg), names[i]) != NULL)
+			return true;
+	return false;
+}
+
 int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *f)
 {
 	struct mail *m;
@@ -613,11 +629,12 @@ int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *
 	msg = g_mime_parser_construct_message(parser, o);
 	g_object_unref(parser);
 	g_object_unref(stream);
-	if (msg == NULL || g_mime_header_list_get_count(g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0) {
+	if (msg == NULL || g_mime_header_list_get_count(g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0 ||
+	    !mail_has_mail_header(msg)) {
 		if (msg != NULL)
 			g_object_unref(msg);
 		g_mime_parser_options_free(o);
-		return fault_perm(f, "not a mail message (no headers)");
+		return fault_perm(f, "not a mail message (no mail headers)");
 	}
 	m = mail_new(msg, o);
 	mail_fill_headers(m, msg, o);

@@ -602,6 +602,17 @@ static void test_inline(void)
 		junk[0] = '\x01';
 		tap_ok(mail_parse(junk, sizeof(junk), &m, &f) < 0 && f.kind == FAULT_PERMANENT,
 		       "inline: binary garbage is not a message");
+		/* what random bytes once looked like in CI: a header "n" to GMime */
+		memcpy(junk, "n:\xe3\xe6\xb1\xd2\xf1^#\xe6M[", 13);
+		junk[200] = '\n';
+		tap_ok(mail_parse(junk, sizeof(junk), &m, &f) < 0 && f.kind == FAULT_PERMANENT && m == NULL,
+		       "inline: garbage that starts like a header is not a message either");
+		m = parse("X-Only: a header no mail is without\n\nbody\n");
+		tap_ok(m == NULL, "inline: no From, To, Subject, Date, Message-ID or the like: not a message");
+		mail_free(&m);
+		m = parse("Subject: only a subject\n\nbody\n");
+		tap_ok(m != NULL && strcmp(m->subject, "only a subject") == 0, "inline: one usual header is enough");
+		mail_free(&m);
 	}
 
 	/* attached message, text attachment, undeclared charset in a part */
