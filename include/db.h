@@ -14,6 +14,8 @@ struct config;
 
 /* SQL for a timestamptz column as ISO 8601 UTC text ("2026-11-22T10:00:00Z"). */
 #define DB_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* SQL for a timestamptz column as whole Unix seconds (NULL stays NULL). */
+#define DB_EPOCH(col) "floor(extract(epoch FROM " col "))::bigint"
 
 
 /* Connect with the configured conninfo and timeouts. */

@@ -327,7 +327,9 @@ static int cmd_case_apply_assign(struct db *db, long long id, const char *value,
 /* Set case id's status to value. */
 static int cmd_case_apply_status(struct db *db, long long id, const char *value, char *old_r, struct fault *f)
 {
-	return sla_set_status(db, id, value, 0, old_r, f);
+	if (sla_set_status(db, id, value, 0, old_r, f) < 0)
+		return -1;
+	return sla_refresh(db, id, 0, f);
 }
 
 /* Assign a case to a registered agent. */

@@ -14,8 +14,6 @@
 #include "sla.h"
 #include "sweep.h"
 
-#define SWEEP_EPOCH(col) "floor(extract(epoch FROM " col "))::bigint"
-
 /* The batch: what a case's next action needs, read with the claim. */
 enum {
 	SWEEP_ID, SWEEP_STATUS, SWEEP_LEVEL, SWEEP_FIRST_DUE, SWEEP_NEXT_DUE, SWEEP_RESOLUTION_DUE,
@@ -26,13 +24,13 @@ enum {
 static const char sweep_batch_sql[] =
 	"WITH t AS (SELECT CASE WHEN $1 = '0' THEN now() ELSE to_timestamp($1::float8) END AS now)"
 	" SELECT c.id, c.status, c.escalation_level,"
-	" " SWEEP_EPOCH("CASE WHEN c.first_response_at IS NULL THEN c.first_response_due END") ","
-	" " SWEEP_EPOCH("c.next_response_due") ", " SWEEP_EPOCH("c.resolution_due") ","
-	" " SWEEP_EPOCH("c.escalated_until") ", " SWEEP_EPOCH("c.wake_at") ","
+	" " DB_EPOCH("CASE WHEN c.first_response_at IS NULL THEN c.first_response_due END") ","
+	" " DB_EPOCH("c.next_response_due") ", " DB_EPOCH("c.resolution_due") ","
+	" " DB_EPOCH("c.escalated_until") ", " DB_EPOCH("c.wake_at") ","
 	" q.calendar_id, q.escalate_after_s, q.escalate_to, c.priority,"
-	" " SWEEP_EPOCH("c.pending_since") ", c.reminded_at IS NOT NULL, q.remind_after_s,"
-	" " SWEEP_EPOCH("c.resolved_at") ", c.survey_sent_at IS NULL AND q.survey AND c.customer_id IS NOT NULL,"
-	" " SWEEP_EPOCH("t.now")
+	" " DB_EPOCH("c.pending_since") ", c.reminded_at IS NOT NULL, q.remind_after_s,"
+	" " DB_EPOCH("c.resolved_at") ", c.survey_sent_at IS NULL AND q.survey AND c.customer_id IS NOT NULL,"
+	" " DB_EPOCH("t.now")
 	" FROM cases c JOIN queues q ON q.id = c.queue_id, t"
 	" WHERE c.wake_at <= t.now ORDER BY c.wake_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED";
 
@@ -46,7 +44,8 @@ struct sweep {
 	PGresult *res;
 	int row;
 	char id[24];
-	long long now;
+	long long now;			/* the pass's time, Unix seconds */
+	char at[24];			/* the same as a query parameter */
 };
 
 /* A column of the current row as a number, 0 when NULL. */
@@ -234,41 +233,44 @@ static int sweep_notice(struct sweep *s, const char *template, long long since, 
 	return ret;
 }
 
+/* Close the case as of the pass's time, its pause bookkeeping with it. */
+static int sweep_close(struct sweep *s, struct fault *f)
+{
+	if (sla_set_status(s->db, atoll(s->id), "closed", s->now, NULL, f) < 0)
+		return -1;
+	return sla_refresh(s->db, atoll(s->id), s->now, f);
+}
+
 /* A case pending on the customer: the reminder, then the auto-close. */
 static int sweep_pending(struct sweep *s, struct fault *f)
 {
-	char at[24];
 	long long since = sweep_num(s, SWEEP_PENDING_SINCE);
 
-	snprintf(at, sizeof(at), "%lld", s->now);
 	if (strcmp(sweep_txt(s, SWEEP_REMINDED), "f") == 0 && sweep_txt(s, SWEEP_REMIND_AFTER) != NULL) {
 		s->st->reminded++;
 		if (sweep_notice(s, "reminder", since, "reminded", "waiting for the customer", f) < 0)
 			return -1;
 		return db_run(s->db, "UPDATE cases SET reminded_at = to_timestamp($2::float8) WHERE id = $1", 2,
-			      (const char *[]){ s->id, at }, f);
+			      (const char *[]){ s->id, s->at }, f);
 	}
 	s->st->closed++;
 	if (sweep_notice(s, "autoclose", since, "auto-closed", "no answer from the customer", f) < 0)
 		return -1;
-	return sla_set_status(s->db, atoll(s->id), "closed", s->now, NULL, f);
+	return sweep_close(s, f);
 }
 
 /* A resolved case: the survey, then closing it. */
 static int sweep_resolved(struct sweep *s, struct fault *f)
 {
-	char at[24];
-
-	snprintf(at, sizeof(at), "%lld", s->now);
 	if (strcmp(sweep_txt(s, SWEEP_SURVEY_DUE), "t") == 0) {
 		s->st->surveyed++;
 		if (sweep_notice(s, "resolved_survey", 0, "survey", "satisfaction survey", f) < 0)
 			return -1;
 		return db_run(s->db, "UPDATE cases SET survey_sent_at = to_timestamp($2::float8) WHERE id = $1", 2,
-			      (const char *[]){ s->id, at }, f);
+			      (const char *[]){ s->id, s->at }, f);
 	}
 	s->st->closed++;
-	if (sla_set_status(s->db, atoll(s->id), "closed", s->now, NULL, f) < 0)
+	if (sweep_close(s, f) < 0)
 		return -1;
 	return sweep_event(s, "closed", "resolved without a reply from the customer", f);
 }
@@ -277,10 +279,8 @@ static int sweep_resolved(struct sweep *s, struct fault *f)
  * the customer; the times, status, priority and rating stay. */
 static int sweep_purge(struct sweep *s, struct fault *f)
 {
-	char at[24];
-	const char *p[2] = { s->id, at };
+	const char *p[2] = { s->id, s->at };
 
-	snprintf(at, sizeof(at), "%lld", s->now);
 	s->st->purged++;
 	if (db_run(s->db, "WITH gone AS (DELETE FROM attachments WHERE message_id IN"
 		   " (SELECT id FROM messages WHERE case_id = $1) RETURNING blob_sha256)"
@@ -366,10 +366,12 @@ int sweep_cases(const struct config *cfg, struct db *db, const struct keyring *r
 		goto done;
 	}
 	*count_r = PQntuples(s.res);
-	for (s.row = 0; s.row < *count_r && ret == 0; s.row++) {
-		s.now = sweep_num(&s, SWEEP_NOW);
-		ret = sweep_guarded(&s, f);
+	if (*count_r > 0) {
+		s.now = sweep_num(&s, SWEEP_NOW);	/* one time for the batch */
+		snprintf(s.at, sizeof(s.at), "%lld", s.now);
 	}
+	for (s.row = 0; s.row < *count_r && ret == 0; s.row++)
+		ret = sweep_guarded(&s, f);
 	PQclear(s.res);
 done:
 	if (ret == 0)
