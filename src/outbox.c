@@ -225,25 +225,19 @@ static int outbox_update(struct db *db, const char *sql, int nparams, const char
 
 #define OUTBOX_OURS " WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id"
 
-/* Record the outcome of one attempt in one transaction (see the top). */
+/* Record the outcome of one attempt: one statement when all recipients
+ * took it, else a short transaction (see the top). */
 static int outbox_record(const struct outbox_row *row, struct db *db, enum smtp_outcome outcome, const int *codes,
 			 const char *reply, struct outbox_stats *st, struct fault *f)
 {
 	char delay[24], *hard = outbox_pick(row, codes, 500, 599, ", ");
 	char *soft = outbox_pick(row, codes, 400, 499, "\n"), *soft_list = outbox_pick(row, codes, 400, 499, ", ");
 	char *all = outbox_pick(row, codes, 0, 999, ", ");
-	bool mine = false;
+	bool mine = false, alone = outcome == SMTP_SENT && hard[0] == '\0' && soft[0] == '\0';
 	int ret = -1;
 
 	snprintf(delay, sizeof(delay), "%lld", outbox_backoff(atoi(row->attempts)));
-	if (outcome == SMTP_SENT && hard[0] == '\0' && soft[0] == '\0') {
-		/* the common case: one statement, no transaction around it */
-		st->sent++;
-		ret = outbox_update(db, "UPDATE outbox SET status = 'sent', sent_at = now(), last_error = $3"
-				    OUTBOX_OURS, 3, (const char *[]){ row->id, row->attempts, reply }, &mine, f);
-		goto out;
-	}
-	if (db_begin(db, f) < 0)
+	if (!alone && db_begin(db, f) < 0)
 		goto out;
 	if (outcome == SMTP_SENT) {
 		st->sent++;
@@ -284,7 +278,7 @@ static int outbox_record(const struct outbox_row *row, struct db *db, enum smtp_
 		if (r < 0 || (mine && outbox_event(db, row, hard, reply, false, f) < 0))
 			goto out;
 	}
-	ret = db_commit(db, f);
+	ret = alone ? 0 : db_commit(db, f);
 out:
 	if (ret < 0)
 		db_rollback(db);
