@@ -629,8 +629,7 @@ int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *
 	msg = g_mime_parser_construct_message(parser, o);
 	g_object_unref(parser);
 	g_object_unref(stream);
-	if (msg == NULL || g_mime_header_list_get_count(g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0 ||
-	    !mail_has_mail_header(msg)) {
+	if (msg == NULL || !mail_has_mail_header(msg)) {
 		if (msg != NULL)
 			g_object_unref(msg);
 		g_mime_parser_options_free(o);
