@@ -129,8 +129,8 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 		return -1;
 	res = db_exec(ctx->db,
 		      "SELECT q.name, q.address, q.language, q.first_response_s, q.next_response_s,"
-		      " q.resolution_s, c.name, q.escalate_to, q.escalate_after_s, q.remind_after_s,"
-		      " q.autoclose_after_s, q.close_after_s, q.retention_s, q.survey FROM queues q"
+		      " q.resolution_s, q.escalate_after_s, q.remind_after_s, q.autoclose_after_s,"
+		      " q.close_after_s, q.retention_s, c.name, q.escalate_to, q.survey FROM queues q"
 		      " LEFT JOIN calendars c ON c.id = q.calendar_id ORDER BY q.name", 0, NULL, f);
 	if (res == NULL)
 		return -1;
@@ -144,16 +144,14 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 			json_kv_string(j, "address", PQgetvalue(res, i, 1));
 			json_kv_string(j, "language", db_value(res, i, 2));
 			for (k = 0; k < (int)G_N_ELEMENTS(dur_keys); k++) {
-				int col = k < 3 ? 3 + k : 5 + k;	/* calendar and escalate_to between */
-
 				json_key(j, dur_keys[k]);
-				if (PQgetisnull(res, i, col))
+				if (PQgetisnull(res, i, 3 + k))
 					json_null(j);
 				else
-					json_int(j, atoll(PQgetvalue(res, i, col)));
+					json_int(j, atoll(PQgetvalue(res, i, 3 + k)));
 			}
-			json_kv_string(j, "calendar", db_value(res, i, 6));
-			json_kv_string(j, "escalate_to", db_value(res, i, 7));
+			json_kv_string(j, "calendar", db_value(res, i, 11));
+			json_kv_string(j, "escalate_to", db_value(res, i, 12));
 			json_key(j, "survey");
 			json_bool(j, strcmp(PQgetvalue(res, i, 13), "t") == 0);
 			json_object_end(j);
@@ -165,7 +163,7 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 		       "FIRST", "NEXT", "RESOLVE", "CALENDAR", "ESCALATE-TO");
 		for (i = 0; i < PQntuples(res); i++) {
 			char d[3][32];
-			const char *cal = db_value(res, i, 6), *esc = db_value(res, i, 7);
+			const char *cal = db_value(res, i, 11), *esc = db_value(res, i, 12);
 			const char *lang = db_value(res, i, 2);
 
 			printf("%-16s %-32s %-5s %-8s %-8s %-8s %-12s %s\n", PQgetvalue(res, i, 0),
