@@ -31,35 +31,11 @@ for p in "$POSTDESK" "$RUNNER" "$FLOOR" "$TOKENTOOL"; do
 	[ -x "$p" ] || { echo "deliver-bench: $p is missing: run 'make bench' in $build" >&2; exit 1; }
 done
 work=$build/bench-deliver
-rm -rf "$work"
-mkdir -p "$work/corpus"
-PG="sh $top/tests/pg.sh"
-SINK="sh $top/tests/smtp-sink.sh"
-cleanup() {
-	$SINK stop "$work/sink" >/dev/null 2>&1 || true
-	$PG stop "$work" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-PG_DURABLE=1 $PG start "$work" >/dev/null
-conninfo=$($PG createdb "$work" bench)
-port=$($SINK start "$work/sink")
-conf=$work/postdesk.conf
-cat >"$conf" <<EOC
-database = $conninfo
-secret_key_file = $work/secret.key
-template_dir = $top/templates
-smtp_server = 127.0.0.1:$port
-log_destination = stderr
+. "$top/bench/lib.sh"
+bench_setup durable <<EOC
 auto_reply_limit = 1000000
 EOC
-export POSTDESK_CONF="$conf"
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$conninfo" -c "$1"; }
-"$POSTDESK" keygen >/dev/null
-"$POSTDESK" db migrate >/dev/null
-"$POSTDESK" queue add support --address support@example.org --first-response 4h --resolution 3d >/dev/null
-"$POSTDESK" agent add alice@example.org --name Alice --queue support >/dev/null
+mkdir -p "$work/corpus"
 sql "CREATE TABLE floor_messages (id bigserial PRIMARY KEY, raw bytea NOT NULL, created timestamptz NOT NULL DEFAULT now())"
 
 # message KIND N TAG [TO [IN-REPLY-TO [SIZE [WHO]]]]: one generated message

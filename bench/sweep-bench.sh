@@ -14,36 +14,10 @@ build=$(cd "${1:-$top/build}" && pwd)
 POSTDESK=$build/postdesk
 [ -x "$POSTDESK" ] || { echo "sweep-bench: build first (no $POSTDESK)" >&2; exit 1; }
 work=$build/bench-sweep
-rm -rf "$work"
-mkdir -p "$work"
-PG="sh $top/tests/pg.sh"
-SINK="sh $top/tests/smtp-sink.sh"
-cleanup() {
-	$SINK stop "$work/sink" >/dev/null 2>&1 || true
-	$PG stop "$work" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-$PG start "$work" >/dev/null
-conninfo=$($PG createdb "$work" bench)
-port=$($SINK start "$work/sink")
-conf=$work/postdesk.conf
-cat >"$conf" <<EOC
-database = $conninfo
-secret_key_file = $work/secret.key
-template_dir = $top/templates
-smtp_server = 127.0.0.1:$port
-log_destination = stderr
+. "$top/bench/lib.sh"
+bench_setup fast --escalate-after 1d <<EOC
 db_statement_timeout = 10m
 EOC
-export POSTDESK_CONF="$conf"
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$conninfo" -c "$1"; }
-"$POSTDESK" keygen >/dev/null
-"$POSTDESK" db migrate >/dev/null
-"$POSTDESK" queue add support --address support@example.org --first-response 4h --resolution 3d \
-	--escalate-after 1d >/dev/null
-"$POSTDESK" agent add alice@example.org --name Alice --queue support >/dev/null
 
 # fill N: add cases until the table holds N, none of them due: nine in ten
 # closed long ago, the rest open with their due times a week ahead.
