@@ -53,6 +53,14 @@ int cmd_check_name(const char *what, const char *name, struct fault *f);
 /* Print a subcommand's synopsis to stdout; returns 0. */
 int cmd_help(const char *name);
 
+struct keyring;
+struct deliver_envelope;
+
+/* Read one message from fd, store it, send the mail it caused and log the
+ * one line; for "postdesk deliver" and the server's workers alike. */
+int cmd_deliver_fd(struct cmd_ctx *ctx, const struct keyring *ring,
+		   const struct deliver_envelope *env, int fd, struct fault *f);
+
 /* The subcommands, one module each. */
 int cmd_db_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_keygen_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
@@ -63,5 +71,6 @@ int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f
 int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_template_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 
 #endif

@@ -35,6 +35,10 @@ int db_run(struct db *db, const char *sql, int nparams, const char *const *param
 	   struct fault *f);
 /* Run SQL text with no parameters that may hold several statements (migrations). */
 int db_run_script(struct db *db, const char *sql, struct fault *f);
+/* For a connection kept between deliveries: roll back what a failure left
+ * open and ask the server whether it is still there (one round trip). False
+ * when the connection is gone and must be opened again. */
+bool db_usable(struct db *db);
 /* Transaction control. */
 int db_begin(struct db *db, struct fault *f);
 int db_commit(struct db *db, struct fault *f);

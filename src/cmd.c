@@ -32,6 +32,8 @@ const struct cmd cmd_table[] = {
 	{ "deliver", "take one message from the MTA on stdin (pipe(8))",
 	  "deliver --recipient ADDR [--sender ADDR] [--original-recipient ADDR]\n"
 	  "          [--queue-id ID] < message", true, cmd_deliver_main },
+	{ "server", "keep workers ready for deliver: warm database connections",
+	  "server", false, cmd_server_main },
 	{ "case", "list, show, assign and set the status of cases",
 	  "case list [--queue Q] [--status S] [--json]\n"
 	  "case show N [--json]\n"

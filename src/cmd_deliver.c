@@ -2,6 +2,7 @@
  * message on stdin (bounded), hand it to deliver_message(), and log one
  * line in the spirit of Postfix. Exit codes are chosen by main(). */
 #include <errno.h>
+#include <limits.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +12,13 @@
 #include "cmd.h"
 #include "config.h"
 #include "deliver.h"
+#include "handoff.h"
 #include "keyring.h"
 #include "log.h"
 #include "outbox.h"
+
+/* Seconds the client waits for the server beyond the server's own deadline. */
+#define CMD_DELIVER_GRACE 15
 
 /* Read all of fd, keeping at most max bytes; *total_r counts every byte. */
 static int cmd_deliver_read(int fd, size_t max, GByteArray *buf, size_t *total_r, struct fault *f)
@@ -57,6 +62,92 @@ static void cmd_deliver_log(const struct deliver_envelope *env, const struct del
 			 total, delay, f->kind == FAULT_NOUSER ? "bounced" : "deferred", f->text);
 }
 
+int cmd_deliver_fd(struct cmd_ctx *ctx, const struct keyring *ring,
+		   const struct deliver_envelope *env, int fd, struct fault *f)
+{
+	struct deliver_result res;
+	struct outbox_stats st = { 0 };
+	GArray *queued = g_array_new(FALSE, FALSE, sizeof(long long));
+	GByteArray *buf = g_byte_array_new();
+	gint64 started = g_get_monotonic_time();
+	size_t total = 0;
+	int ret = -1;
+
+	if (cmd_deliver_read(fd, (size_t)ctx->cfg->max_message_size, buf, &total, f) < 0 ||
+	    cmd_db(ctx, f) < 0 ||
+	    deliver_message(ctx->cfg, ctx->db, ring, env, (const char *)buf->data, buf->len, total,
+			    queued, &res, f) < 0) {
+		if (f->kind == FAULT_PERMANENT)
+			f->kind = FAULT_TEMPORARY;	/* never bounce by accident: keep it queued */
+		cmd_deliver_log(env, NULL, &st, total, started, f);
+	} else {
+		/* The message is safe in the database: send what it caused now,
+		 * best effort; what does not go out stays queued for the sweeper. */
+		struct fault send_fault;
+
+		cmd_mta_committed = 1;
+		if (queued->len > 0 &&
+		    outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len, 0,
+				 &st, &send_fault) < 0)
+			log_warning("%s: sending after commit: %s (left in the outbox)",
+				    env->queue_id ? env->queue_id : "NOQUEUE", send_fault.text);
+		cmd_deliver_log(env, &res, &st, total, started, NULL);
+		ret = 0;
+	}
+	g_byte_array_free(buf, TRUE);
+	g_array_free(queued, TRUE);
+	return ret;
+}
+
+/* Hand the message to the running server. Returns 1 when the server stored
+ * it, 0 when there is no server to take it (deliver in-process: stdin is
+ * untouched), -1 with f filled when the server took it and failed. */
+static int cmd_deliver_handoff(struct cmd_ctx *ctx, const struct deliver_envelope *env,
+			       struct fault *f)
+{
+	char config[PATH_MAX], text[520];
+	enum handoff_answer answer;
+	struct fault why;
+	int sock, r;
+
+	if (realpath(ctx->cfg->path, config) == NULL)
+		return 0;
+	r = handoff_connect(ctx->cfg->server_socket, &sock, &why);
+	if (r <= 0) {
+		log_warning("%s: no server at %s (%s); delivering in-process",
+			    env->queue_id ? env->queue_id : "NOQUEUE", ctx->cfg->server_socket,
+			    r == 0 ? "not running" : why.text);
+		return 0;
+	}
+	alarm((unsigned)(ctx->cfg->deliver_timeout + CMD_DELIVER_GRACE));
+	if (handoff_send(sock, config, env, STDIN_FILENO, &why) < 0) {
+		close(sock);
+		log_warning("%s: %s; delivering in-process",
+			    env->queue_id ? env->queue_id : "NOQUEUE", why.text);
+		return 0;
+	}
+	r = handoff_wait(sock, &answer, text, sizeof(text), f);
+	close(sock);
+	if (r < 0) {
+		log_warning("%s: to=<%s>, status=deferred (%s)", env->queue_id ? env->queue_id : "NOQUEUE",
+			    env->recipient, f->text);
+		return -1;
+	}
+	switch (answer) {
+	case HANDOFF_OK:
+		return 1;
+	case HANDOFF_NOUSER:
+		return fault_set(f, FAULT_NOUSER, "%s", text);
+	case HANDOFF_TEMPFAIL:
+		return fault_temp(f, "%s", text);
+	case HANDOFF_REFUSED:
+		break;
+	}
+	log_warning("%s: the server at %s did not take it (%s); delivering in-process",
+		    env->queue_id ? env->queue_id : "NOQUEUE", ctx->cfg->server_socket, text);
+	return 0;
+}
+
 int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 {
 	static const struct option options[] = {
@@ -68,15 +159,9 @@ int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f
 		{ NULL, 0, NULL, 0 },
 	};
 	struct deliver_envelope env = { 0 };
-	struct deliver_result res;
 	struct keyring *ring = NULL;
-	struct outbox_stats st = { 0 };
-	GArray *queued = NULL;
-	GByteArray *buf = NULL;
-	gint64 started = g_get_monotonic_time();
 	bool first = true;
-	size_t total = 0;
-	int c, ret = -1;
+	int c, ret;
 
 	while ((c = cmd_getopt(argc, argv, "h", options, &first, f)) != -1) {
 		switch (c) {
@@ -94,33 +179,20 @@ int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f
 		return cmd_usage_fault(f, "deliver", "--recipient is required");
 	if (cmd_config(ctx, f) < 0)
 		return -1;
+	if (ctx->cfg->server_socket[0] != '\0' && (ret = cmd_deliver_handoff(ctx, &env, f)) != 0) {
+		alarm(0);
+		return ret > 0 ? 0 : -1;
+	}
 	alarm((unsigned)ctx->cfg->deliver_timeout);
-	buf = g_byte_array_new();
-	queued = g_array_new(FALSE, FALSE, sizeof(long long));
-	if (cmd_deliver_read(STDIN_FILENO, (size_t)ctx->cfg->max_message_size, buf, &total, f) < 0 ||
-	    keyring_load(ctx->cfg->secret_key_file, &ring, f) < 0 || cmd_db(ctx, f) < 0 ||
-	    deliver_message(ctx->cfg, ctx->db, ring, &env, (const char *)buf->data, buf->len, total,
-			    queued, &res, f) < 0) {
-		if (f->kind == FAULT_PERMANENT)
-			f->kind = FAULT_TEMPORARY;	/* never bounce by accident: keep it queued */
-		cmd_deliver_log(&env, NULL, &st, total, started, f);
-	} else {
-		/* The message is safe in the database: send what it caused now,
-		 * best effort; what does not go out stays queued for the sweeper. */
-		struct fault send_fault;
+	ret = keyring_load(ctx->cfg->secret_key_file, &ring, f);
+	if (ret < 0) {
+		struct outbox_stats none = { 0 };
 
-		cmd_mta_committed = 1;
-		if (queued->len > 0 &&
-		    outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len, 0,
-				 &st, &send_fault) < 0)
-			log_warning("%s: sending after commit: %s (left in the outbox)",
-				    env.queue_id ? env.queue_id : "NOQUEUE", send_fault.text);
-		cmd_deliver_log(&env, &res, &st, total, started, NULL);
-		ret = 0;
+		cmd_deliver_log(&env, NULL, &none, 0, g_get_monotonic_time(), f);
+	} else {
+		ret = cmd_deliver_fd(ctx, ring, &env, STDIN_FILENO, f);
 	}
 	alarm(0);
 	keyring_free(&ring);
-	g_byte_array_free(buf, TRUE);
-	g_array_free(queued, TRUE);
 	return ret;
 }

@@ -40,6 +40,9 @@ static const struct config_key {
 	K(smtp_user, CT_STRING, false, ""),
 	K(smtp_password_file, CT_STRING, false, ""),
 	K(auto_reply_limit, CT_COUNT, false, "5"),
+	K(server_socket, CT_STRING, false, ""),
+	K(server_workers, CT_COUNT, false, "4"),
+	K(server_max_use, CT_COUNT, false, "100"),
 #undef K
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -242,6 +245,7 @@ void config_free(struct config **cfg)
 	g_free(c->smtp_tls);
 	g_free(c->smtp_user);
 	g_free(c->smtp_password_file);
+	g_free(c->server_socket);
 	g_free(c);
 	*cfg = NULL;
 }

@@ -151,6 +151,21 @@ int db_run_script(struct db *db, const char *sql, struct fault *f)
 	return -1;
 }
 
+bool db_usable(struct db *db)
+{
+	PGresult *res;
+	bool alive;
+
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return false;
+	db_rollback(db);
+	/* An empty query: one round trip, the only sure sign the server is still there. */
+	res = PQexec(db->conn, "");
+	alive = res != NULL && PQresultStatus(res) == PGRES_EMPTY_QUERY;
+	PQclear(res);
+	return alive && PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+}
+
 int db_begin(struct db *db, struct fault *f)
 {
 	return db_run(db, "BEGIN", 0, NULL, f);

@@ -1,0 +1,48 @@
+/* handoff.h: passing one delivery from "postdesk deliver" to a running
+ * "postdesk server". The client sends the envelope and the descriptor of
+ * the message (its stdin) in one packet over a Unix seqpacket socket; the
+ * server reads the message from that descriptor, stores it, and answers
+ * with one packet: a kind and one line of text. */
+#ifndef POSTDESK_HANDOFF_H
+#define POSTDESK_HANDOFF_H
+
+#include <stddef.h>
+
+#include "deliver.h"
+#include "fault.h"
+
+enum handoff_answer {
+	HANDOFF_OK,		/* stored (or deliberately dropped) */
+	HANDOFF_TEMPFAIL,	/* not stored; the MTA should try again */
+	HANDOFF_NOUSER,		/* the recipient matches no queue */
+	HANDOFF_REFUSED,	/* not taken, message untouched: deliver it yourself */
+};
+
+/* What the server receives: the client's configuration file (real path)
+ * and the envelope. Strings are owned; free with handoff_request_clear(). */
+struct handoff_request {
+	char *config;
+	struct deliver_envelope env;
+};
+
+/* Client: connect to the server's socket. Returns 1 when connected, 0 when
+ * no server listens there (no socket, or a stale one), -1 on other errors. */
+int handoff_connect(const char *path, int *sock_r, struct fault *f);
+/* Client: send the request and the message's descriptor. */
+int handoff_send(int sock, const char *config, const struct deliver_envelope *env, int msg_fd,
+		 struct fault *f);
+/* Client: wait for the answer; text receives its line (NUL-terminated). A
+ * server that closes the connection without answering is a temporary fault. */
+int handoff_wait(int sock, enum handoff_answer *answer_r, char *text, size_t size, struct fault *f);
+
+/* Server: listen on path (mode 0660). A stale socket is replaced; a path
+ * where a server answers, or that is not a socket, is refused. */
+int handoff_listen(const char *path, int *sock_r, struct fault *f);
+/* Server: receive one request and the message's descriptor (close it). */
+int handoff_receive(int sock, struct handoff_request *req, int *msg_fd_r, struct fault *f);
+/* Free the request's strings. */
+void handoff_request_clear(struct handoff_request *req);
+/* Server: answer; text is one line. Async-signal-safe. Returns 0 or -1. */
+int handoff_answer(int sock, enum handoff_answer answer, const char *text);
+
+#endif

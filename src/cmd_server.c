@@ -1,0 +1,364 @@
+/* cmd_server.c: "postdesk server", delivery workers kept ready behind a
+ * Unix socket. When server_socket is set, "postdesk deliver" hands the
+ * message (its stdin) to a worker, which keeps its database connection and
+ * everything it loaded from one delivery to the next. The master process
+ * only listens, starts the workers, replaces those that exit, reloads on
+ * SIGHUP and stops on SIGTERM; a worker takes one delivery at a time,
+ * finishes it before stopping, and is replaced after server_max_use. */
+#define _GNU_SOURCE	/* ppoll, accept4 */
+#include <errno.h>
+#include <glib.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "db.h"
+#include "handoff.h"
+#include "keyring.h"
+#include "log.h"
+
+#define SERVER_MAX_WORKERS 256
+
+static volatile sig_atomic_t server_stop, server_reload, server_wake;
+/* In a worker: the client being served, for the deadline's answer. */
+static volatile sig_atomic_t server_client = -1;
+
+struct server {
+	struct cmd_ctx *ctx;
+	struct keyring *ring;
+	char config[PATH_MAX];		/* real path of the configuration file */
+	int listen;
+	ino_t socket_inode;
+	pid_t workers[SERVER_MAX_WORKERS];
+	gint64 born[SERVER_MAX_WORKERS];	/* monotonic time each worker started */
+	gint64 hold_until;		/* no new worker before this (workers keep failing) */
+	long long uses;			/* in a worker: deliveries made */
+};
+
+/* Master and worker: note the signal for the loop. */
+static void server_signal(int sig)
+{
+	if (sig == SIGTERM || sig == SIGINT)
+		server_stop = 1;
+	else if (sig == SIGHUP)
+		server_reload = 1;
+	server_wake = 1;
+}
+
+/* Worker: the deadline or a crash. Answer the client (a stored message is
+ * stored; anything else is for the MTA to try again) and end the worker. */
+static void server_worker_fatal(int sig)
+{
+	int client = server_client;
+
+	if (client >= 0 && cmd_mta_committed)
+		handoff_answer(client, HANDOFF_OK, "");
+	else if (client >= 0)
+		handoff_answer(client, HANDOFF_TEMPFAIL,
+			       sig == SIGALRM ? "postdesk server: delivery timed out"
+					      : "postdesk server: the worker crashed");
+	_exit(75);
+}
+
+/* Install handler for each signal in sigs (no SA_RESTART: waits wake up). */
+static void server_handle(const int *sigs, size_t n, void (*handler)(int))
+{
+	struct sigaction sa = { .sa_handler = handler };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < n; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Worker: take one request on conn and answer it. */
+static void server_serve(struct server *s, int conn)
+{
+	struct handoff_request req;
+	struct fault f = { 0 };
+	int msg_fd, ok;
+
+	if (handoff_receive(conn, &req, &msg_fd, &f) < 0) {
+		log_warning("server: %s", f.text);
+		return;
+	}
+	if (strcmp(req.config, s->config) != 0) {
+		char text[PATH_MAX + 64];
+
+		g_snprintf(text, sizeof(text), "this server reads %s", s->config);
+		handoff_answer(conn, HANDOFF_REFUSED, text);
+	} else {
+		if (s->ctx->db != NULL && !db_usable(s->ctx->db)) {
+			log_info("server: the database connection was lost; connecting again");
+			db_free(&s->ctx->db);
+		}
+		cmd_mta_committed = 0;
+		server_client = conn;
+		alarm((unsigned)s->ctx->cfg->deliver_timeout);
+		ok = cmd_deliver_fd(s->ctx, s->ring, &req.env, msg_fd, &f) == 0;
+		alarm(0);
+		server_client = -1;
+		if (ok)
+			handoff_answer(conn, HANDOFF_OK, "");
+		else
+			handoff_answer(conn, f.kind == FAULT_NOUSER ? HANDOFF_NOUSER : HANDOFF_TEMPFAIL,
+				       f.text);
+	}
+	close(msg_fd);
+	handoff_request_clear(&req);
+}
+
+/* Worker: serve deliveries until told to stop or used up. */
+static void server_worker(struct server *s, const sigset_t *waiting)
+{
+	static const int stop[] = { SIGTERM, SIGINT };
+	static const int fatal[] = { SIGALRM,
+#if !defined(__SANITIZE_ADDRESS__)	/* the sanitizers report crashes themselves */
+				     SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
+#endif
+	};
+	struct pollfd p = { .fd = s->listen, .events = POLLIN };
+	sigset_t alarm_set;
+
+	server_stop = server_reload = 0;
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	server_handle(stop, G_N_ELEMENTS(stop), server_signal);
+	server_handle(fatal, G_N_ELEMENTS(fatal), server_worker_fatal);
+	sigemptyset(&alarm_set);
+	sigaddset(&alarm_set, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);
+	/* SIGTERM stays blocked during a delivery and is taken only while waiting. */
+	while (!server_stop && s->uses < s->ctx->cfg->server_max_use) {
+		int conn;
+
+		if (ppoll(&p, 1, NULL, waiting) < 0)
+			continue;
+		conn = accept4(s->listen, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0)
+			continue;	/* another worker took it */
+		server_serve(s, conn);
+		close(conn);
+		s->uses++;
+	}
+}
+
+/* Master: start workers up to the configured number. Returns 1 in a new
+ * worker, 0 in the master. */
+static int server_fill(struct server *s)
+{
+	gint64 now = g_get_monotonic_time();
+	long long i;
+
+	if (now < s->hold_until)
+		return 0;
+	for (i = 0; i < s->ctx->cfg->server_workers; i++) {
+		pid_t pid;
+
+		if (s->workers[i] != 0)
+			continue;
+		pid = fork();
+		if (pid == 0)
+			return 1;
+		if (pid < 0) {
+			log_error("server: fork: %s", strerror(errno));
+			s->hold_until = now + G_USEC_PER_SEC;
+			alarm(1);
+			return 0;
+		}
+		s->workers[i] = pid;
+		s->born[i] = now;
+	}
+	return 0;
+}
+
+/* Master: collect the workers that ended; hold back new ones when a worker
+ * failed within a second of starting. Returns how many are still running. */
+static int server_reap(struct server *s)
+{
+	int status, i, alive = 0;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < SERVER_MAX_WORKERS; i++)
+			if (s->workers[i] == pid)
+				break;
+		if (i == SERVER_MAX_WORKERS)
+			continue;
+		s->workers[i] = 0;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			continue;
+		if (WIFSIGNALED(status))
+			log_warning("server: worker %ld killed by signal %d", (long)pid, WTERMSIG(status));
+		else
+			log_warning("server: worker %ld exited with status %d", (long)pid,
+				    WEXITSTATUS(status));
+		if (g_get_monotonic_time() - s->born[i] < G_USEC_PER_SEC) {
+			s->hold_until = g_get_monotonic_time() + G_USEC_PER_SEC;
+			alarm(1);
+		}
+	}
+	for (i = 0; i < SERVER_MAX_WORKERS; i++)
+		alive += s->workers[i] != 0;
+	return alive;
+}
+
+/* Master: send sig to every worker. */
+static void server_kill(struct server *s, int sig)
+{
+	int i;
+
+	for (i = 0; i < SERVER_MAX_WORKERS; i++)
+		if (s->workers[i] != 0)
+			kill(s->workers[i], sig);
+}
+
+/* Check the settings the server needs. */
+static int server_check(const struct config *cfg, struct fault *f)
+{
+	if (cfg->server_socket[0] == '\0')
+		return fault_perm(f, "server_socket is not set in %s", cfg->path);
+	if (cfg->server_workers < 1 || cfg->server_workers > SERVER_MAX_WORKERS)
+		return fault_perm(f, "server_workers must be between 1 and %d", SERVER_MAX_WORKERS);
+	if (cfg->server_max_use < 1)
+		return fault_perm(f, "server_max_use must be at least 1");
+	return 0;
+}
+
+/* Master, on SIGHUP: read the configuration and the keys again; the
+ * workers finish what they do and are replaced with ones that use them. */
+static void server_reload_config(struct server *s)
+{
+	struct config *cfg = NULL;
+	struct keyring *ring = NULL;
+	struct fault f = { 0 };
+
+	if (config_load(s->ctx->config_path, &cfg, &f) < 0 || server_check(cfg, &f) < 0 ||
+	    keyring_load(cfg->secret_key_file, &ring, &f) < 0) {
+		log_error("server: reload failed, keeping the old settings: %s", f.text);
+		config_free(&cfg);
+		return;
+	}
+	if (strcmp(cfg->server_socket, s->ctx->cfg->server_socket) != 0)
+		log_warning("server: server_socket changed; it takes a restart to listen on %s",
+			    cfg->server_socket);
+	config_free(&s->ctx->cfg);
+	keyring_free(&s->ring);
+	s->ctx->cfg = cfg;
+	s->ring = ring;
+	if (log_open(cfg->log_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, cfg->syslog_facility, &f) < 0)
+		log_error("server: %s", f.text);
+	log_info("server: reloaded %s; replacing the workers", s->config);
+	server_kill(s, SIGTERM);
+}
+
+/* Master: run until stopped. Returns 1 in a new worker, 0 when stopped. */
+static int server_master(struct server *s, const sigset_t *waiting)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGALRM };
+	gint64 deadline = 0;
+
+	server_handle(sigs, G_N_ELEMENTS(sigs), server_signal);
+	log_info("server: listening on %s, %lld workers, %lld deliveries each",
+		 s->ctx->cfg->server_socket, s->ctx->cfg->server_workers, s->ctx->cfg->server_max_use);
+	for (;;) {
+		int alive;
+
+		server_wake = 0;
+		alive = server_reap(s);
+		if (server_stop) {
+			if (alive == 0)
+				break;
+			if (deadline == 0) {
+				log_info("server: stopping; %d workers finish their deliveries", alive);
+				server_kill(s, SIGTERM);
+				deadline = g_get_monotonic_time() +
+					   (s->ctx->cfg->deliver_timeout + 5) * G_USEC_PER_SEC;
+				alarm(1);
+			} else if (g_get_monotonic_time() > deadline) {
+				server_kill(s, SIGKILL);
+			} else {
+				alarm(1);
+			}
+		} else {
+			if (server_reload) {
+				server_reload = 0;
+				server_reload_config(s);
+				continue;	/* reap the replaced workers before refilling */
+			}
+			if (server_fill(s) == 1)
+				return 1;
+		}
+		if (!server_wake)
+			sigsuspend(waiting);
+	}
+	log_info("server: stopped");
+	return 0;
+}
+
+int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server *s;
+	struct stat st;
+	sigset_t block, waiting;
+	bool first = true;
+	int c, ret = -1;
+
+	while ((c = cmd_getopt(argc, argv, "h", options, &first, f)) != -1) {
+		switch (c) {
+		case -2: return -1;
+		case 'h': return cmd_help("server");
+		}
+	}
+	if (optind != argc)
+		return cmd_usage_fault(f, "server", "takes no arguments");
+	if (cmd_config(ctx, f) < 0 || server_check(ctx->cfg, f) < 0)
+		return -1;
+	s = g_new0(struct server, 1);
+	s->ctx = ctx;
+	s->listen = -1;
+	if (realpath(ctx->cfg->path, s->config) == NULL) {
+		fault_perm(f, "%s: %s", ctx->cfg->path, strerror(errno));
+		goto out;
+	}
+	if (keyring_load(ctx->cfg->secret_key_file, &s->ring, f) < 0 ||
+	    handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0)
+		goto out;
+	if (stat(ctx->cfg->server_socket, &st) == 0)
+		s->socket_inode = st.st_ino;
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGALRM);
+	sigprocmask(SIG_BLOCK, &block, &waiting);
+	if (server_master(s, &waiting) == 1) {
+		server_worker(s, &waiting);
+		ret = 0;
+		goto out;
+	}
+	if (stat(ctx->cfg->server_socket, &st) == 0 && st.st_ino == s->socket_inode)
+		unlink(ctx->cfg->server_socket);
+	sigprocmask(SIG_SETMASK, &waiting, NULL);
+	ret = 0;
+out:
+	if (s->listen >= 0)
+		close(s->listen);
+	keyring_free(&s->ring);
+	g_free(s);
+	return ret;
+}

@@ -1,0 +1,273 @@
+/* handoff.c: the deliver-to-server socket protocol. One request packet:
+ * "postdesk-handoff-1", the configuration path, then sender, recipient,
+ * original recipient and queue id, each "-" when absent or "+value", all
+ * NUL-terminated, with the message's descriptor attached (SCM_RIGHTS). One
+ * answer packet: a letter (O, T, N, R) and the text. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "handoff.h"
+
+#define HANDOFF_MAGIC "postdesk-handoff-1"
+#define HANDOFF_MAX 8192		/* the largest request packet */
+#define HANDOFF_RECV_TIMEOUT 10		/* seconds a server waits for the request */
+
+static const char handoff_letters[] = "OTNR";	/* indexed by enum handoff_answer */
+
+/* Fill addr with path; fails when the path does not fit. */
+static int handoff_address(const char *path, struct sockaddr_un *addr, struct fault *f)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(addr->sun_path))
+		return fault_perm(f, "socket path too long: %s", path);
+	strcpy(addr->sun_path, path);
+	return 0;
+}
+
+int handoff_connect(const char *path, int *sock_r, struct fault *f)
+{
+	struct sockaddr_un addr;
+	int sock;
+
+	if (handoff_address(path, &addr, f) < 0)
+		return -1;
+	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return fault_temp(f, "socket: %s", strerror(errno));
+	while (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int e = errno;
+
+		if (e == EINTR)
+			continue;
+		close(sock);
+		if (e == ENOENT || e == ECONNREFUSED)
+			return 0;
+		return fault_temp(f, "connecting to %s: %s", path, strerror(e));
+	}
+	*sock_r = sock;
+	return 1;
+}
+
+/* Append one optional field ("-" or "+value") to the packet. */
+static void handoff_field(GString *s, const char *value)
+{
+	if (value == NULL) {
+		g_string_append_len(s, "-", 2);
+		return;
+	}
+	g_string_append_c(s, '+');
+	g_string_append_len(s, value, (gssize)strlen(value) + 1);
+}
+
+int handoff_send(int sock, const char *config, const struct deliver_envelope *env, int msg_fd,
+		 struct fault *f)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	GString *s = g_string_new(NULL);
+	struct iovec iov;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	g_string_append_len(s, HANDOFF_MAGIC, sizeof(HANDOFF_MAGIC));
+	g_string_append_len(s, config, (gssize)strlen(config) + 1);
+	handoff_field(s, env->sender);
+	handoff_field(s, env->recipient);
+	handoff_field(s, env->original_recipient);
+	handoff_field(s, env->queue_id);
+	if (s->len > HANDOFF_MAX) {
+		g_string_free(s, TRUE);
+		return fault_perm(f, "envelope too long to hand to the server");
+	}
+	iov.iov_base = s->str;
+	iov.iov_len = s->len;
+	memset(&control, 0, sizeof(control));
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &msg_fd, sizeof(int));
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	g_string_free(s, TRUE);
+	if (n < 0)
+		return fault_temp(f, "handing the message to the server: %s", strerror(errno));
+	return 0;
+}
+
+int handoff_wait(int sock, enum handoff_answer *answer_r, char *text, size_t size, struct fault *f)
+{
+	char buf[600];
+	const char *letter;
+	ssize_t n;
+
+	do
+		n = recv(sock, buf, sizeof(buf) - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return fault_temp(f, "waiting for the server: %s", strerror(errno));
+	if (n == 0)
+		return fault_temp(f, "the server closed the connection without an answer");
+	buf[n] = '\0';
+	letter = strchr(handoff_letters, buf[0]);
+	if (letter == NULL || buf[0] == '\0')
+		return fault_temp(f, "the server gave an answer this client does not know");
+	*answer_r = (enum handoff_answer)(letter - handoff_letters);
+	g_strlcpy(text, buf + 1, size);
+	return 0;
+}
+
+int handoff_listen(const char *path, int *sock_r, struct fault *f)
+{
+	struct sockaddr_un addr;
+	struct stat st;
+	int sock, other;
+
+	if (handoff_address(path, &addr, f) < 0)
+		return -1;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return fault_perm(f, "%s exists and is not a socket", path);
+		if (handoff_connect(path, &other, f) > 0) {
+			close(other);
+			return fault_perm(f, "a server already listens on %s", path);
+		}
+		unlink(path);
+	}
+	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (sock < 0)
+		return fault_temp(f, "socket: %s", strerror(errno));
+	if (bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, 0660) < 0 ||
+	    listen(sock, 128) < 0) {
+		fault_perm(f, "listening on %s: %s", path, strerror(errno));
+		close(sock);
+		return -1;
+	}
+	*sock_r = sock;
+	return 0;
+}
+
+/* Take the next NUL-terminated string of the packet at *pos; NULL at the end. */
+static const char *handoff_next(const char *buf, size_t len, size_t *pos)
+{
+	const char *s = buf + *pos;
+	const char *end;
+
+	if (*pos >= len || (end = memchr(s, '\0', len - *pos)) == NULL)
+		return NULL;
+	*pos += (size_t)(end - s) + 1;
+	return s;
+}
+
+/* Decode one optional field into *value_r (NULL when absent). */
+static int handoff_take(const char *buf, size_t len, size_t *pos, char **value_r)
+{
+	const char *s = handoff_next(buf, len, pos);
+
+	if (s == NULL || (s[0] != '+' && strcmp(s, "-") != 0))
+		return -1;
+	*value_r = s[0] == '+' ? g_strdup(s + 1) : NULL;
+	return 0;
+}
+
+int handoff_receive(int sock, struct handoff_request *req, int *msg_fd_r, struct fault *f)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} control;
+	struct timeval tv = { .tv_sec = HANDOFF_RECV_TIMEOUT };
+	char *buf = g_malloc(HANDOFF_MAX);
+	struct iovec iov = { .iov_base = buf, .iov_len = HANDOFF_MAX };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = control.buf, .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *cm;
+	const char *magic, *config;
+	int fd = -1, ret = -1;
+	size_t pos = 0;
+	ssize_t n;
+
+	memset(req, 0, sizeof(*req));
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		fault_temp(f, "receiving a request: %s", strerror(errno));
+		goto out;
+	}
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t i, count;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < count; i++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (fd < 0)
+				fd = got;
+			else
+				close(got);	/* one descriptor is all a request carries */
+		}
+	}
+	magic = handoff_next(buf, (size_t)n, &pos);
+	config = handoff_next(buf, (size_t)n, &pos);
+	if (fd < 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || magic == NULL ||
+	    strcmp(magic, HANDOFF_MAGIC) != 0 || config == NULL ||
+	    handoff_take(buf, (size_t)n, &pos, (char **)&req->env.sender) < 0 ||
+	    handoff_take(buf, (size_t)n, &pos, (char **)&req->env.recipient) < 0 ||
+	    handoff_take(buf, (size_t)n, &pos, (char **)&req->env.original_recipient) < 0 ||
+	    handoff_take(buf, (size_t)n, &pos, (char **)&req->env.queue_id) < 0 || pos != (size_t)n) {
+		fault_perm(f, "a malformed request (%zd bytes%s)", n, fd < 0 ? ", no descriptor" : "");
+		goto out;
+	}
+	req->config = g_strdup(config);
+	*msg_fd_r = fd;
+	fd = -1;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0)
+		handoff_request_clear(req);
+	g_free(buf);
+	return ret;
+}
+
+void handoff_request_clear(struct handoff_request *req)
+{
+	g_free(req->config);
+	g_free((char *)req->env.sender);
+	g_free((char *)req->env.recipient);
+	g_free((char *)req->env.original_recipient);
+	g_free((char *)req->env.queue_id);
+	memset(req, 0, sizeof(*req));
+}
+
+int handoff_answer(int sock, enum handoff_answer answer, const char *text)
+{
+	char buf[520];
+	size_t len = strlen(text);
+
+	if (len > sizeof(buf) - 1)
+		len = sizeof(buf) - 1;
+	buf[0] = handoff_letters[answer];
+	memcpy(buf + 1, text, len);
+	return send(sock, buf, len + 1, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}

@@ -1,0 +1,223 @@
+#!/bin/sh
+# db_server.sh: "postdesk server" and "postdesk deliver" handing messages to
+# it, against the real PostgreSQL cluster and smtp-sink: deliveries through
+# the workers (acks sent, the log line written by the worker), many at once,
+# workers replaced after server_max_use, an unknown recipient, a client with
+# another configuration and a server that is not running (both delivered
+# in-process), a database connection killed under a worker, the database
+# refusing connections, a worker killed mid-delivery, the worker's deadline,
+# SIGHUP (good and bad configuration), and SIGTERM during a delivery. Every
+# wait is bounded.
+. "$TEST_SRCDIR/lib.sh"
+plan 52
+setup_helpdesk
+M=$T_DIR/mail
+mkdir -p "$M"
+SINK="sh $TEST_SRCDIR/smtp-sink.sh"
+SOCK=$T_DIR/deliver.sock
+LOG=$T_DIR/server.log
+SPID=
+cleanup() {
+	[ -n "$SPID" ] && { pkill -KILL -P "$SPID"; kill -KILL "$SPID"; } 2>/dev/null
+	$SINK stop "$T_DIR/sink"
+	admin "ALTER DATABASE $DB_NAME ALLOW_CONNECTIONS true" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+port=$($SINK start "$T_DIR/sink") || { diag "cannot start smtp-sink"; exit 1; }
+cat >>"$CONF" <<EOC
+server_socket = $SOCK
+server_workers = 2
+server_max_use = 5
+deliver_timeout = 4s
+EOC
+sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$CONF"
+
+# start_server: run the server in the background; wait (10s) for its socket.
+start_server() {
+	"$POSTDESK" server 2>>"$LOG" &
+	SPID=$!
+	_deadline=$(($(date +%s) + 10))
+	while [ ! -S "$SOCK" ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+}
+# workers: the server's worker pids, one per line.
+workers() { pgrep -P "$SPID" | sort; }
+# wait_workers N: wait (10s) until the server runs N workers.
+wait_workers() {
+	_deadline=$(($(date +%s) + 10))
+	while [ "$(workers | wc -l)" -ne "$1" ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+}
+# new N: a new customer message M/nN.
+new() { printf 'Hello, case %s here.\n' "$1" | mail "$M/n$1" "Customer $1 <c$1@example.net>" "Question $1"; }
+# cases: how many cases the database holds.
+cases() { sql "SELECT count(*) FROM cases"; }
+# admin QUERY: run a query from the cluster's postgres database.
+admin() { psql -X -q -At -v ON_ERROR_STOP=1 "${DB_CONNINFO%dbname=*}dbname=postgres" -c "$1"; }
+# behind N: "postdesk deliver" in the background reading the fifo, which
+# stays open on descriptor 7; exit code to rcN, output to outN.
+behind() {
+	( "$POSTDESK" deliver --recipient support@example.org --queue-id SRV$1 <"$T_DIR/fifo" \
+		>"$T_DIR/out$1" 2>&1; echo $? >"$T_DIR/rc$1" ) &
+	exec 7>"$T_DIR/fifo"
+}
+# wait_rc N SECONDS: wait until background delivery N has exited; close the fifo.
+wait_rc() {
+	_deadline=$(($(date +%s) + $2))
+	while [ ! -s "$T_DIR/rc$1" ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+	exec 7>&-
+}
+# logged ID: the server's log lines for queue id ID.
+logged() { grep -F "$1: to=" "$LOG"; }
+
+start_server
+[ -S "$SOCK" ]; ok $? "the server listens on its socket"
+wait_workers 2
+is "$(workers | wc -l | tr -d ' ')" 2 "it starts server_workers = 2 workers"
+run timeout 10 "$POSTDESK" server
+like "$RC $ERR" "^1 postdesk: a server already listens on $SOCK" "a second server on the same socket is refused"
+
+# 1. One delivery through a worker.
+new 1
+"$POSTDESK" deliver --sender c1@example.net --recipient support@example.org --queue-id SRV1 \
+	<"$M/n1" >"$T_DIR/out" 2>"$T_DIR/err"
+is "$? $(cat "$T_DIR/out")" "0 " "deliver exits 0 and prints nothing"
+is "$(cat "$T_DIR/err")" "" "the client logs nothing: the worker did the delivery"
+like "$(logged SRV1)" "^postdesk\[[0-9]+\]: SRV1: to=<support@example.org>, from=<c1@example.net>, case=[0-9]+, action=new, .*mail=ack\+notify, sent=2/2, .*status=stored" \
+	"the worker logs the one delivery line: ack and notification sent"
+pid=$(logged SRV1 | sed 's/^postdesk\[\([0-9]*\)\].*/\1/')
+workers | grep -qx "$pid"; ok $? "that line comes from one of the server's workers"
+is "$(cases)" 1 "one case stored"
+is "$($SINK count "$T_DIR/sink" 2)" 2 "the ack and the notification reached the SMTP server"
+
+# 2. Twelve at once: two workers, five deliveries each before they are replaced.
+i=2
+while [ $i -le 13 ]; do new $i; i=$((i + 1)); done
+i=2
+while [ $i -le 13 ]; do
+	( "$POSTDESK" deliver --sender c$i@example.net --recipient support@example.org --queue-id SRV$i \
+		<"$M/n$i" >"$T_DIR/out$i" 2>&1; echo $? >"$T_DIR/rc$i" ) &
+	i=$((i + 1))
+done
+wait_jobs=$(($(date +%s) + 60))
+while [ "$(ls "$T_DIR"/rc* 2>/dev/null | wc -l)" -lt 12 ] && [ "$(date +%s)" -lt $wait_jobs ]; do sleep 0.1; done
+is "$(cat "$T_DIR"/rc* | sort | uniq -c | tr -s ' ')" " 12 0" "twelve deliveries at once all exit 0"
+is "$(cases)" 13 "thirteen cases stored"
+is "$(grep -c 'action=new' "$LOG")" 13 "thirteen delivery lines, all in the server's log"
+is "$($SINK count "$T_DIR/sink" 26)" 26 "thirteen acks and notifications sent"
+n=$(grep 'action=new' "$LOG" | sed 's/^postdesk\[\([0-9]*\)\].*/\1/' | sort -u | wc -l)
+[ "$n" -ge 3 ]; ok $? "workers are replaced after server_max_use = 5 deliveries ($n workers served 13)"
+wait_workers 2
+is "$(workers | wc -l | tr -d ' ')" 2 "two workers again after the replacements"
+
+# 3. An unknown recipient: 67 and the 5.1.1 line, as without the server.
+run "$POSTDESK" deliver --sender c1@example.net --recipient nobody@example.org --queue-id SRV14 <"$M/n1"
+is "$RC" 67 "unknown recipient through the server: exit 67"
+like "$OUT" "^5\.1\.1 .*nobody@example\.org" "... with the 5.1.1 line"
+like "$(logged SRV14)" "status=bounced" "... logged by the worker"
+
+# 4. A client with another configuration file is not served by this server.
+cp "$CONF" "$T_DIR/other.conf"
+new 15
+run "$POSTDESK" -c "$T_DIR/other.conf" deliver --recipient support@example.org --queue-id SRV15 <"$M/n15"
+is "$RC" 0 "a client with another configuration: exit 0"
+like "$ERR" "did not take it \(this server reads .*postdesk.conf\); delivering in-process" \
+	"... the server refuses it and the client says why"
+like "$ERR" "SRV15: .*action=new.*status=stored" "... and delivers it in-process"
+is "$(cases)" 14 "... stored once"
+
+# 5. The worker's database connection is killed: the next delivery reconnects.
+sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+     WHERE datname = current_database() AND application_name = 'postdesk'" >/dev/null
+new 16
+run "$POSTDESK" deliver --recipient support@example.org --queue-id SRV16 <"$M/n16"
+is "$RC" 0 "after its connection was terminated, the worker delivers (exit 0)"
+grep -q "the database connection was lost; connecting again" "$LOG"; ok $? "... and logs that it connected again"
+
+# 6. The database refuses connections: 75 and 4.3.0; back: the retry is stored once.
+admin "ALTER DATABASE $DB_NAME ALLOW_CONNECTIONS false"
+admin "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+     WHERE datname = '$DB_NAME' AND application_name = 'postdesk'" >/dev/null
+new 17
+run "$POSTDESK" deliver --recipient support@example.org --queue-id SRV17 <"$M/n17"
+is "$RC" 75 "database refusing connections: exit 75"
+like "$OUT" "^4\.3\.0 database unavailable" "... with the 4.3.0 line"
+admin "ALTER DATABASE $DB_NAME ALLOW_CONNECTIONS true"
+run "$POSTDESK" deliver --recipient support@example.org --queue-id SRV17 <"$M/n17"
+is "$RC" 0 "database back: the MTA's retry exits 0"
+is "$(sql "SELECT count(*) FROM messages WHERE message_id = '$(msgid "$M/n17")'")" 1 "... stored once"
+
+# 7. A worker killed in the middle of a delivery: 75, and the server goes on.
+mkfifo "$T_DIR/fifo"
+behind 18
+printf 'From: c18@example.net\nSubject: half\n' >&7
+sleep 0.5
+pkill -KILL -P "$SPID"
+wait_rc 18 10
+is "$(cat "$T_DIR/rc18")" 75 "the worker killed mid-delivery: the client exits 75"
+like "$(cat "$T_DIR/out18")" "^4\.3\.0 the server closed the connection without an answer" "... with the 4.3.0 line"
+grep -q "killed by signal 9" "$LOG"; ok $? "the master logs the killed worker"
+wait_workers 2
+new 19
+run "$POSTDESK" deliver --recipient support@example.org --queue-id SRV19 <"$M/n19"
+is "$RC" 0 "new workers deliver again"
+is "$(sql "SELECT count(*) FROM messages WHERE subject = 'half'")" 0 "nothing of the half message was stored"
+
+# 8. The worker's deadline (deliver_timeout = 4s): the message never ends.
+behind 20
+wait_rc 20 15
+is "$(cat "$T_DIR/rc20")" 75 "a message that never ends: exit 75 at the worker's deadline"
+like "$(cat "$T_DIR/out20")" "^4\.3\.0 postdesk server: delivery timed out" "... with the 4.3.0 line"
+grep -q "exited with status 75" "$LOG"; ok $? "... and that worker is replaced"
+
+# 9. SIGHUP: a good configuration replaces the workers; a bad one is refused.
+wait_workers 2
+before=$(workers | tr '\n' ' ')
+kill -HUP "$SPID"
+_deadline=$(($(date +%s) + 10))
+while [ "$(workers | tr '\n' ' ')" = "$before" ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+wait_workers 2
+grep -q "server: reloaded" "$LOG"; ok $? "SIGHUP: the configuration is read again"
+after=$(workers | tr '\n' ' ')
+[ -n "$after" ] && [ -z "$(printf '%s\n%s\n' "$before" "$after" | tr ' ' '\n' | grep . | sort | uniq -d)" ]
+ok $? "... and every worker is replaced ($before-> $after)"
+cp "$CONF" "$T_DIR/good.conf"
+echo "server_workers = many" >>"$CONF"
+kill -HUP "$SPID"
+_deadline=$(($(date +%s) + 10))
+while ! grep -q "reload failed" "$LOG" && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+like "$(grep 'reload failed' "$LOG")" "keeping the old settings: .*server_workers" "a bad configuration on SIGHUP is refused"
+cp "$T_DIR/good.conf" "$CONF"
+new 21
+run "$POSTDESK" deliver --recipient support@example.org --queue-id SRV21 <"$M/n21"
+is "$RC" 0 "... and the server still delivers"
+
+# 10. SIGTERM during a delivery: it is finished, then the server stops.
+behind 22
+sleep 0.3
+kill -TERM "$SPID"
+sleep 0.5
+new 22
+cat "$M/n22" >&7
+exec 7>&-
+wait_rc 22 15
+is "$(cat "$T_DIR/rc22")" 0 "SIGTERM while a message is being read: that delivery ends with exit 0"
+like "$(logged SRV22)" "action=new.*status=stored" "... and the worker stored it"
+stop "$SPID"
+is "$RC" 0 "the server stops with exit 0"
+SPID=
+[ ! -e "$SOCK" ]; ok $? "... and removes its socket"
+grep -q "server: stopped" "$LOG"; ok $? "... and says so"
+
+# 11. No server: deliver does the work itself.
+new 23
+run "$POSTDESK" deliver --recipient support@example.org --queue-id SRV23 <"$M/n23"
+is "$RC" 0 "no server running: exit 0"
+like "$ERR" "SRV23: no server at $SOCK \(not running\); delivering in-process" "... the client says so"
+like "$ERR" "SRV23: .*action=new.*status=stored" "... and delivers it in-process"
+is "$(cases)" 20 "every message stored once: 20 cases"
+
+# 12. Nothing went wrong in the workers that the test did not cause.
+is "$(grep -c 'exited with status' "$LOG")" 1 "one worker exited with an error: the one past its deadline"
+is "$(grep -Ec 'ERROR: (Address|Leak|Undefined)|runtime error' "$LOG")" 0 "no sanitizer reports in the server's log"
+like "$(grep -c 'server: listening' "$LOG")" "^1$" "the server started once"
+finish
