@@ -13,11 +13,15 @@
 #   floor (bench/floor.c: connect, insert the raw message, commit) and
 #   postdesk deliver for new cases (ack sent) and follow-ups, 1 and 4 at
 #   once; postdesk deliver with 1,000 and with 1,000,000 cases stored;
-#   one 20 MB message (peak RSS).
+#   one 20 MB message (peak RSS); then the same runs again with
+#   "postdesk server" running (rows srv_*: deliver hands the message to a
+#   worker that keeps its database connection; the 20 MB row's peak RSS is
+#   the worker's).
 # The table, with postdesk/floor ratios and the machine, goes to stdout and
 # to BUILD-DIR/bench-deliver/results.txt. MESSAGES (default 200) per run;
 # BENCH_BIG (default 1000000) is the large database's number of cases;
-# BENCH_QUICK=1 stops after the new cases (floor, new_1, new_4).
+# BENCH_QUICK=1 stops after the new cases (floor, new_1, new_4, srv_new_1,
+# srv_new_4).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
@@ -134,27 +138,74 @@ echo "deliver-bench: $N messages a run; corpus in $work/corpus" >&2
 fill 1000
 for t in new1 new4 newbig; do corpus "$t"; done
 DELIVER="$POSTDESK deliver --sender customer@example.net --recipient {to} --queue-id {}"
+# the server reads its own configuration file; deliver must name the same
+cp "$work/postdesk.conf" "$work/server.conf"
+echo "server_socket = $work/deliver.sock" >>"$work/server.conf"
+SERVED="$POSTDESK -c $work/server.conf deliver --sender customer@example.net --recipient {to} --queue-id {}"
+SPID=
+# server_start / server_stop: "postdesk server" with server.conf, in the background.
+server_start() {
+	"$POSTDESK" -c "$work/server.conf" server 2>>"$work/stderr.log" &
+	SPID=$!
+	t=0
+	while [ ! -S "$work/deliver.sock" ] && [ $t -lt 100 ]; do sleep 0.1; t=$((t + 1)); done
+}
+server_stop() {
+	kill -TERM "$SPID"
+	wait "$SPID" || true
+	SPID=
+}
+trap '[ -z "$SPID" ] || kill -TERM "$SPID"; bench_cleanup' EXIT
 measure floor_1 1 "$work/corpus/new1.list" "$FLOOR" "$conninfo"
 measure floor_4 4 "$work/corpus/new4.list" "$FLOOR" "$conninfo"
 # shellcheck disable=SC2086
 measure new_1 1 "$work/corpus/new1.list" $DELIVER
 # shellcheck disable=SC2086
 measure new_4 4 "$work/corpus/new4.list" $DELIVER
+for t in snew1 snew4 snewbig; do corpus "$t"; done
+server_start
+# shellcheck disable=SC2086
+measure srv_new_1 1 "$work/corpus/snew1.list" $SERVED
+# shellcheck disable=SC2086
+measure srv_new_4 4 "$work/corpus/snew4.list" $SERVED
+server_stop
 if [ -z "${BENCH_QUICK:-}" ]; then
-	for t in follow1 follow4; do corpus "$t" follow; done
+	for t in follow1 follow4 sfollow1 sfollow4; do corpus "$t" follow; done
 	# shellcheck disable=SC2086
 	measure follow_1 1 "$work/corpus/follow1.list" $DELIVER
 	# shellcheck disable=SC2086
 	measure follow_4 4 "$work/corpus/follow4.list" $DELIVER
+	server_start
+	# shellcheck disable=SC2086
+	measure srv_follow_1 1 "$work/corpus/sfollow1.list" $SERVED
+	# shellcheck disable=SC2086
+	measure srv_follow_4 4 "$work/corpus/sfollow4.list" $SERVED
+	server_stop
 	echo "deliver-bench: loading $BIG cases (a few minutes for a million)" >&2
 	fill "$BIG"
 	# shellcheck disable=SC2086
 	measure new_1_1m 1 "$work/corpus/newbig.list" $DELIVER
+	server_start
+	# shellcheck disable=SC2086
+	measure srv_new_1_1m 1 "$work/corpus/snewbig.list" $SERVED
+	server_stop
 	big=$work/corpus/big.eml
 	message attach 1 big "" "" 14680064 >"$big"
 	echo "$big support@example.org" >"$work/corpus/big.list"
 	# shellcheck disable=SC2086
 	measure big_20mb 1 "$work/corpus/big.list" $DELIVER
+	sed 's/^Message-ID: <big\.1@/Message-ID: <sbig.1@/' "$big" >"$work/corpus/sbig.eml"
+	echo "$work/corpus/sbig.eml support@example.org" >"$work/corpus/sbig.list"
+	server_start
+	# shellcheck disable=SC2086
+	measure srv_big_20mb 1 "$work/corpus/sbig.list" $SERVED
+	# the message went to a worker: its peak RSS is the one that counts
+	worker_kib=0
+	for w in $(pgrep -P "$SPID"); do
+		k=$(sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$w/status")
+		[ "${k:-0}" -gt "$worker_kib" ] && worker_kib=$k
+	done
+	server_stop
 fi
 sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 
@@ -162,7 +213,8 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 	echo "deliver-bench on $(uname -srm), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "$N messages a run (a tenth with 100 KB-5 MB attachments); database with 1,000 cases unless said"
 	printf '%-34s %9s %8s %8s %10s %9s\n' "run" "msgs/s" "p50 ms" "p99 ms" "peak KiB" "vs floor"
-	for r in floor_1 floor_4 new_1 new_4 follow_1 follow_4 new_1_1m big_20mb; do
+	for r in floor_1 floor_4 new_1 new_4 follow_1 follow_4 new_1_1m big_20mb \
+		srv_new_1 srv_new_4 srv_follow_1 srv_follow_4 srv_new_1_1m srv_big_20mb; do
 		grep -q "^$r " "$work/raw.txt" || continue
 		case $r in
 		*_4) fl=floor_4 ;;
@@ -175,8 +227,12 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 	if [ -z "${BENCH_QUICK:-}" ]; then
 		echo "new_1_1m: the same kind of run with $(sql "SELECT count(*) FROM cases") cases stored; ratio of its p50 to new_1's:" \
 			"$(awk -v a="$(field new_1_1m p50_ms)" -v b="$(field new_1 p50_ms)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+		echo "srv_new_1_1m: ratio of its p50 to srv_new_1's:" \
+			"$(awk -v a="$(field srv_new_1_1m p50_ms)" -v b="$(field srv_new_1 p50_ms)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
 		echo "big_20mb: one message of $(wc -c <"$big") bytes; peak RSS / size:" \
 			"$(awk -v r="$(field big_20mb peak_rss_kib)" -v s="$(wc -c <"$big")" 'BEGIN { printf "%.2f", r * 1024 / s }')"
+		echo "srv_big_20mb: the worker's peak RSS $worker_kib KiB; / size:" \
+			"$(awk -v r="$worker_kib" -v s="$(wc -c <"$big")" 'BEGIN { printf "%.2f", r * 1024 / s }')"
 	fi
 	echo "failed runs: $(awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^failed=/) { split($i, a, "="); s += a[2] } } END { print s + 0 }' "$work/raw.txt");" \
 		"mail received by smtp-sink: $sent"

@@ -4,7 +4,6 @@
 #define POSTDESK_CMD_H
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdbool.h>
 
 #include "fault.h"
@@ -25,11 +24,6 @@ struct cmd {
 	bool mta;		/* run by the MTA: exit only 0, 67 or 75 */
 	int (*run)(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 };
-
-/* Set by an MTA command once the message is safely committed: from then on
- * the overall deadline ends the run with success, not EX_TEMPFAIL (what is
- * left to send stays in the outbox for the sweeper). */
-extern volatile sig_atomic_t cmd_mta_committed;
 
 /* The subcommand table, ending with a NULL name. */
 extern const struct cmd cmd_table[];
@@ -60,6 +54,9 @@ struct deliver_envelope;
  * one line; for "postdesk deliver" and the server's workers alike. */
 int cmd_deliver_fd(struct cmd_ctx *ctx, const struct keyring *ring,
 		   const struct deliver_envelope *env, int fd, struct fault *f);
+/* Parse deliver's arguments (argv[0] is "deliver") into env, which points
+ * into argv. Returns 0, 1 for --help, or -1 with a usage fault. */
+int cmd_deliver_args(int argc, char **argv, struct deliver_envelope *env, struct fault *f);
 
 /* The subcommands, one module each. */
 int cmd_db_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);

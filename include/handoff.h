@@ -1,14 +1,15 @@
 /* handoff.h: passing one delivery from "postdesk deliver" to a running
- * "postdesk server". The client sends the envelope and the descriptor of
- * the message (its stdin) in one packet over a Unix seqpacket socket; the
- * server reads the message from that descriptor, stores it, and answers
- * with one packet: a kind and one line of text. */
+ * "postdesk server". The client sends its configuration file's path, the
+ * deliver command's arguments and the descriptor of the message (its
+ * stdin) in one packet over a Unix seqpacket socket; the server reads the
+ * message from that descriptor, stores it, and answers with one packet: a
+ * kind and one line of text. Nothing here needs more than GLib, so that
+ * the client can start fast. */
 #ifndef POSTDESK_HANDOFF_H
 #define POSTDESK_HANDOFF_H
 
 #include <stddef.h>
 
-#include "deliver.h"
 #include "fault.h"
 
 enum handoff_answer {
@@ -19,17 +20,19 @@ enum handoff_answer {
 };
 
 /* What the server receives: the client's configuration file (real path)
- * and the envelope. Strings are owned; free with handoff_request_clear(). */
+ * and the deliver command's arguments (argv[0] is "deliver", NULL after
+ * the last). Owned; free with handoff_request_clear(). */
 struct handoff_request {
 	char *config;
-	struct deliver_envelope env;
+	int argc;
+	char **argv;
 };
 
 /* Client: connect to the server's socket. Returns 1 when connected, 0 when
  * no server listens there (no socket, or a stale one), -1 on other errors. */
 int handoff_connect(const char *path, int *sock_r, struct fault *f);
 /* Client: send the request and the message's descriptor. */
-int handoff_send(int sock, const char *config, const struct deliver_envelope *env, int msg_fd,
+int handoff_send(int sock, const char *config, int argc, char *const *argv, int msg_fd,
 		 struct fault *f);
 /* Client: wait for the answer; text receives its line (NUL-terminated). A
  * server that closes the connection without answering is a temporary fault. */
@@ -40,7 +43,7 @@ int handoff_wait(int sock, enum handoff_answer *answer_r, char *text, size_t siz
 int handoff_listen(const char *path, int *sock_r, struct fault *f);
 /* Server: receive one request and the message's descriptor (close it). */
 int handoff_receive(int sock, struct handoff_request *req, int *msg_fd_r, struct fault *f);
-/* Free the request's strings. */
+/* Free what the request holds. */
 void handoff_request_clear(struct handoff_request *req);
 /* Server: answer; text is one line. Async-signal-safe. Returns 0 or -1. */
 int handoff_answer(int sock, enum handoff_answer answer, const char *text);

@@ -8,8 +8,6 @@
 #include "db.h"
 #include "log.h"
 
-volatile sig_atomic_t cmd_mta_committed;
-
 const struct cmd cmd_table[] = {
 	{ "db", "apply or show schema migrations",
 	  "db migrate\ndb status [--json]", false, cmd_db_main },

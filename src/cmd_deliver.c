@@ -2,7 +2,6 @@
  * message on stdin (bounded), hand it to deliver_message(), and log one
  * line in the spirit of Postfix. Exit codes are chosen by main(). */
 #include <errno.h>
-#include <limits.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +11,10 @@
 #include "cmd.h"
 #include "config.h"
 #include "deliver.h"
-#include "handoff.h"
 #include "keyring.h"
 #include "log.h"
+#include "mta.h"
 #include "outbox.h"
-
-/* Seconds the client waits for the server beyond the server's own deadline. */
-#define CMD_DELIVER_GRACE 15
 
 /* Read all of fd, keeping at most max bytes; *total_r counts every byte. */
 static int cmd_deliver_read(int fd, size_t max, GByteArray *buf, size_t *total_r, struct fault *f)
@@ -85,7 +81,7 @@ int cmd_deliver_fd(struct cmd_ctx *ctx, const struct keyring *ring,
 		 * best effort; what does not go out stays queued for the sweeper. */
 		struct fault send_fault;
 
-		cmd_mta_committed = 1;
+		mta_committed = 1;
 		if (queued->len > 0 &&
 		    outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len, 0,
 				 &st, &send_fault) < 0)
@@ -99,56 +95,7 @@ int cmd_deliver_fd(struct cmd_ctx *ctx, const struct keyring *ring,
 	return ret;
 }
 
-/* Hand the message to the running server. Returns 1 when the server stored
- * it, 0 when there is no server to take it (deliver in-process: stdin is
- * untouched), -1 with f filled when the server took it and failed. */
-static int cmd_deliver_handoff(struct cmd_ctx *ctx, const struct deliver_envelope *env,
-			       struct fault *f)
-{
-	char config[PATH_MAX], text[520];
-	enum handoff_answer answer;
-	struct fault why;
-	int sock, r;
-
-	if (realpath(ctx->cfg->path, config) == NULL)
-		return 0;
-	r = handoff_connect(ctx->cfg->server_socket, &sock, &why);
-	if (r <= 0) {
-		log_warning("%s: no server at %s (%s); delivering in-process",
-			    env->queue_id ? env->queue_id : "NOQUEUE", ctx->cfg->server_socket,
-			    r == 0 ? "not running" : why.text);
-		return 0;
-	}
-	alarm((unsigned)(ctx->cfg->deliver_timeout + CMD_DELIVER_GRACE));
-	if (handoff_send(sock, config, env, STDIN_FILENO, &why) < 0) {
-		close(sock);
-		log_warning("%s: %s; delivering in-process",
-			    env->queue_id ? env->queue_id : "NOQUEUE", why.text);
-		return 0;
-	}
-	r = handoff_wait(sock, &answer, text, sizeof(text), f);
-	close(sock);
-	if (r < 0) {
-		log_warning("%s: to=<%s>, status=deferred (%s)", env->queue_id ? env->queue_id : "NOQUEUE",
-			    env->recipient, f->text);
-		return -1;
-	}
-	switch (answer) {
-	case HANDOFF_OK:
-		return 1;
-	case HANDOFF_NOUSER:
-		return fault_set(f, FAULT_NOUSER, "%s", text);
-	case HANDOFF_TEMPFAIL:
-		return fault_temp(f, "%s", text);
-	case HANDOFF_REFUSED:
-		break;
-	}
-	log_warning("%s: the server at %s did not take it (%s); delivering in-process",
-		    env->queue_id ? env->queue_id : "NOQUEUE", ctx->cfg->server_socket, text);
-	return 0;
-}
-
-int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
+int cmd_deliver_args(int argc, char **argv, struct deliver_envelope *env, struct fault *f)
 {
 	static const struct option options[] = {
 		{ "sender", required_argument, NULL, 's' },
@@ -158,31 +105,37 @@ int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct deliver_envelope env = { 0 };
-	struct keyring *ring = NULL;
 	bool first = true;
-	int c, ret;
+	int c;
 
+	memset(env, 0, sizeof(*env));
 	while ((c = cmd_getopt(argc, argv, "h", options, &first, f)) != -1) {
 		switch (c) {
 		case -2: return -1;
-		case 'h': return cmd_help("deliver");
-		case 's': env.sender = optarg; break;
-		case 'r': env.recipient = optarg; break;
-		case 'o': env.original_recipient = optarg; break;
-		case 'q': env.queue_id = optarg; break;
+		case 'h': return 1;
+		case 's': env->sender = optarg; break;
+		case 'r': env->recipient = optarg; break;
+		case 'o': env->original_recipient = optarg; break;
+		case 'q': env->queue_id = optarg; break;
 		}
 	}
 	if (optind != argc)
 		return cmd_usage_fault(f, "deliver", "takes options only; the message comes on stdin");
-	if (env.recipient == NULL)
+	if (env->recipient == NULL)
 		return cmd_usage_fault(f, "deliver", "--recipient is required");
+	return 0;
+}
+
+int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
+{
+	struct deliver_envelope env;
+	struct keyring *ring = NULL;
+	int ret = cmd_deliver_args(argc, argv, &env, f);
+
+	if (ret != 0)
+		return ret > 0 ? cmd_help("deliver") : -1;
 	if (cmd_config(ctx, f) < 0)
 		return -1;
-	if (ctx->cfg->server_socket[0] != '\0' && (ret = cmd_deliver_handoff(ctx, &env, f)) != 0) {
-		alarm(0);
-		return ret > 0 ? 0 : -1;
-	}
 	alarm((unsigned)ctx->cfg->deliver_timeout);
 	ret = keyring_load(ctx->cfg->secret_key_file, &ring, f);
 	if (ret < 0) {

@@ -21,9 +21,11 @@
 #include "cmd.h"
 #include "config.h"
 #include "db.h"
+#include "deliver.h"
 #include "handoff.h"
 #include "keyring.h"
 #include "log.h"
+#include "mta.h"
 
 #define SERVER_MAX_WORKERS 256
 
@@ -59,7 +61,7 @@ static void server_worker_fatal(int sig)
 {
 	int client = server_client;
 
-	if (client >= 0 && cmd_mta_committed)
+	if (client >= 0 && mta_committed)
 		handoff_answer(client, HANDOFF_OK, "");
 	else if (client >= 0)
 		handoff_answer(client, HANDOFF_TEMPFAIL,
@@ -83,27 +85,34 @@ static void server_handle(const int *sigs, size_t n, void (*handler)(int))
 static void server_serve(struct server *s, int conn)
 {
 	struct handoff_request req;
+	struct deliver_envelope env;
 	struct fault f = { 0 };
-	int msg_fd, ok;
+	int msg_fd, ok, args;
 
 	if (handoff_receive(conn, &req, &msg_fd, &f) < 0) {
 		log_warning("server: %s", f.text);
 		return;
 	}
+	args = strcmp(req.argv[0], "deliver") == 0 ? cmd_deliver_args(req.argc, req.argv, &env, &f)
+						    : fault_set(&f, FAULT_USAGE, "not a deliver command");
 	if (strcmp(req.config, s->config) != 0) {
 		char text[PATH_MAX + 64];
 
 		g_snprintf(text, sizeof(text), "this server reads %s", s->config);
 		handoff_answer(conn, HANDOFF_REFUSED, text);
+	} else if (args > 0) {
+		handoff_answer(conn, HANDOFF_REFUSED, "help is printed by the command itself");
+	} else if (args < 0) {
+		handoff_answer(conn, HANDOFF_TEMPFAIL, f.text);
 	} else {
 		if (s->ctx->db != NULL && !db_usable(s->ctx->db)) {
 			log_info("server: the database connection was lost; connecting again");
 			db_free(&s->ctx->db);
 		}
-		cmd_mta_committed = 0;
+		mta_committed = 0;
 		server_client = conn;
 		alarm((unsigned)s->ctx->cfg->deliver_timeout);
-		ok = cmd_deliver_fd(s->ctx, s->ring, &req.env, msg_fd, &f) == 0;
+		ok = cmd_deliver_fd(s->ctx, s->ring, &env, msg_fd, &f) == 0;
 		alarm(0);
 		server_client = -1;
 		if (ok)

@@ -1,6 +1,5 @@
 /* handoff.c: the deliver-to-server socket protocol. One request packet:
- * "postdesk-handoff-1", the configuration path, then sender, recipient,
- * original recipient and queue id, each "-" when absent or "+value", all
+ * "postdesk-handoff-1", the configuration path, then the arguments, each
  * NUL-terminated, with the message's descriptor attached (SCM_RIGHTS). One
  * answer packet: a letter (O, T, N, R) and the text. */
 #include <errno.h>
@@ -17,6 +16,7 @@
 
 #define HANDOFF_MAGIC "postdesk-handoff-1"
 #define HANDOFF_MAX 8192		/* the largest request packet */
+#define HANDOFF_MAX_ARGS 64
 #define HANDOFF_RECV_TIMEOUT 10		/* seconds a server waits for the request */
 
 static const char handoff_letters[] = "OTNR";	/* indexed by enum handoff_answer */
@@ -56,18 +56,7 @@ int handoff_connect(const char *path, int *sock_r, struct fault *f)
 	return 1;
 }
 
-/* Append one optional field ("-" or "+value") to the packet. */
-static void handoff_field(GString *s, const char *value)
-{
-	if (value == NULL) {
-		g_string_append_len(s, "-", 2);
-		return;
-	}
-	g_string_append_c(s, '+');
-	g_string_append_len(s, value, (gssize)strlen(value) + 1);
-}
-
-int handoff_send(int sock, const char *config, const struct deliver_envelope *env, int msg_fd,
+int handoff_send(int sock, const char *config, int argc, char *const *argv, int msg_fd,
 		 struct fault *f)
 {
 	union {
@@ -79,16 +68,15 @@ int handoff_send(int sock, const char *config, const struct deliver_envelope *en
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *cm;
 	ssize_t n;
+	int i;
 
 	g_string_append_len(s, HANDOFF_MAGIC, sizeof(HANDOFF_MAGIC));
 	g_string_append_len(s, config, (gssize)strlen(config) + 1);
-	handoff_field(s, env->sender);
-	handoff_field(s, env->recipient);
-	handoff_field(s, env->original_recipient);
-	handoff_field(s, env->queue_id);
-	if (s->len > HANDOFF_MAX) {
+	for (i = 0; i < argc; i++)
+		g_string_append_len(s, argv[i], (gssize)strlen(argv[i]) + 1);
+	if (s->len > HANDOFF_MAX || argc > HANDOFF_MAX_ARGS) {
 		g_string_free(s, TRUE);
-		return fault_perm(f, "envelope too long to hand to the server");
+		return fault_perm(f, "arguments too long to hand to the server");
 	}
 	iov.iov_base = s->str;
 	iov.iov_len = s->len;
@@ -173,17 +161,6 @@ static const char *handoff_next(const char *buf, size_t len, size_t *pos)
 	return s;
 }
 
-/* Decode one optional field into *value_r (NULL when absent). */
-static int handoff_take(const char *buf, size_t len, size_t *pos, char **value_r)
-{
-	const char *s = handoff_next(buf, len, pos);
-
-	if (s == NULL || (s[0] != '+' && strcmp(s, "-") != 0))
-		return -1;
-	*value_r = s[0] == '+' ? g_strdup(s + 1) : NULL;
-	return 0;
-}
-
 int handoff_receive(int sock, struct handoff_request *req, int *msg_fd_r, struct fault *f)
 {
 	union {
@@ -196,7 +173,8 @@ int handoff_receive(int sock, struct handoff_request *req, int *msg_fd_r, struct
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = control.buf, .msg_controllen = sizeof(control.buf) };
 	struct cmsghdr *cm;
-	const char *magic, *config;
+	const char *magic, *config, *arg;
+	GPtrArray *args = g_ptr_array_new_with_free_func(g_free);
 	int fd = -1, ret = -1;
 	size_t pos = 0;
 	ssize_t n;
@@ -228,24 +206,27 @@ int handoff_receive(int sock, struct handoff_request *req, int *msg_fd_r, struct
 	}
 	magic = handoff_next(buf, (size_t)n, &pos);
 	config = handoff_next(buf, (size_t)n, &pos);
+	while (args->len <= HANDOFF_MAX_ARGS && (arg = handoff_next(buf, (size_t)n, &pos)) != NULL)
+		g_ptr_array_add(args, g_strdup(arg));
 	if (fd < 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || magic == NULL ||
-	    strcmp(magic, HANDOFF_MAGIC) != 0 || config == NULL ||
-	    handoff_take(buf, (size_t)n, &pos, (char **)&req->env.sender) < 0 ||
-	    handoff_take(buf, (size_t)n, &pos, (char **)&req->env.recipient) < 0 ||
-	    handoff_take(buf, (size_t)n, &pos, (char **)&req->env.original_recipient) < 0 ||
-	    handoff_take(buf, (size_t)n, &pos, (char **)&req->env.queue_id) < 0 || pos != (size_t)n) {
+	    strcmp(magic, HANDOFF_MAGIC) != 0 || config == NULL || args->len == 0 ||
+	    args->len > HANDOFF_MAX_ARGS || pos != (size_t)n) {
 		fault_perm(f, "a malformed request (%zd bytes%s)", n, fd < 0 ? ", no descriptor" : "");
 		goto out;
 	}
 	req->config = g_strdup(config);
+	req->argc = (int)args->len;
+	g_ptr_array_add(args, NULL);
+	req->argv = (char **)g_ptr_array_free(args, FALSE);
+	args = NULL;
 	*msg_fd_r = fd;
 	fd = -1;
 	ret = 0;
 out:
 	if (fd >= 0)
 		close(fd);
-	if (ret < 0)
-		handoff_request_clear(req);
+	if (args != NULL)
+		g_ptr_array_free(args, TRUE);
 	g_free(buf);
 	return ret;
 }
@@ -253,10 +234,7 @@ out:
 void handoff_request_clear(struct handoff_request *req)
 {
 	g_free(req->config);
-	g_free((char *)req->env.sender);
-	g_free((char *)req->env.recipient);
-	g_free((char *)req->env.original_recipient);
-	g_free((char *)req->env.queue_id);
+	g_strfreev(req->argv);
 	memset(req, 0, sizeof(*req));
 }
 

@@ -1,7 +1,6 @@
 /* main.c: the postdesk command: global options, dispatch to a subcommand,
  * and the one place where a result becomes an exit code. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
+#include "mta.h"
 
 /* Print the top-level help. */
 static void main_usage(FILE *out)
@@ -30,50 +30,6 @@ static void main_usage(FILE *out)
 	for (c = cmd_table; c->name != NULL; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out, "\nSee postdesk(8) and postdesk.conf(5).\n");
-}
-
-/* For the MTA: a crash or the overall deadline still ends in EX_TEMPFAIL,
- * so that the MTA keeps the message queued instead of bouncing it. */
-static void main_mta_signal(int sig)
-{
-	static const char timeout[] = "4.3.0 postdesk deliver timed out\n";
-	static const char crash[] = "4.3.0 postdesk deliver crashed\n";
-
-	if (sig == SIGALRM && cmd_mta_committed)
-		_exit(0);	/* stored; the rest is the sweeper's to send */
-	if (sig == SIGALRM)
-		(void)!write(STDOUT_FILENO, timeout, sizeof(timeout) - 1);
-	else
-		(void)!write(STDOUT_FILENO, crash, sizeof(crash) - 1);
-	_exit(EX_TEMPFAIL);
-}
-
-/* Install the MTA command's signal handlers. */
-static void main_mta_guard(void)
-{
-	struct sigaction sa = { .sa_handler = main_mta_signal };
-	/* the sanitizers report crashes themselves; leave those signals to them */
-#if defined(__SANITIZE_ADDRESS__)
-	static const int sigs[] = { SIGALRM };
-#else
-	static const int sigs[] = { SIGALRM, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-#endif
-	size_t i;
-
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-/* The MTA's exit code and one short line it logs: 67 only for an unknown
- * recipient, 75 for everything else that failed. */
-static int main_mta_exit(const struct fault *f)
-{
-	bool nouser = f->kind == FAULT_NOUSER;
-
-	printf("%s %.200s\n", nouser ? "5.1.1" : "4.3.0", f->text);
-	return nouser ? EX_NOUSER : EX_TEMPFAIL;
 }
 
 /* The exit code for a failed command. */
@@ -135,13 +91,13 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (c->mta)
-		main_mta_guard();
+		mta_guard();
 	ret = c->run(&ctx, argc - optind, argv + optind, &f);
 	cmd_ctx_release(&ctx);
 	if (ret == 0)
 		return 0;
 	if (c->mta)
-		return main_mta_exit(&f);
+		return mta_exit(&f);
 	fprintf(stderr, "postdesk: %s\n", f.text);
 	return main_exit_code(&f);
 }

@@ -1,5 +1,5 @@
 /* test_handoff.c: the deliver-to-server protocol over a socketpair: the
- * envelope (absent fields, the null sender) and the descriptor arrive
+ * arguments (an empty one for the null sender) and the descriptor arrive
  * whole; each answer kind comes back; malformed requests are refused;
  * listening refuses a path that is not a socket and one a server holds. */
 #include <fcntl.h>
@@ -10,27 +10,26 @@
 #include "handoff.h"
 #include "tap.h"
 
-/* Send env over a fresh pair and check what the server side receives. */
-static void roundtrip(const struct deliver_envelope *env, const char *label)
+/* Send argv over a fresh pair and check what the server side receives. */
+static void roundtrip(int argc, char *const *argv, const char *label)
 {
 	struct handoff_request req;
 	struct fault f = { 0 };
-	int sv[2], pipefd[2], got_fd = -1;
+	int sv[2], pipefd[2], got_fd = -1, i;
 	char buf[8] = { 0 };
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0 || pipe(pipefd) < 0)
 		abort();
 	(void)!write(pipefd[1], "abc", 3);
 	close(pipefd[1]);
-	tap_ok(handoff_send(sv[0], "/etc/postdesk/postdesk.conf", env, pipefd[0], &f) == 0,
+	tap_ok(handoff_send(sv[0], "/etc/postdesk/postdesk.conf", argc, argv, pipefd[0], &f) == 0,
 	       "%s: sent", label);
 	close(pipefd[0]);
 	tap_ok(handoff_receive(sv[1], &req, &got_fd, &f) == 0, "%s: received (%s)", label, f.text);
 	tap_is(req.config, "/etc/postdesk/postdesk.conf", "%s: configuration path", label);
-	tap_is(req.env.sender, env->sender, "%s: sender", label);
-	tap_is(req.env.recipient, env->recipient, "%s: recipient", label);
-	tap_is(req.env.original_recipient, env->original_recipient, "%s: original recipient", label);
-	tap_is(req.env.queue_id, env->queue_id, "%s: queue id", label);
+	tap_ok(req.argc == argc && req.argv[argc] == NULL, "%s: %d arguments", label, argc);
+	for (i = 0; i < argc && i < req.argc; i++)
+		tap_is(req.argv[i], argv[i], "%s: argument %d", label, i);
 	tap_ok(got_fd >= 0 && read(got_fd, buf, sizeof(buf) - 1) == 3 && strcmp(buf, "abc") == 0,
 	       "%s: the message is read through the passed descriptor", label);
 	tap_ok(got_fd >= 0 && (fcntl(got_fd, F_GETFD) & FD_CLOEXEC) != 0,
@@ -79,17 +78,26 @@ static void malformed(const char *bytes, size_t len, int with_fd, const char *la
 
 int main(void)
 {
-	static const char good[] = "postdesk-handoff-1\0/c\0+a\0+b\0-\0-";
-	struct deliver_envelope full = { "customer@example.net", "support@example.org",
-					 "support+x@example.org", "4XyZ1" };
-	struct deliver_envelope sparse = { "", "support@example.org", NULL, NULL };
+	static const char good[] = "postdesk-handoff-1\0/c\0deliver\0--sender\0";
+	char *full[] = { "deliver", "--sender", "customer@example.net", "--recipient",
+			 "support+x@example.org", "--queue-id", "4XyZ1", NULL };
+	char *sparse[] = { "deliver", "--sender", "", "--recipient", "support@example.org", NULL };
+	char *many[70];
 	enum handoff_answer kinds[] = { HANDOFF_OK, HANDOFF_TEMPFAIL, HANDOFF_NOUSER, HANDOFF_REFUSED };
 	struct fault f = { 0 };
 	char path[] = "/tmp/test_handoff.XXXXXX", sock_path[64], text[64];
 	int sv[2], i, fd, fd2;
 
-	roundtrip(&full, "every field");
-	roundtrip(&sparse, "null sender, no original recipient or queue id");
+	roundtrip(7, full, "every option");
+	roundtrip(5, sparse, "an empty argument (the null sender)");
+	for (i = 0; i < 70; i++)
+		many[i] = "x";
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
+		abort();
+	tap_ok(handoff_send(sv[0], "/c", 70, many, 0, &f) < 0 && f.kind == FAULT_PERMANENT,
+	       "70 arguments are not sent (%s)", f.text);
+	close(sv[0]);
+	close(sv[1]);
 
 	for (i = 0; i < 4; i++) {
 		enum handoff_answer got = HANDOFF_OK;
@@ -107,10 +115,9 @@ int main(void)
 	}
 
 	malformed(good, sizeof(good), 0, "a good request without a descriptor");
-	malformed("postdesk-handoff-2\0/c\0+a\0+b\0-\0-", 33, 1, "another protocol version");
-	malformed("postdesk-handoff-1\0/c\0+a\0+b\0-", 30, 1, "a missing field");
-	malformed("postdesk-handoff-1\0/c\0+a\0+b\0-\0-\0extra", 40, 1, "trailing bytes");
-	malformed("postdesk-handoff-1\0/c\0x\0+b\0-\0-", 31, 1, "a field without its mark");
+	malformed("postdesk-handoff-2\0/c\0deliver\0", 30, 1, "another protocol version");
+	malformed("postdesk-handoff-1\0/c\0", 22, 1, "no arguments");
+	malformed("postdesk-handoff-1\0/c\0deliver\0extra", 35, 1, "trailing bytes without a NUL");
 	malformed("postdesk-handoff-1", 18, 1, "no terminating NUL");
 
 	if (mkdtemp(path) == NULL)

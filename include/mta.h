@@ -1,0 +1,23 @@
+/* mta.h: the rules for a command run by the MTA (pipe(8)): exit only with
+ * 0, 67 or 75, print at most one line starting with an enhanced status
+ * code, and end a crash or the overall deadline in EX_TEMPFAIL so that the
+ * MTA keeps the message queued instead of bouncing it. */
+#ifndef POSTDESK_MTA_H
+#define POSTDESK_MTA_H
+
+#include <signal.h>
+
+#include "fault.h"
+
+/* Set once the message is safely committed: from then on the deadline ends
+ * the run with success, not EX_TEMPFAIL (what is left to send stays in the
+ * outbox for the sweeper). */
+extern volatile sig_atomic_t mta_committed;
+
+/* Install the handlers for the deadline (SIGALRM) and crashes. */
+void mta_guard(void);
+/* Print the one line for a failure and return its exit code: 67 for an
+ * unknown recipient ("5.1.1 ..."), 75 for everything else ("4.3.0 ..."). */
+int mta_exit(const struct fault *f);
+
+#endif
