@@ -1,13 +1,13 @@
 #!/bin/sh
 # cli.sh: command-line parsing, help, exit codes, config errors, keygen.
 . "$TEST_SRCDIR/lib.sh"
-plan 23
+plan 26
 
 run "$POSTDESK" --version
 is "$RC:$OUT" "0:postdesk 0.1.0" "--version"
 run "$POSTDESK" --help
 ok $RC "--help exits 0"
-for c in db keygen queue calendar agent; do
+for c in db keygen queue calendar agent server; do
 	printf '%s\n' "$OUT" | grep -q "^  $c "
 	ok $? "--help lists $c"
 done
@@ -50,4 +50,19 @@ like "$RC:$ERR" "^1:.*already exists" "keygen refuses to overwrite"
 run "$POSTDESK" -c "$T_DIR/k.conf" keygen --rotate
 like "$RC:$OUT" "^0:.*key version 2 written" "keygen --rotate adds version 2"
 is "$(wc -l <"$T_DIR/secret.key" | tr -d ' ')" 2 "both keys kept"
+
+# postdesk runs postdesk-core from its own directory, else from libexec; a
+# postdesk without its core says so (and deliver still exits only 75).
+mkdir -p "$T_DIR/alone"
+cp "$POSTDESK" "$T_DIR/alone/postdesk"
+core=$(strings "$POSTDESK" | grep '/postdesk$' | grep libexec | head -n 1)/postdesk-core
+if [ -e "$core" ]; then
+	ok 0 "# SKIP $core is installed here"
+	ok 0 "# SKIP $core is installed here"
+else
+	run "$T_DIR/alone/postdesk" --version
+	like "$RC:$ERR" "^69:postdesk: cannot run .*/postdesk-core: No such file" "no postdesk-core: exit 69, named"
+	run "$T_DIR/alone/postdesk" deliver --recipient support@example.org </dev/null
+	like "$RC:$OUT" "^75:4\.3\.0 cannot run .*/postdesk-core" "deliver without postdesk-core: 75 and a 4.3.0 line"
+fi
 finish

@@ -9,7 +9,7 @@
 # SIGHUP (good and bad configuration), and SIGTERM during a delivery. Every
 # wait is bounded.
 . "$TEST_SRCDIR/lib.sh"
-plan 52
+plan 55
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -88,6 +88,14 @@ pid=$(logged SRV1 | sed 's/^postdesk\[\([0-9]*\)\].*/\1/')
 workers | grep -qx "$pid"; ok $? "that line comes from one of the server's workers"
 is "$(cases)" 1 "one case stored"
 is "$($SINK count "$T_DIR/sink" 2)" 2 "the ack and the notification reached the SMTP server"
+run "$POSTDESK" deliver --help
+like "$RC:$ERR:$OUT" "^0::usage:.*deliver --recipient ADDR" "deliver --help is printed by the command, no warning"
+new 1b
+run "$POSTDESK" --config="$CONF" deliver --recipient support@example.org --queue-id SRV1b <"$M/n1b"
+like "$RC:$ERR:$(logged SRV1b)" "^0::.*action=new" "--config=FILE before deliver: handed to the server as well"
+sql "DELETE FROM cases WHERE subject = 'Question 1b'"
+run "$POSTDESK" deliver --recipient support@example.org --bogus <"$M/n1"
+like "$RC:$OUT" "^75:4\.3\.0 deliver: option --bogus is unknown" "a bad deliver option through the server: 75 and the usage line"
 
 # 2. Twelve at once: two workers, five deliveries each before they are replaced.
 i=2
@@ -102,8 +110,8 @@ wait_jobs=$(($(date +%s) + 60))
 while [ "$(ls "$T_DIR"/rc* 2>/dev/null | wc -l)" -lt 12 ] && [ "$(date +%s)" -lt $wait_jobs ]; do sleep 0.1; done
 is "$(cat "$T_DIR"/rc* | sort | uniq -c | tr -s ' ')" " 12 0" "twelve deliveries at once all exit 0"
 is "$(cases)" 13 "thirteen cases stored"
-is "$(grep -c 'action=new' "$LOG")" 13 "thirteen delivery lines, all in the server's log"
-is "$($SINK count "$T_DIR/sink" 26)" 26 "thirteen acks and notifications sent"
+is "$(grep -c 'action=new' "$LOG")" 14 "thirteen delivery lines (and --config's), all in the server's log"
+is "$($SINK count "$T_DIR/sink" 28)" 28 "thirteen acks and notifications sent (and --config's)"
 n=$(grep 'action=new' "$LOG" | sed 's/^postdesk\[\([0-9]*\)\].*/\1/' | sort -u | wc -l)
 [ "$n" -ge 3 ]; ok $? "workers are replaced after server_max_use = 5 deliveries ($n workers served 13)"
 wait_workers 2
