@@ -124,10 +124,12 @@ fill() {
 
 RESULTS=$work/results.txt
 : >"$RESULTS"
-# measure NAME JOBS LIST COMMAND...: one runner line, kept as NAME.
+# measure NAME JOBS LIST COMMAND...: one runner line, kept as NAME. Each run
+# starts after a checkpoint, so none pays for writing back the one before.
 measure() {
 	name=$1 jobs=$2 list=$3
 	shift 3
+	sql "CHECKPOINT"
 	line=$("$RUNNER" -j "$jobs" "$list" "$@" 2>>"$work/stderr.log") || true
 	echo "$name $line" >>"$work/raw.txt"
 	echo "$name: $line" >&2
