@@ -9,15 +9,19 @@
 # client would and the customer answers back; a note stays internal; the
 # database down means deferred, not bounced, then stored once; robots
 # answering our ack stop after a bounded exchange; an overdue case's
-# escalation reaches the escalation Maildir once. Every wait has a deadline.
+# escalation reaches the escalation Maildir once; with "postdesk server"
+# running (as the pipe user), deliveries go through its workers, the
+# database down still means deferred and then stored once, and after the
+# server stops deliver works in-process again. Every wait has a deadline.
 . "$TEST_SRCDIR/lib.sh"
-plan 33
+plan 42
 PFX=$T_DIR/postfix
 M=$T_DIR/mail
 # a cluster of its own, which scenario 4 stops, so that the other tests keep theirs
 PG=$T_DIR/pg
 mkdir -p "$PFX" "$M"
-trap 'sh "$TEST_SRCDIR/postfix.sh" stop "$PFX"; sh "$TEST_SRCDIR/pg.sh" stop "$PG" >/dev/null 2>&1' EXIT
+SPID=
+trap '[ -z "$SPID" ] || { pkill -KILL -P "$SPID"; kill -KILL "$SPID"; } 2>/dev/null; sh "$TEST_SRCDIR/postfix.sh" stop "$PFX"; sh "$TEST_SRCDIR/pg.sh" stop "$PG" >/dev/null 2>&1' EXIT
 trap 'exit 1' INT TERM
 sh "$TEST_SRCDIR/pg.sh" start "$PG" >/dev/null
 DB_CONNINFO=$(sh "$TEST_SRCDIR/pg.sh" createdb "$PG" e2e)
@@ -36,7 +40,8 @@ chmod 0755 "$T_DIR"
 	--escalate-to boss@agents.test --escalate-after 30m >/dev/null
 "$POSTDESK" agent add alice@agents.test --name "Alice Agent" --queue support >/dev/null
 printf '%s\n' piotr@customer.test ann@customer.test eve@customer.test alice@agents.test boss@agents.test \
-	c1@customer.test c2@customer.test c3@customer.test c4@customer.test c5@customer.test >"$PFX/users"
+	c1@customer.test c2@customer.test c3@customer.test c4@customer.test c5@customer.test \
+	c6@customer.test c7@customer.test c8@customer.test >"$PFX/users"
 port=$(sh "$TEST_SRCDIR/postfix.sh" start "$PFX" "$POSTDESK" "$CONF") || { diag "Postfix did not start"; exit 1; }
 sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$CONF"
 
@@ -209,4 +214,47 @@ sleep 1
 is "$(grep -l "^Subject: .*#$c\] Escalation, level 2" "$(box boss@agents.test)"/* 2>/dev/null | wc -l | tr -d ' ')" 1 \
 	"the escalation address got case $c's escalation, once"
 like "$(grep -h -A1 'needs attention' "$(box boss@agents.test)"/* | tr '\n' ' ')" "first response overdue" "saying why"
+
+# --- 7. with "postdesk server": Postfix's deliveries go through its workers ------
+# The server runs as the pipe user (in production both are "postdesk"), so
+# that deliver, run by pipe(8) as that user, may use its socket.
+RUN=$T_DIR/run
+SLOG=$T_DIR/server.log
+mkdir -p "$RUN"
+chown nobody "$RUN"
+printf 'server_socket = %s/deliver.sock\nserver_workers = 2\n' "$RUN" >>"$CONF"
+setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$POSTDESK" server 2>"$SLOG" &
+SPID=$!
+deadline=$(($(date +%s) + 10))
+until [ -S "$RUN/deliver.sock" ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.05; done
+like "$(cat "$SLOG")" "server: listening on $RUN/deliver.sock, 2 workers" "the server listens, as the pipe user"
+printf 'From: c6@customer.test\nTo: support@helpdesk.test\nSubject: Through the server\nMessage-ID: <srv-1@customer.test>\n\nHello.\n' >"$M/srv1"
+inject c6@customer.test support@helpdesk.test "$M/srv1"
+is "$(wait_for c6@customer.test 1)" 1 "a new case's ack arrives"
+like "$(grep 'from=<c6@customer.test>' "$SLOG")" "^postdesk\[[0-9]+\]: [0-9A-F]+: to=<support@helpdesk.test>, .*action=new, .*status=stored" \
+	"delivered by a worker: the line with Postfix's queue id is in the server's log"
+sh "$TEST_SRCDIR/pg.sh" halt "$PG" >/dev/null
+printf 'From: c7@customer.test\nTo: support@helpdesk.test\nSubject: Server, database asleep\nMessage-ID: <srv-2@customer.test>\n\nHello?\n' >"$M/srv2"
+inject c7@customer.test support@helpdesk.test "$M/srv2"
+deadline=$(($(date +%s) + 20))
+until sh "$TEST_SRCDIR/postfix.sh" queue "$PFX" | grep -q '"queue_name": *"deferred"' || [ "$(date +%s)" -ge $deadline ]; do sleep 0.1; done
+# deliver's only output is then "4.3.0 database unavailable: ...", which
+# pipe(8) reads as the status code and the reason
+like "$(grep 'relay=postdesk.*dsn=4' "$PFX/maillog" | tail -n 1)" 'dsn=4\.3\.0, status=deferred \(database unavailable' \
+	"database down under the server: deferred, status 4.3.0 and postdesk's reason"
+sh "$TEST_SRCDIR/pg.sh" resume "$PG" >/dev/null
+sh "$TEST_SRCDIR/postfix.sh" flush "$PFX"
+is "$(wait_for c7@customer.test 1)" 1 "database back, queue flushed: the ack arrives"
+sleep 1
+is "$(count c7@customer.test):$(sql "SELECT count(*) FROM messages WHERE message_id = 'srv-2@customer.test'")" "1:1" \
+	"once: one ack, one stored message"
+like "$(grep 'from=<c7@customer.test>' "$SLOG" | tail -n 1)" "action=new, .*status=stored" "stored by a worker, which connected again"
+kill -TERM "$SPID"
+deadline=$(($(date +%s) + 20))
+while kill -0 "$SPID" 2>/dev/null && [ "$(date +%s)" -lt $deadline ]; do sleep 0.05; done
+SPID=
+ok "$([ ! -e "$RUN/deliver.sock" ]; echo $?)" "the server stopped and removed its socket"
+printf 'From: c8@customer.test\nTo: support@helpdesk.test\nSubject: No server\nMessage-ID: <srv-3@customer.test>\n\nHello.\n' >"$M/srv3"
+inject c8@customer.test support@helpdesk.test "$M/srv3"
+is "$(wait_for c8@customer.test 1)" 1 "without the server, deliver delivers in-process: the ack arrives"
 finish
