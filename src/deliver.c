@@ -27,7 +27,7 @@ struct deliver {
 	const struct deliver_envelope *env;
 	const char *raw;
 	size_t len;
-	unsigned char sha[crypto_hash_sha256_BYTES];
+	unsigned char hash[crypto_generichash_BYTES];	/* BLAKE2b-256 of raw */
 	struct mail *mail;		/* NULL when quarantined unparsed */
 	struct classify_result cls;
 	char queue_id[24];
@@ -386,8 +386,8 @@ static int deliver_store_message(struct deliver *d, long long case_id, struct fa
 	params[15] = d->raw;
 	lengths[15] = (int)d->len;
 	binary[15] = 1;
-	params[16] = (const char *)d->sha;
-	lengths[16] = sizeof(d->sha);
+	params[16] = (const char *)d->hash;
+	lengths[16] = sizeof(d->hash);
 	binary[16] = 1;
 	params[17] = m ? m->body_text : "";
 	params[18] = m ? m->body_html : NULL;
@@ -395,7 +395,7 @@ static int deliver_store_message(struct deliver *d, long long case_id, struct fa
 		PGresult *res = db_exec_bin(d->db,
 			"INSERT INTO messages (case_id, queue_id, direction, kind, classification, from_addr,"
 			" from_name, to_addrs, cc_addrs, subject, message_id, in_reply_to, references_ids,"
-			" envelope_sender, envelope_recipient, mta_queue_id, raw, raw_sha256, body_text, body_html)"
+			" envelope_sender, envelope_recipient, mta_queue_id, raw, raw_hash, body_text, body_html)"
 			" VALUES ($1, $2, 'in', $3, $4, $5, $6, $7, $8, $9, $10, $11,"
 			" string_to_array($12, E'\\n'), $13, $14, $15, $16, $17, $18, $19) RETURNING id",
 			19, params, lengths, binary, f);
@@ -409,35 +409,12 @@ static int deliver_store_message(struct deliver *d, long long case_id, struct fa
 	g_string_free(refs, TRUE);
 	for (i = 0; ret == 0 && m != NULL && i < m->attachments->len; i++) {
 		const struct mail_attachment *a = g_ptr_array_index(m->attachments, i);
-		unsigned char hash[crypto_hash_sha256_BYTES];
-		gsize size;
-		const char *data = g_bytes_get_data(a->content, &size);
 		char mid[24], sz[24];
-		const char *bp[3] = { (const char *)hash, sz, data ? data : "" };
-		const int bl[3] = { sizeof(hash), 0, (int)size }, bb[3] = { 1, 0, 1 };
+		const char *ap[4] = { deliver_id(msg_id, mid), a->filename, a->content_type, sz };
 
-		crypto_hash_sha256(hash, (const unsigned char *)(data ? data : ""), size);
-		snprintf(sz, sizeof(sz), "%zu", (size_t)size);
-		{
-			PGresult *res = db_exec_bin(d->db, "INSERT INTO blobs (sha256, size, content)"
-						    " VALUES ($1, $2, $3) ON CONFLICT (sha256) DO UPDATE"
-						    " SET content = EXCLUDED.content WHERE blobs.content IS NULL",
-						    3, bp, bl, bb, f);
-			const char *ap[5] = { deliver_id(msg_id, mid), (const char *)hash, a->filename,
-					      a->content_type, sz };
-			const int al[5] = { 0, sizeof(hash), 0, 0, 0 }, ab[5] = { 0, 1, 0, 0, 0 };
-
-			if (res == NULL) {
-				ret = -1;
-				break;
-			}
-			PQclear(res);
-			res = db_exec_bin(d->db, "INSERT INTO attachments (message_id, blob_sha256, filename,"
-					  " content_type, size) VALUES ($1, $2, $3, $4, $5)", 5, ap, al, ab, f);
-			if (res == NULL)
-				ret = -1;
-			PQclear(res);
-		}
+		snprintf(sz, sizeof(sz), "%zu", (size_t)g_bytes_get_size(a->content));
+		ret = db_run(d->db, "INSERT INTO attachments (message_id, filename, content_type, size)"
+			     " VALUES ($1, $2, $3, $4)", 4, ap, f);
 	}
 	return ret;
 }
@@ -655,15 +632,15 @@ static int deliver_store(struct deliver *d, struct fault *f)
 static int deliver_duplicate(struct deliver *d, long long *case_r, struct fault *f)
 {
 	const struct mail *m = d->mail;
-	const char *params[5] = { d->recipient, (const char *)d->sha, d->queue_id,
+	const char *params[5] = { d->recipient, (const char *)d->hash, d->queue_id,
 				  m ? m->from_addr : NULL, m ? m->message_id : NULL };
-	const int lengths[5] = { 0, sizeof(d->sha), 0, 0, 0 }, binary[5] = { 0, 1, 0, 0, 0 };
+	const int lengths[5] = { 0, sizeof(d->hash), 0, 0, 0 }, binary[5] = { 0, 1, 0, 0, 0 };
 	PGresult *res;
 
 	*case_r = 0;
 	/* one round trip; the second part finds nothing when $4 or $5 is NULL */
 	res = db_exec_bin(d->db, "(SELECT case_id FROM messages WHERE direction = 'in' AND"
-			  " envelope_recipient = $1 AND raw_sha256 = $2 LIMIT 1) UNION ALL"
+			  " envelope_recipient = $1 AND raw_hash = $2 LIMIT 1) UNION ALL"
 			  " (SELECT case_id FROM messages WHERE direction = 'in' AND"
 			  " queue_id = $3 AND from_addr = $4 AND message_id = $5 LIMIT 1) LIMIT 1",
 			  5, params, lengths, binary, f);
@@ -725,7 +702,7 @@ int deliver_message(const struct config *cfg, struct db *db, const struct keyrin
 	memset(res, 0, sizeof(*res));
 	res->classification = "normal";
 	res->mail = "none";
-	crypto_hash_sha256(d.sha, (const unsigned char *)raw, len);
+	crypto_generichash(d.hash, sizeof(d.hash), (const unsigned char *)raw, len, NULL, 0);
 	if (deliver_queue(&d, f) < 0)
 		goto out;
 	snprintf(res->queue_addr, sizeof(res->queue_addr), "%s", d.queue_addr);

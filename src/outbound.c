@@ -3,7 +3,6 @@
  * runs in deliver's transaction: outbox rows, outgoing messages, events and
  * case changes commit together with the incoming message or not at all. */
 #include <glib.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +140,6 @@ static int outbound_send(struct outbound *ob, const struct outbound_case *c, con
 	const char *builtin = POSTDESK_TEMPLATE_DIR;
 	const char *override = strcmp(ob->cfg->template_dir, builtin) == 0 ? NULL : ob->cfg->template_dir;
 	char *msgid = NULL, *raw = NULL, *to = NULL;
-	unsigned char sha[crypto_hash_sha256_BYTES];
 	size_t len, nrcpt = 0;
 	long long outbox_id;
 	const char *rcpts[64];
@@ -179,7 +177,6 @@ static int outbound_send(struct outbound *ob, const struct outbound_case *c, con
 		       ob->send_now ? outbox_lease(ob->cfg) : 0, &outbox_id, f) < 0)
 		goto out;
 	g_array_append_val(ob->queued, outbox_id);
-	crypto_hash_sha256(sha, (const unsigned char *)raw, len);
 	to = g_strjoinv(", ", (char **)m->to);
 	{
 		const char *p[9] = { c->id, c->queue_id, m->msg_kind, c->queue_addr, to, r.subject, msgid,

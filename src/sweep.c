@@ -282,11 +282,8 @@ static int sweep_purge(struct sweep *s, struct fault *f)
 	const char *p[2] = { s->id, s->at };
 
 	s->st->purged++;
-	if (db_run(s->db, "WITH gone AS (DELETE FROM attachments WHERE message_id IN"
-		   " (SELECT id FROM messages WHERE case_id = $1) RETURNING blob_sha256)"
-		   " UPDATE blobs b SET content = NULL WHERE b.sha256 IN (SELECT blob_sha256 FROM gone)"
-		   " AND NOT EXISTS (SELECT 1 FROM attachments a JOIN messages m ON m.id = a.message_id"
-		   "  WHERE a.blob_sha256 = b.sha256 AND m.case_id <> $1)", 1, p, f) < 0 ||
+	if (db_run(s->db, "DELETE FROM attachments WHERE message_id IN"
+		   " (SELECT id FROM messages WHERE case_id = $1)", 1, p, f) < 0 ||
 	    db_run(s->db, "UPDATE messages SET raw = NULL, body_text = NULL, body_html = NULL, subject = NULL,"
 		   " from_addr = NULL, from_name = NULL, to_addrs = NULL, cc_addrs = NULL,"
 		   " envelope_sender = NULL, envelope_recipient = NULL WHERE case_id = $1", 1, p, f) < 0 ||
