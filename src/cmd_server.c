@@ -135,6 +135,7 @@ static void server_worker(struct server *s, const sigset_t *waiting)
 #endif
 	};
 	struct pollfd p = { .fd = s->listen, .events = POLLIN };
+	struct fault f = { 0 };
 	sigset_t alarm_set;
 
 	server_stop = server_reload = 0;
@@ -145,6 +146,9 @@ static void server_worker(struct server *s, const sigset_t *waiting)
 	sigemptyset(&alarm_set);
 	sigaddset(&alarm_set, SIGALRM);
 	sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);
+	/* connected before the first delivery, so that none waits for it */
+	if (cmd_db(s->ctx, &f) < 0)
+		log_warning("server: %s; trying again at the first delivery", f.text);
 	/* SIGTERM stays blocked during a delivery and is taken only while waiting. */
 	while (!server_stop && s->uses < s->ctx->cfg->server_max_use) {
 		int conn;

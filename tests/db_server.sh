@@ -133,7 +133,11 @@ like "$ERR" "did not take it \(this server reads .*postdesk.conf\); delivering i
 like "$ERR" "SRV15: .*action=new.*status=stored" "... and delivers it in-process"
 is "$(cases)" 14 "... stored once"
 
-# 5. The worker's database connection is killed: the next delivery reconnects.
+# 5. The workers' database connections are killed: the next delivery reconnects.
+# Each worker connects when it starts: wait (10s) until both have.
+_deadline=$(($(date +%s) + 10))
+until [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postdesk'")" = 2 ] ||
+	[ "$(date +%s)" -ge $_deadline ]; do sleep 0.05; done
 sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
      WHERE datname = current_database() AND application_name = 'postdesk'" >/dev/null
 new 16
