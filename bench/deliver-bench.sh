@@ -40,7 +40,10 @@ bench_setup durable <<EOC
 auto_reply_limit = 1000000
 EOC
 mkdir -p "$work/corpus"
+# the floor's column compressed as postdesk's messages.raw is (sql/004_lz4.sql)
 sql "CREATE TABLE floor_messages (id bigserial PRIMARY KEY, raw bytea NOT NULL, created timestamptz NOT NULL DEFAULT now())"
+sql "ALTER TABLE floor_messages ALTER COLUMN raw SET COMPRESSION $(sql "SELECT CASE WHEN attcompression = 'l' THEN 'lz4' ELSE 'pglz' END
+	FROM pg_attribute WHERE attrelid = 'messages'::regclass AND attname = 'raw'")"
 
 # message KIND N TAG [TO [IN-REPLY-TO [SIZE [WHO]]]]: one generated message
 # on stdout, from customer c<N>.<WHO>@example.net (WHO: TAG unless given).
