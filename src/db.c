@@ -1,4 +1,5 @@
 /* db.c: PostgreSQL access through libpq with deadlines and error kinds. */
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,9 +8,15 @@
 #include "db.h"
 #include "log.h"
 
+/* Statements a connection remembers, at most. */
+#define DB_MAX_STATEMENTS 512
+
 struct db {
 	PGconn *conn;
 	char sqlstate[6];
+	/* SQL text -> 0 when run once, else the number of its prepared statement */
+	GHashTable *statements;
+	int prepared;
 };
 
 /* Silence libpq's notices (CREATE ... IF NOT EXISTS); they are not errors. */
@@ -57,6 +64,7 @@ int db_open(const struct config *cfg, struct db **db_r, struct fault *f)
 		return -1;
 	}
 	PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	db->statements = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	*db_r = db;
 	return 0;
 }
@@ -67,6 +75,8 @@ void db_free(struct db **db)
 		return;
 	if ((*db)->conn != NULL)
 		PQfinish((*db)->conn);
+	if ((*db)->statements != NULL)
+		g_hash_table_destroy((*db)->statements);
 	free(*db);
 	*db = NULL;
 }
@@ -113,10 +123,45 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 	return db_exec_bin(db, sql, nparams, params, NULL, NULL, f);
 }
 
+/* Run sql: the second time a connection runs it, it is prepared, and from
+ * then on it is neither parsed nor, after a few runs, planned again (a
+ * server's worker runs the same few dozen statements for every message);
+ * what runs once costs no more than before. */
+static PGresult *db_send(struct db *db, const char *sql, int nparams, const char *const *params,
+			 const int *lengths, const int *binary)
+{
+	gpointer seen = NULL;
+	int number = 0;
+	char name[24];
+
+	if (!g_hash_table_lookup_extended(db->statements, sql, NULL, &seen)) {
+		if (g_hash_table_size(db->statements) < DB_MAX_STATEMENTS)
+			g_hash_table_insert(db->statements, g_strdup(sql), NULL);
+		return PQexecParams(db->conn, sql, nparams, NULL, params, lengths, binary, 0);
+	}
+	number = GPOINTER_TO_INT(seen);
+	if (number == 0) {
+		PGresult *prep;
+
+		number = ++db->prepared;
+		snprintf(name, sizeof(name), "pd%d", number);
+		prep = PQprepare(db->conn, name, sql, nparams, NULL);
+		if (prep == NULL || PQresultStatus(prep) != PGRES_COMMAND_OK) {
+			/* running it says why, as it would have without this */
+			PQclear(prep);
+			return PQexecParams(db->conn, sql, nparams, NULL, params, lengths, binary, 0);
+		}
+		PQclear(prep);
+		g_hash_table_insert(db->statements, g_strdup(sql), GINT_TO_POINTER(number));
+	}
+	snprintf(name, sizeof(name), "pd%d", number);
+	return PQexecPrepared(db->conn, name, nparams, params, lengths, binary, 0);
+}
+
 PGresult *db_exec_bin(struct db *db, const char *sql, int nparams, const char *const *params,
 		      const int *lengths, const int *binary, struct fault *f)
 {
-	PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, lengths, binary, 0);
+	PGresult *res = db_send(db, sql, nparams, params, lengths, binary);
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {

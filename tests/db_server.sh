@@ -9,7 +9,7 @@
 # SIGHUP (good and bad configuration), and SIGTERM during a delivery. Every
 # wait is bounded.
 . "$TEST_SRCDIR/lib.sh"
-plan 55
+plan 56
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -69,6 +69,7 @@ wait_rc() {
 # logged ID: the server's log lines for queue id ID.
 logged() { grep -F "$1: to=" "$LOG"; }
 
+sql "ALTER DATABASE $DB_NAME SET log_statement = 'all'"
 start_server
 [ -S "$SOCK" ]; ok $? "the server listens on its socket"
 wait_workers 2
@@ -111,6 +112,11 @@ while [ "$(ls "$T_DIR"/rc* 2>/dev/null | wc -l)" -lt 12 ] && [ "$(date +%s)" -lt
 is "$(cat "$T_DIR"/rc* | sort | uniq -c | tr -s ' ')" " 12 0" "twelve deliveries at once all exit 0"
 is "$(cases)" 13 "thirteen cases stored"
 is "$(grep -c 'action=new' "$LOG")" 14 "thirteen delivery lines (and --config's), all in the server's log"
+# log_statement = all (set below, before the server started) shows how
+# PostgreSQL ran the statements: a worker prepares a statement the second
+# time it runs it, then runs it prepared
+like "$(grep -c 'execute pd[0-9]*: INSERT INTO messages' "$(sh "$TEST_SRCDIR/pg.sh" log "$TEST_BUILDDIR")")" '^([3-9]|[1-9][0-9]+)$' \
+	"workers run the message INSERT as a prepared statement from their second delivery on"
 is "$($SINK count "$T_DIR/sink" 28)" 28 "thirteen acks and notifications sent (and --config's)"
 n=$(grep 'action=new' "$LOG" | sed 's/^postdesk\[\([0-9]*\)\].*/\1/' | sort -u | wc -l)
 [ "$n" -ge 3 ]; ok $? "workers are replaced after server_max_use = 5 deliveries ($n workers served 13)"

@@ -5,6 +5,7 @@
 #   pg.sh stop DIR       stop it and remove it
 #   pg.sh halt DIR       stop the server, keeping its data; resume starts it again
 #   pg.sh createdb DIR NAME   create database NAME, print its conninfo
+#   pg.sh socket DIR / pg.sh log DIR   the socket directory / the server's log
 # The server listens only on a Unix socket (no TCP). As root, initdb and
 # postgres run as the postgres user, as they refuse to run as root.
 # Tests run without fsync; PG_DURABLE=1 in the environment of "start" keeps
@@ -106,5 +107,6 @@ createdb)
 	echo "host=$h/sock port=$port user=postdesk dbname=$3"
 	;;
 socket) echo "$(home)/sock" ;;
-*) echo "usage: pg.sh start|ensure|stop|halt|resume|createdb|socket DIR [NAME]" >&2; exit 2 ;;
+log) echo "$(home)/server.log" ;;
+*) echo "usage: pg.sh start|ensure|stop|halt|resume|createdb|socket|log DIR [NAME]" >&2; exit 2 ;;
 esac
