@@ -12,11 +12,12 @@
 # messages/s, p50/p99 latency and peak RSS:
 #   floor (bench/floor.c: connect, insert the raw message, commit) and
 #   postdesk deliver for new cases (ack sent) and follow-ups, 1 and 4 at
-#   once; postdesk deliver with 1,000 and with 1,000,000 cases stored;
+#   once; postdesk deliver with 1,000 and with 1,000,000 cases stored (a
+#   second database in the cluster, its run right after the 1,000 one);
 #   one 20 MB message (peak RSS); then the same runs again with
 #   "postdesk server" running (rows srv_*: deliver hands the message to a
 #   worker that keeps its database connection; the 20 MB row's peak RSS is
-#   the worker's).
+#   the worker's; each server gets 8 deliveries first, not counted).
 # The table, with postdesk/floor ratios and the machine, goes to stdout and
 # to BUILD-DIR/bench-deliver/results.txt. MESSAGES (default 200) per run;
 # BENCH_BIG (default 1000000) is the large database's number of cases;
@@ -116,13 +117,13 @@ corpus() {
 	done
 }
 
-# fill N: add filler cases (closed, nothing due) until N are stored.
+# fill CONNINFO N: add filler cases (closed, nothing due) until N are stored.
 fill() {
-	have=$(sql "SELECT count(*) FROM cases")
-	sql "INSERT INTO cases (queue_id, subject, status, created, resolved_at, closed_at)
-	     SELECT 1, 'filler ' || n, 'closed', now() - interval '30 days', now() - interval '20 days',
-	            now() - interval '20 days' FROM generate_series($have + 1, $1) n"
-	sql "VACUUM ANALYZE"
+	have=$(psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "SELECT count(*) FROM cases")
+	psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "INSERT INTO cases (queue_id, subject, status, created, resolved_at,
+	     closed_at) SELECT 1, 'filler ' || n, 'closed', now() - interval '30 days', now() - interval '20 days',
+	            now() - interval '20 days' FROM generate_series($have + 1, $2) n"
+	psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "VACUUM ANALYZE"
 }
 
 RESULTS=$work/results.txt
@@ -140,37 +141,76 @@ measure() {
 field() { sed -n "s/^$1 .*$2=\([0-9.]*\).*/\1/p" "$work/raw.txt"; }
 
 echo "deliver-bench: $N messages a run; corpus in $work/corpus" >&2
-fill 1000
+fill "$conninfo" 1000
+# The large database is a second one in the same cluster, with the same
+# helpdesk and $BIG cases, so that each run on it follows its run on the
+# small one at once, under the same conditions.
+if [ -z "${BENCH_QUICK:-}" ]; then
+	bigconn=$(sh "$top/tests/pg.sh" createdb "$work" bench_big)
+	sed "s|^database = .*|database = $bigconn|" "$work/postdesk.conf" >"$work/big.conf"
+	POSTDESK_CONF=$work/big.conf bench_helpdesk
+	echo "deliver-bench: loading $BIG cases into the second database (a minute or two for a million)" >&2
+	fill "$bigconn" "$BIG"
+fi
 for t in new1 new4 newbig; do corpus "$t"; done
 DELIVER="$POSTDESK deliver --sender customer@example.net --recipient {to} --queue-id {}"
+BIGDELIVER="$POSTDESK -c $work/big.conf deliver --sender customer@example.net --recipient {to} --queue-id {}"
 # the server reads its own configuration file; deliver must name the same
 cp "$work/postdesk.conf" "$work/server.conf"
 echo "server_socket = $work/deliver.sock" >>"$work/server.conf"
 SERVED="$POSTDESK -c $work/server.conf deliver --sender customer@example.net --recipient {to} --queue-id {}"
-SPID=
-# server_start / server_stop: "postdesk server" with server.conf, in the background.
+if [ -z "${BENCH_QUICK:-}" ]; then
+	cp "$work/big.conf" "$work/bigserver.conf"
+	echo "server_socket = $work/big.sock" >>"$work/bigserver.conf"
+fi
+BIGSERVED="$POSTDESK -c $work/bigserver.conf deliver --sender customer@example.net --recipient {to} --queue-id {}"
+SPIDS=
+WARM=0
+# server_start CONF SOCKET / server_stop: "postdesk server" in the background.
+# A server runs for days: before it is measured, it gets 8 deliveries (new
+# cases, 4 at once, not counted), so that its workers have run each
+# statement once or twice, as they have in production.
 server_start() {
-	"$POSTDESK" -c "$work/server.conf" server 2>>"$work/stderr.log" &
-	SPID=$!
+	"$POSTDESK" -c "$1" server 2>>"$work/stderr.log" &
+	SPIDS="$SPIDS $!"
 	t=0
-	while [ ! -S "$work/deliver.sock" ] && [ $t -lt 100 ]; do sleep 0.1; t=$((t + 1)); done
+	while [ ! -S "$2" ] && [ $t -lt 100 ]; do sleep 0.1; t=$((t + 1)); done
+	WARM=$((WARM + 1))
+	: >"$work/corpus/warm$WARM.list"
+	for i in 1 2 3 4 5 6 7 8; do
+		message plain "$i" "warm$WARM" >"$work/corpus/warm$WARM.$i.eml"
+		echo "$work/corpus/warm$WARM.$i.eml support@example.org" >>"$work/corpus/warm$WARM.list"
+	done
+	"$RUNNER" -j 4 "$work/corpus/warm$WARM.list" "$POSTDESK" -c "$1" deliver --sender customer@example.net \
+		--recipient {to} --queue-id {} >/dev/null 2>>"$work/stderr.log" || true
 }
 server_stop() {
-	kill -TERM "$SPID"
-	wait "$SPID" || true
-	SPID=
+	# shellcheck disable=SC2086
+	kill -TERM $SPIDS
+	for p in $SPIDS; do wait "$p" || true; done
+	SPIDS=
 }
-trap '[ -z "$SPID" ] || kill -TERM "$SPID"; bench_cleanup' EXIT
+# shellcheck disable=SC2086
+trap '[ -z "$SPIDS" ] || kill -TERM $SPIDS; bench_cleanup' EXIT
 measure floor_1 1 "$work/corpus/new1.list" "$FLOOR" "$conninfo"
 measure floor_4 4 "$work/corpus/new4.list" "$FLOOR" "$conninfo"
 # shellcheck disable=SC2086
 measure new_1 1 "$work/corpus/new1.list" $DELIVER
+if [ -z "${BENCH_QUICK:-}" ]; then
+	# shellcheck disable=SC2086
+	measure new_1_1m 1 "$work/corpus/newbig.list" $BIGDELIVER
+fi
 # shellcheck disable=SC2086
 measure new_4 4 "$work/corpus/new4.list" $DELIVER
 for t in snew1 snew4 snewbig; do corpus "$t"; done
-server_start
+server_start "$work/server.conf" "$work/deliver.sock"
+[ -n "${BENCH_QUICK:-}" ] || server_start "$work/bigserver.conf" "$work/big.sock"
 # shellcheck disable=SC2086
 measure srv_new_1 1 "$work/corpus/snew1.list" $SERVED
+if [ -z "${BENCH_QUICK:-}" ]; then
+	# shellcheck disable=SC2086
+	measure srv_new_1_1m 1 "$work/corpus/snewbig.list" $BIGSERVED
+fi
 # shellcheck disable=SC2086
 measure srv_new_4 4 "$work/corpus/snew4.list" $SERVED
 server_stop
@@ -180,19 +220,11 @@ if [ -z "${BENCH_QUICK:-}" ]; then
 	measure follow_1 1 "$work/corpus/follow1.list" $DELIVER
 	# shellcheck disable=SC2086
 	measure follow_4 4 "$work/corpus/follow4.list" $DELIVER
-	server_start
+	server_start "$work/server.conf" "$work/deliver.sock"
 	# shellcheck disable=SC2086
 	measure srv_follow_1 1 "$work/corpus/sfollow1.list" $SERVED
 	# shellcheck disable=SC2086
 	measure srv_follow_4 4 "$work/corpus/sfollow4.list" $SERVED
-	server_stop
-	echo "deliver-bench: loading $BIG cases (a few minutes for a million)" >&2
-	fill "$BIG"
-	# shellcheck disable=SC2086
-	measure new_1_1m 1 "$work/corpus/newbig.list" $DELIVER
-	server_start
-	# shellcheck disable=SC2086
-	measure srv_new_1_1m 1 "$work/corpus/snewbig.list" $SERVED
 	server_stop
 	big=$work/corpus/big.eml
 	message attach 1 big "" "" 14680064 >"$big"
@@ -201,12 +233,12 @@ if [ -z "${BENCH_QUICK:-}" ]; then
 	measure big_20mb 1 "$work/corpus/big.list" $DELIVER
 	sed 's/^Message-ID: <big\.1@/Message-ID: <sbig.1@/' "$big" >"$work/corpus/sbig.eml"
 	echo "$work/corpus/sbig.eml support@example.org" >"$work/corpus/sbig.list"
-	server_start
+	server_start "$work/server.conf" "$work/deliver.sock"
 	# shellcheck disable=SC2086
 	measure srv_big_20mb 1 "$work/corpus/sbig.list" $SERVED
 	# the message went to a worker: its peak RSS is the one that counts
 	worker_kib=0
-	for w in $(pgrep -P "$SPID"); do
+	for w in $(pgrep -P "${SPIDS# }"); do
 		k=$(sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$w/status")
 		[ "${k:-0}" -gt "$worker_kib" ] && worker_kib=$k
 	done
@@ -216,7 +248,8 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 
 {
 	echo "deliver-bench on $(uname -srm), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(date -u +%Y-%m-%dT%H:%MZ)"
-	echo "$N messages a run (a tenth with 100 KB-5 MB attachments); database with 1,000 cases unless said"
+	echo "$N messages a run (a tenth with 100 KB-5 MB attachments); database with 1,000 cases unless said;" \
+		"srv_*: each server got 8 deliveries before, not counted"
 	printf '%-34s %9s %8s %8s %10s %9s\n' "run" "msgs/s" "p50 ms" "p99 ms" "peak KiB" "vs floor"
 	for r in floor_1 floor_4 new_1 new_4 follow_1 follow_4 new_1_1m big_20mb \
 		srv_new_1 srv_new_4 srv_follow_1 srv_follow_4 srv_new_1_1m srv_big_20mb; do
@@ -230,10 +263,12 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 			"$(field "$r" p99_ms)" "$(field "$r" peak_rss_kib)" "$ratio"
 	done
 	if [ -z "${BENCH_QUICK:-}" ]; then
-		echo "new_1_1m: the same kind of run with $(sql "SELECT count(*) FROM cases") cases stored; ratio of its p50 to new_1's:" \
-			"$(awk -v a="$(field new_1_1m p50_ms)" -v b="$(field new_1 p50_ms)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
-		echo "srv_new_1_1m: ratio of its p50 to srv_new_1's:" \
-			"$(awk -v a="$(field srv_new_1_1m p50_ms)" -v b="$(field srv_new_1 p50_ms)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+		for r in new_1 srv_new_1; do
+			echo "${r}_1m (right after $r, on a second database with" \
+				"$(psql -X -q -At "$bigconn" -c "SELECT count(*) FROM cases") cases): mean delivery time / ${r}'s:" \
+				"$(awk -v a="$(field "${r}_1m" msgs_per_s)" -v b="$(field "$r" msgs_per_s)" 'BEGIN { if (a > 0) printf "%.2f", b / a }');" \
+				"p50 / ${r}'s: $(awk -v a="$(field "${r}_1m" p50_ms)" -v b="$(field "$r" p50_ms)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
+		done
 		echo "big_20mb: one message of $(wc -c <"$big") bytes; peak RSS / size:" \
 			"$(awk -v r="$(field big_20mb peak_rss_kib)" -v s="$(wc -c <"$big")" 'BEGIN { printf "%.2f", r * 1024 / s }')"
 		echo "srv_big_20mb: the worker's peak RSS $worker_kib KiB; / size:" \

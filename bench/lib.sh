@@ -2,7 +2,8 @@
 # POSTDESK set. bench_setup starts a private PostgreSQL cluster and smtp-sink
 # under $work (both stopped on exit), writes $work/postdesk.conf for them
 # (POSTDESK_CONF; extra lines come on stdin), makes a key and the schema,
-# queue "support" and agent alice; sql runs one statement.
+# queue "support" and agent alice; sql runs one statement. bench_helpdesk
+# makes the schema, the queue and the agent in POSTDESK_CONF's database.
 #   bench_setup durable|fast [QUEUE OPTION]... <<EOC ... EOC
 # (a here-document, not a pipe: a function at the end of a pipe runs in a
 # subshell, and its variables and traps would be lost)
@@ -40,6 +41,10 @@ bench_setup() {
 	POSTDESK_CONF=$work/postdesk.conf
 	export POSTDESK_CONF
 	"$POSTDESK" keygen >/dev/null
+	bench_helpdesk "$@"
+}
+
+bench_helpdesk() {
 	"$POSTDESK" db migrate >/dev/null
 	"$POSTDESK" queue add support --address support@example.org --first-response 4h --resolution 3d \
 		"$@" >/dev/null
