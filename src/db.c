@@ -17,6 +17,7 @@ struct db {
 	/* SQL text -> 0 when run once, else the number of its prepared statement */
 	GHashTable *statements;
 	int prepared;
+	bool stale;		/* the last failure was a stale prepared statement */
 };
 
 /* Silence libpq's notices (CREATE ... IF NOT EXISTS); they are not errors. */
@@ -110,7 +111,7 @@ static void db_fail(struct db *db, PGresult *res, struct fault *f)
 
 	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
 	db_message(msg, line, sizeof(line));
-	if (PQstatus(db->conn) != CONNECTION_OK || state == NULL || db_state_temporary(state))
+	if (PQstatus(db->conn) != CONNECTION_OK || state == NULL || db_state_temporary(state) || db->stale)
 		fault_temp(f, "database: %s", line);
 	else
 		fault_perm(f, "database: %s", line);
@@ -123,6 +124,16 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 	return db_exec_bin(db, sql, nparams, params, NULL, NULL, f);
 }
 
+/* Whether a prepared statement's failure says the statement itself is no
+ * longer usable: its result type changed under it (a migration), or the
+ * session lost it. */
+static bool db_stale(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return state != NULL && (strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0);
+}
+
 /* Run sql: the second time a connection runs it, it is prepared, and from
  * then on it is neither parsed nor, after a few runs, planned again (a
  * server's worker runs the same few dozen statements for every message);
@@ -133,7 +144,9 @@ static PGresult *db_send(struct db *db, const char *sql, int nparams, const char
 	gpointer seen = NULL;
 	int number = 0;
 	char name[24];
+	PGresult *res;
 
+	db->stale = false;
 	if (!g_hash_table_lookup_extended(db->statements, sql, NULL, &seen)) {
 		if (g_hash_table_size(db->statements) < DB_MAX_STATEMENTS)
 			g_hash_table_insert(db->statements, g_strdup(sql), NULL);
@@ -146,16 +159,26 @@ static PGresult *db_send(struct db *db, const char *sql, int nparams, const char
 		number = ++db->prepared;
 		snprintf(name, sizeof(name), "pd%d", number);
 		prep = PQprepare(db->conn, name, sql, nparams, NULL);
-		if (prep == NULL || PQresultStatus(prep) != PGRES_COMMAND_OK) {
-			/* running it says why, as it would have without this */
-			PQclear(prep);
-			return PQexecParams(db->conn, sql, nparams, NULL, params, lengths, binary, 0);
-		}
+		if (prep == NULL || PQresultStatus(prep) != PGRES_COMMAND_OK)
+			return prep;	/* why it failed (a lock, a shutdown): running it would fail too */
 		PQclear(prep);
 		g_hash_table_insert(db->statements, g_strdup(sql), GINT_TO_POINTER(number));
 	}
 	snprintf(name, sizeof(name), "pd%d", number);
-	return PQexecPrepared(db->conn, name, nparams, params, lengths, binary, 0);
+	res = PQexecPrepared(db->conn, name, nparams, params, lengths, binary, 0);
+	if (res != NULL && db_stale(res)) {
+		/* The schema changed under the connection: forget every statement
+		 * (their names are not used again). Outside a transaction, run the
+		 * text at once; inside, the failure is temporary: tried again, the
+		 * transaction runs fresh statements. */
+		g_hash_table_remove_all(db->statements);
+		if (PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+			PQclear(res);
+			return PQexecParams(db->conn, sql, nparams, NULL, params, lengths, binary, 0);
+		}
+		db->stale = true;
+	}
+	return res;
 }
 
 PGresult *db_exec_bin(struct db *db, const char *sql, int nparams, const char *const *params,

@@ -6,10 +6,11 @@
 # another configuration and a server that is not running (both delivered
 # in-process), a database connection killed under a worker, the database
 # refusing connections, a worker killed mid-delivery, the worker's deadline,
-# SIGHUP (good and bad configuration), and SIGTERM during a delivery. Every
-# wait is bounded.
+# SIGHUP (good and bad configuration), SIGTERM during a delivery, statements
+# prepared by the workers (seen in PostgreSQL's log) and going stale after a
+# column's type changed. Every wait is bounded.
 . "$TEST_SRCDIR/lib.sh"
-plan 56
+plan 60
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -66,10 +67,15 @@ wait_rc() {
 	while [ ! -s "$T_DIR/rc$1" ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
 	exec 7>&-
 }
+# pglog_since BYTES: what the cluster's log (shared by the tests) got after
+# its first BYTES bytes.
+PGLOG=$(sh "$TEST_SRCDIR/pg.sh" log "$TEST_BUILDDIR")
+pglog_since() { tail -c +$(($1 + 1)) "$PGLOG"; }
 # logged ID: the server's log lines for queue id ID.
 logged() { grep -F "$1: to=" "$LOG"; }
 
 sql "ALTER DATABASE $DB_NAME SET log_statement = 'all'"
+PGLOG_AT=$(wc -c <"$PGLOG")
 start_server
 [ -S "$SOCK" ]; ok $? "the server listens on its socket"
 wait_workers 2
@@ -115,7 +121,7 @@ is "$(grep -c 'action=new' "$LOG")" 14 "thirteen delivery lines (and --config's)
 # log_statement = all (set below, before the server started) shows how
 # PostgreSQL ran the statements: a worker prepares a statement the second
 # time it runs it, then runs it prepared
-like "$(grep -c 'execute pd[0-9]*: INSERT INTO messages' "$(sh "$TEST_SRCDIR/pg.sh" log "$TEST_BUILDDIR")")" '^([3-9]|[1-9][0-9]+)$' \
+like "$(pglog_since "$PGLOG_AT" | grep -c 'execute pd[0-9]*: INSERT INTO messages')" '^([3-9]|[1-9][0-9]+)$' \
 	"workers run the message INSERT as a prepared statement from their second delivery on"
 is "$($SINK count "$T_DIR/sink" 28)" 28 "thirteen acks and notifications sent (and --config's)"
 n=$(grep 'action=new' "$LOG" | sed 's/^postdesk\[\([0-9]*\)\].*/\1/' | sort -u | wc -l)
@@ -234,7 +240,45 @@ like "$ERR" "SRV23: no server at $SOCK \(not running\); delivering in-process" "
 like "$ERR" "SRV23: .*action=new.*status=stored" "... and delivers it in-process"
 is "$(cases)" 20 "every message stored once: 20 cases"
 
-# 12. Nothing went wrong in the workers that the test did not cause.
+# 12. Statements a worker prepared go stale (a migration changed the type of
+# a column they return): the worker forgets them all; outside a transaction
+# it runs the text at once, inside one the delivery fails as temporary (75)
+# and the MTA's retry runs fresh statements. A server of one worker that is
+# not replaced, so that the worker that prepared them takes the deliveries.
+sed -e "s|^server_socket = .*|server_socket = $T_DIR/one.sock|" -e "s|^server_workers = .*|server_workers = 1|" \
+	-e "s|^server_max_use = .*|server_max_use = 100|" "$CONF" >"$T_DIR/one.conf"
+"$POSTDESK" -c "$T_DIR/one.conf" server 2>>"$T_DIR/one.log" &
+SPID=$!
+_deadline=$(($(date +%s) + 10))
+while [ ! -S "$T_DIR/one.sock" ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+for i in 24 25; do
+	new $i
+	"$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id SRV$i <"$M/n$i" >/dev/null 2>&1
+done
+at=$(wc -c <"$PGLOG")
+sql "ALTER TABLE queues ALTER COLUMN address TYPE varchar(320)"
+new 26
+run "$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id SRV26 <"$M/n26"
+is "$RC:$(grep -c 'SRV26: .*status=stored' "$T_DIR/one.log")" "0:1" \
+	"the queues' address became varchar: the next delivery exits 0, stored by the worker"
+is "$(pglog_since "$at" | grep -c 'cached plan must not change result type')" 1 \
+	"... its first statement had gone stale: the worker ran its text, and forgot the others"
+for i in 27 28; do
+	new $i
+	"$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id SRV$i <"$M/n$i" >/dev/null 2>&1
+done
+at=$(wc -c <"$PGLOG")
+sql "ALTER TABLE queues ALTER COLUMN name TYPE varchar(200)"
+new 29
+run "$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id SRV29 <"$M/n29"
+like "$RC:$OUT" "^75:4\.3\.0 database: ERROR: +cached plan must not change result type" \
+	"the queues' name became varchar, a column only a statement inside the transaction returns: 75"
+run "$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id SRV29 <"$M/n29"
+is "$RC:$(grep -c 'SRV29: .*status=stored' "$T_DIR/one.log")" "0:1" "... the MTA's retry runs fresh statements: exit 0, stored"
+stop "$SPID"
+SPID=
+
+# 13. Nothing went wrong in the workers that the test did not cause.
 is "$(grep -c 'exited with status' "$LOG")" 1 "one worker exited with an error: the one past its deadline"
 is "$(grep -Ec 'ERROR: (Address|Leak|Undefined)|runtime error' "$LOG")" 0 "no sanitizer reports in the server's log"
 like "$(grep -c 'server: listening' "$LOG")" "^1$" "the server started once"
