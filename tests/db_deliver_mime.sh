@@ -1,7 +1,8 @@
 #!/bin/sh
 # db_deliver_mime.sh: what deliver stores of real-world MIME: charsets end
-# as UTF-8, attachments with RFC 2231 names, nested multiparts, identical
-# attachments stored once, HTML-only mail as readable text.
+# as UTF-8, attachments with RFC 2231 names, nested multiparts, the
+# attachments' contents kept once (in the raw message), HTML-only mail as
+# readable text.
 . "$TEST_SRCDIR/lib.sh"
 plan 18
 setup_helpdesk

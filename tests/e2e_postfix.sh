@@ -20,8 +20,8 @@ M=$T_DIR/mail
 # a cluster of its own, which scenario 4 stops, so that the other tests keep theirs
 PG=$T_DIR/pg
 mkdir -p "$PFX" "$M"
-SPID=
-trap '[ -z "$SPID" ] || { pkill -KILL -P "$SPID"; kill -KILL "$SPID"; } 2>/dev/null; sh "$TEST_SRCDIR/postfix.sh" stop "$PFX"; sh "$TEST_SRCDIR/pg.sh" stop "$PG" >/dev/null 2>&1' EXIT
+SPID= TAILPID=
+trap '[ -z "$TAILPID" ] || kill "$TAILPID" 2>/dev/null; [ -z "$SPID" ] || { pkill -KILL -P "$SPID"; kill -KILL "$SPID"; } 2>/dev/null; sh "$TEST_SRCDIR/postfix.sh" stop "$PFX"; sh "$TEST_SRCDIR/pg.sh" stop "$PG" >/dev/null 2>&1' EXIT
 trap 'exit 1' INT TERM
 sh "$TEST_SRCDIR/pg.sh" start "$PG" >/dev/null
 DB_CONNINFO=$(sh "$TEST_SRCDIR/pg.sh" createdb "$PG" e2e)
@@ -228,32 +228,42 @@ SPID=$!
 deadline=$(($(date +%s) + 10))
 until [ -S "$RUN/deliver.sock" ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.05; done
 like "$(cat "$SLOG")" "server: listening on $RUN/deliver.sock, 2 workers" "the server listens, as the pipe user"
+# logline FILE PATTERN: wait (at most 10s) for a line; print the last one.
+logline() {
+	deadline=$(($(date +%s) + 10))
+	until grep -q "$2" "$1" || [ "$(date +%s)" -ge $deadline ]; do sleep 0.05; done
+	grep "$2" "$1" | tail -n 1
+}
 printf 'From: c6@customer.test\nTo: support@helpdesk.test\nSubject: Through the server\nMessage-ID: <srv-1@customer.test>\n\nHello.\n' >"$M/srv1"
 inject c6@customer.test support@helpdesk.test "$M/srv1"
 is "$(wait_for c6@customer.test 1)" 1 "a new case's ack arrives"
-like "$(grep 'from=<c6@customer.test>' "$SLOG")" "^postdesk\[[0-9]+\]: [0-9A-F]+: to=<support@helpdesk.test>, .*action=new, .*status=stored" \
+like "$(logline "$SLOG" 'from=<c6@customer.test>')" "^postdesk\[[0-9]+\]: [0-9A-F]+: to=<support@helpdesk.test>, .*action=new, .*status=stored" \
 	"delivered by a worker: the line with Postfix's queue id is in the server's log"
 sh "$TEST_SRCDIR/pg.sh" halt "$PG" >/dev/null
+tail -n +"$(($(wc -l <"$PFX/maillog") + 1))" -f "$PFX/maillog" >"$T_DIR/maillog.7" &
+TAILPID=$!
 printf 'From: c7@customer.test\nTo: support@helpdesk.test\nSubject: Server, database asleep\nMessage-ID: <srv-2@customer.test>\n\nHello?\n' >"$M/srv2"
 inject c7@customer.test support@helpdesk.test "$M/srv2"
 deadline=$(($(date +%s) + 20))
 until sh "$TEST_SRCDIR/postfix.sh" queue "$PFX" | grep -q '"queue_name": *"deferred"' || [ "$(date +%s)" -ge $deadline ]; do sleep 0.1; done
 # deliver's only output is then "4.3.0 database unavailable: ...", which
 # pipe(8) reads as the status code and the reason
-like "$(grep 'relay=postdesk.*dsn=4' "$PFX/maillog" | tail -n 1)" 'dsn=4\.3\.0, status=deferred \(database unavailable' \
+like "$(logline "$T_DIR/maillog.7" 'relay=postdesk.*dsn=4')" 'dsn=4\.3\.0, status=deferred \(database unavailable' \
 	"database down under the server: deferred, status 4.3.0 and postdesk's reason"
+kill "$TAILPID"
+TAILPID=
 sh "$TEST_SRCDIR/pg.sh" resume "$PG" >/dev/null
 sh "$TEST_SRCDIR/postfix.sh" flush "$PFX"
 is "$(wait_for c7@customer.test 1)" 1 "database back, queue flushed: the ack arrives"
 sleep 1
 is "$(count c7@customer.test):$(sql "SELECT count(*) FROM messages WHERE message_id = 'srv-2@customer.test'")" "1:1" \
 	"once: one ack, one stored message"
-like "$(grep 'from=<c7@customer.test>' "$SLOG" | tail -n 1)" "action=new, .*status=stored" "stored by a worker, which connected again"
+like "$(logline "$SLOG" 'from=<c7@customer.test>.*status=stored')" "action=new, .*status=stored" "stored by a worker, which connected again"
 kill -TERM "$SPID"
 deadline=$(($(date +%s) + 20))
 while kill -0 "$SPID" 2>/dev/null && [ "$(date +%s)" -lt $deadline ]; do sleep 0.05; done
-SPID=
-ok "$([ ! -e "$RUN/deliver.sock" ]; echo $?)" "the server stopped and removed its socket"
+ok "$(! kill -0 "$SPID" 2>/dev/null && [ ! -e "$RUN/deliver.sock" ]; echo $?)" "the server stopped and removed its socket"
+kill -0 "$SPID" 2>/dev/null || SPID=
 printf 'From: c8@customer.test\nTo: support@helpdesk.test\nSubject: No server\nMessage-ID: <srv-3@customer.test>\n\nHello.\n' >"$M/srv3"
 inject c8@customer.test support@helpdesk.test "$M/srv3"
 is "$(wait_for c8@customer.test 1)" 1 "without the server, deliver delivers in-process: the ack arrives"
