@@ -251,26 +251,24 @@ sed -e "s|^server_socket = .*|server_socket = $T_DIR/one.sock|" -e "s|^server_wo
 SPID=$!
 _deadline=$(($(date +%s) + 10))
 while [ ! -S "$T_DIR/one.sock" ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
-for i in 24 25; do
-	new $i
-	"$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id SRV$i <"$M/n$i" >/dev/null 2>&1
-done
-at=$(wc -c <"$PGLOG")
-sql "ALTER TABLE queues ALTER COLUMN address TYPE varchar(320)"
-new 26
-run "$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id SRV26 <"$M/n26"
+# stale A B C SQL: deliveries A and B (the second prepares what the first
+# ran), then SQL, then delivery C (RC, OUT); "at" marks the cluster's log.
+stale() {
+	for i in "$1" "$2" "$3"; do
+		new "$i"
+		[ "$i" = "$3" ] || "$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org \
+			--queue-id "SRV$i" <"$M/n$i" >/dev/null 2>&1
+	done
+	at=$(wc -c <"$PGLOG")
+	sql "$4"
+	run "$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id "SRV$3" <"$M/n$3"
+}
+stale 24 25 26 "ALTER TABLE queues ALTER COLUMN address TYPE varchar(320)"
 is "$RC:$(grep -c 'SRV26: .*status=stored' "$T_DIR/one.log")" "0:1" \
 	"the queues' address became varchar: the next delivery exits 0, stored by the worker"
 is "$(pglog_since "$at" | grep -c 'cached plan must not change result type')" 1 \
 	"... its first statement had gone stale: the worker ran its text, and forgot the others"
-for i in 27 28; do
-	new $i
-	"$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id SRV$i <"$M/n$i" >/dev/null 2>&1
-done
-at=$(wc -c <"$PGLOG")
-sql "ALTER TABLE queues ALTER COLUMN name TYPE varchar(200)"
-new 29
-run "$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id SRV29 <"$M/n29"
+stale 27 28 29 "ALTER TABLE queues ALTER COLUMN name TYPE varchar(200)"
 like "$RC:$OUT" "^75:4\.3\.0 database: ERROR: +cached plan must not change result type" \
 	"the queues' name became varchar, a column only a statement inside the transaction returns: 75"
 run "$POSTDESK" -c "$T_DIR/one.conf" deliver --recipient support@example.org --queue-id SRV29 <"$M/n29"
