@@ -1,7 +1,8 @@
 #!/bin/sh
-# db_migrate.sh: migrations apply once, idempotently, also when run at once.
+# db_migrate.sh: migrations apply once, idempotently, also when run at once;
+# 005 upgrades a database with mail in it and keeps what it must.
 . "$TEST_SRCDIR/lib.sh"
-plan 14
+plan 18
 new_db
 
 run "$POSTDESK" db status
@@ -36,6 +37,36 @@ tables2=$(psql -X -At "$DB2" -c "SELECT count(*) FROM information_schema.tables 
 is "$tables2" "$tables" "same number of tables as a serial migrate ($tables)"
 schema2=$(pg_dump -s "$DB2" 2>/dev/null | grep -Ev '^(--|\\(un)?restrict)' | md5sum)
 is "$schema2" "$schema1" "identical schema (pg_dump -s) to the serial migrate"
+
+# 005 on a database with mail in it: the second database is put back as 004
+# left it (the attachment's content in blobs, the raw message's SHA-256),
+# then migrated.
+POSTDESK_CONF=$T_DIR/b.conf
+"$POSTDESK" keygen >/dev/null
+"$POSTDESK" queue add support --address support@example.org >/dev/null
+printf 'From: old@example.net\nTo: support@example.org\nSubject: Before the upgrade\nMessage-ID: <old-1@example.net>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nSee the file.\n--b\nContent-Type: application/pdf; name="a.pdf"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n' \
+	>"$T_DIR/old.eml"
+"$POSTDESK" deliver --recipient support@example.org --queue-id MIG1 <"$T_DIR/old.eml" >/dev/null 2>&1
+psql -X -q -v ON_ERROR_STOP=1 "$DB2" >/dev/null <<'EOSQL'
+ALTER TABLE messages RENAME COLUMN raw_hash TO raw_sha256;
+UPDATE messages SET raw_sha256 = sha256(raw);
+CREATE TABLE blobs (sha256 bytea PRIMARY KEY, size bigint NOT NULL, content bytea);
+INSERT INTO blobs SELECT sha256(decode('JVBERi0xLjQK', 'base64')), 9, decode('JVBERi0xLjQK', 'base64');
+ALTER TABLE attachments ADD COLUMN blob_sha256 bytea REFERENCES blobs(sha256);
+UPDATE attachments SET blob_sha256 = (SELECT sha256 FROM blobs);
+ALTER TABLE attachments ALTER COLUMN blob_sha256 SET NOT NULL;
+DELETE FROM postdesk_migrations WHERE version = 5;
+EOSQL
+run "$POSTDESK" db migrate
+is "$RC:$OUT" "0:1 migration applied" "005 on a database with an attachment in blobs: applied"
+is "$(psql -X -At "$DB2" -c "SELECT filename || ' ' || content_type || ' ' || size FROM attachments")" "a.pdf application/pdf 9" \
+	"... the attachment's row is kept"
+is "$(psql -X -At "$DB2" -c "SELECT to_regclass('blobs') IS NULL, count(raw_hash) FROM messages WHERE message_id = 'old-1@example.net'")" "t|1" \
+	"... blobs is gone, the hash is in raw_hash"
+"$POSTDESK" deliver --recipient support@example.org --queue-id MIG2 <"$T_DIR/old.eml" >/dev/null 2>&1
+is "$?:$(psql -X -At "$DB2" -c "SELECT count(*) FROM messages WHERE message_id = 'old-1@example.net'")" "0:1" \
+	"... the message delivered again is recognised (by sender and Message-ID) and stored once"
+POSTDESK_CONF=$CONF
 
 # a changed migration is refused, not re-applied
 sql "UPDATE postdesk_migrations SET checksum = 'x' WHERE version = 1"
