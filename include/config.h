@@ -35,6 +35,10 @@ struct config {
 
 /* The file used when neither -c nor $POSTDESK_CONF names one. */
 const char *config_default_path(void);
+/* The file to read when -c does not name one: $POSTDESK_CONF, else the default. */
+const char *config_path(void);
+/* Open the log the settings name (syslog or stderr). */
+int config_open_log(const struct config *cfg, struct fault *f);
 /* Read and check a file; errors name FILE:LINE. Unreadable file: temporary. */
 int config_load(const char *path, struct config **cfg_r, struct fault *f);
 /* Parse configuration text as if read from a file called name. */

@@ -50,8 +50,7 @@ int cmd_config(struct cmd_ctx *ctx, struct fault *f)
 		return 0;
 	if (config_load(ctx->config_path, &ctx->cfg, f) < 0)
 		return -1;
-	return log_open(ctx->cfg->log_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR,
-			ctx->cfg->syslog_facility, f);
+	return config_open_log(ctx->cfg, f);
 }
 
 int cmd_db(struct cmd_ctx *ctx, struct fault *f)

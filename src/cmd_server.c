@@ -267,7 +267,7 @@ static void server_reload_config(struct server *s)
 	keyring_free(&s->ring);
 	s->ctx->cfg = cfg;
 	s->ring = ring;
-	if (log_open(cfg->log_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, cfg->syslog_facility, &f) < 0)
+	if (config_open_log(cfg, &f) < 0)
 		log_error("server: %s", f.text);
 	log_info("server: reloaded %s; replacing the workers", s->config);
 	server_kill(s, SIGTERM);

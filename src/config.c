@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "duration.h"
+#include "log.h"
 
 enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_LOGDEST, CT_LANGUAGE, CT_TLS, CT_COUNT };
 
@@ -50,6 +51,18 @@ static const struct config_key {
 const char *config_default_path(void)
 {
 	return POSTDESK_SYSCONFDIR "/postdesk/postdesk.conf";
+}
+
+const char *config_path(void)
+{
+	const char *env = getenv("POSTDESK_CONF");
+
+	return env != NULL && *env != '\0' ? env : config_default_path();
+}
+
+int config_open_log(const struct config *cfg, struct fault *f)
+{
+	return log_open(cfg->log_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, cfg->syslog_facility, f);
 }
 
 int config_check_language(const char *tag, struct fault *f)

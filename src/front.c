@@ -108,13 +108,11 @@ static int front_handoff(const struct config *cfg, int argc, char **argv, int *c
 
 int main(int argc, char **argv)
 {
-	const char *path = getenv("POSTDESK_CONF");
+	const char *path = config_path();
 	struct config *cfg = NULL;
 	struct fault f = { 0 };
 	int i = 1, code = 0, taken = 0;
 
-	if (path == NULL || *path == '\0')
-		path = config_default_path();
 	if (i + 1 < argc && (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0)) {
 		path = argv[i + 1];
 		i += 2;
@@ -126,8 +124,7 @@ int main(int argc, char **argv)
 		return front_core(argv, false);
 	mta_guard();
 	/* Any trouble with the configuration is the core's to report. */
-	if (config_load(path, &cfg, &f) == 0 && cfg->server_socket[0] != '\0' &&
-	    log_open(cfg->log_syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, cfg->syslog_facility, &f) == 0)
+	if (config_load(path, &cfg, &f) == 0 && cfg->server_socket[0] != '\0' && config_open_log(cfg, &f) == 0)
 		taken = front_handoff(cfg, argc - i, argv + i, &code);
 	config_free(&cfg);
 	log_close();

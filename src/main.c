@@ -58,9 +58,7 @@ int main(int argc, char **argv)
 	const struct cmd *c;
 	int opt, ret;
 
-	ctx.config_path = getenv("POSTDESK_CONF");
-	if (ctx.config_path == NULL || *ctx.config_path == '\0')
-		ctx.config_path = config_default_path();
+	ctx.config_path = config_path();
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+c:hV", options, NULL)) != -1) {
 		switch (opt) {
