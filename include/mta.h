@@ -14,7 +14,11 @@
  * outbox for the sweeper). */
 extern volatile sig_atomic_t mta_committed;
 
-/* Install the handlers for the deadline (SIGALRM) and crashes. */
+/* Install handler for the deadline (SIGALRM) and, unless a sanitizer
+ * reports them, the crash signals. */
+void mta_catch(void (*handler)(int));
+/* mta_catch() with the handler for "postdesk deliver": the one 4.3.0 line
+ * and EX_TEMPFAIL (or 0 once committed); SIGPIPE ignored. */
 void mta_guard(void);
 /* Print the one line for a failure and return its exit code: 67 for an
  * unknown recipient ("5.1.1 ..."), 75 for everything else ("4.3.0 ..."). */

@@ -129,11 +129,6 @@ static void server_serve(struct server *s, int conn)
 static void server_worker(struct server *s, const sigset_t *waiting)
 {
 	static const int stop[] = { SIGTERM, SIGINT };
-	static const int fatal[] = { SIGALRM,
-#if !defined(__SANITIZE_ADDRESS__)	/* the sanitizers report crashes themselves */
-				     SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
-#endif
-	};
 	struct pollfd p = { .fd = s->listen, .events = POLLIN };
 	struct fault f = { 0 };
 	sigset_t alarm_set;
@@ -142,7 +137,7 @@ static void server_worker(struct server *s, const sigset_t *waiting)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
 	server_handle(stop, G_N_ELEMENTS(stop), server_signal);
-	server_handle(fatal, G_N_ELEMENTS(fatal), server_worker_fatal);
+	mta_catch(server_worker_fatal);
 	sigemptyset(&alarm_set);
 	sigaddset(&alarm_set, SIGALRM);
 	sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);

@@ -23,9 +23,9 @@ static void mta_signal(int sig)
 	_exit(EX_TEMPFAIL);
 }
 
-void mta_guard(void)
+void mta_catch(void (*handler)(int))
 {
-	struct sigaction sa = { .sa_handler = mta_signal };
+	struct sigaction sa = { .sa_handler = handler };
 	/* the sanitizers report crashes themselves; leave those signals to them */
 #if defined(__SANITIZE_ADDRESS__)
 	static const int sigs[] = { SIGALRM };
@@ -37,6 +37,11 @@ void mta_guard(void)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+}
+
+void mta_guard(void)
+{
+	mta_catch(mta_signal);
 	signal(SIGPIPE, SIG_IGN);
 }
 
