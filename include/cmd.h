@@ -1,5 +1,6 @@
-/* cmd.h: what the subcommands share: the lazily loaded configuration and
- * database connection, option parsing, and the table main() dispatches on. */
+/* cmd.h: what the subcommands share: the lazily loaded configuration, keys
+ * and database connection, option parsing, and the table main() dispatches
+ * on. */
 #ifndef POSTDESK_CMD_H
 #define POSTDESK_CMD_H
 
@@ -10,10 +11,12 @@
 
 struct config;
 struct db;
+struct keyring;
 
 struct cmd_ctx {
 	const char *config_path;
 	struct config *cfg;	/* loaded on first use by cmd_config() */
+	struct keyring *ring;	/* loaded on first use by cmd_keyring() */
 	struct db *db;		/* opened on first use by cmd_db() */
 };
 
@@ -30,6 +33,8 @@ extern const struct cmd cmd_table[];
 
 /* Load the configuration (once) and open the log it asks for. */
 int cmd_config(struct cmd_ctx *ctx, struct fault *f);
+/* Load the secret keys the configuration names, once. */
+int cmd_keyring(struct cmd_ctx *ctx, struct fault *f);
 /* Connect to the database (once). */
 int cmd_db(struct cmd_ctx *ctx, struct fault *f);
 /* Release what the context holds. */
@@ -47,13 +52,11 @@ int cmd_check_name(const char *what, const char *name, struct fault *f);
 /* Print a subcommand's synopsis to stdout; returns 0. */
 int cmd_help(const char *name);
 
-struct keyring;
 struct deliver_envelope;
 
 /* Read one message from fd, store it, send the mail it caused and log the
  * one line; for "postdesk deliver" and the server's workers alike. */
-int cmd_deliver_fd(struct cmd_ctx *ctx, const struct keyring *ring,
-		   const struct deliver_envelope *env, int fd, struct fault *f);
+int cmd_deliver_fd(struct cmd_ctx *ctx, const struct deliver_envelope *env, int fd, struct fault *f);
 /* Parse deliver's arguments (argv[0] is "deliver") into env, which points
  * into argv. Returns 0, 1 for --help, or -1 with a usage fault. */
 int cmd_deliver_args(int argc, char **argv, struct deliver_envelope *env, struct fault *f);

@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "db.h"
+#include "keyring.h"
 #include "log.h"
 
 const struct cmd cmd_table[] = {
@@ -53,6 +54,15 @@ int cmd_config(struct cmd_ctx *ctx, struct fault *f)
 	return config_open_log(ctx->cfg, f);
 }
 
+int cmd_keyring(struct cmd_ctx *ctx, struct fault *f)
+{
+	if (ctx->ring != NULL)
+		return 0;
+	if (cmd_config(ctx, f) < 0)
+		return -1;
+	return keyring_load(ctx->cfg->secret_key_file, &ctx->ring, f);
+}
+
 int cmd_db(struct cmd_ctx *ctx, struct fault *f)
 {
 	if (ctx->db != NULL)
@@ -65,6 +75,7 @@ int cmd_db(struct cmd_ctx *ctx, struct fault *f)
 void cmd_ctx_release(struct cmd_ctx *ctx)
 {
 	db_free(&ctx->db);
+	keyring_free(&ctx->ring);
 	config_free(&ctx->cfg);
 	log_close();
 }

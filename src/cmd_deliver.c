@@ -11,7 +11,6 @@
 #include "cmd.h"
 #include "config.h"
 #include "deliver.h"
-#include "keyring.h"
 #include "log.h"
 #include "mta.h"
 #include "outbox.h"
@@ -58,8 +57,7 @@ static void cmd_deliver_log(const struct deliver_envelope *env, const struct del
 			 total, delay, f->kind == FAULT_NOUSER ? "bounced" : "deferred", f->text);
 }
 
-int cmd_deliver_fd(struct cmd_ctx *ctx, const struct keyring *ring,
-		   const struct deliver_envelope *env, int fd, struct fault *f)
+int cmd_deliver_fd(struct cmd_ctx *ctx, const struct deliver_envelope *env, int fd, struct fault *f)
 {
 	struct deliver_result res;
 	struct outbox_stats st = { 0 };
@@ -70,8 +68,8 @@ int cmd_deliver_fd(struct cmd_ctx *ctx, const struct keyring *ring,
 	int ret = -1;
 
 	if (cmd_deliver_read(fd, (size_t)ctx->cfg->max_message_size, buf, &total, f) < 0 ||
-	    cmd_db(ctx, f) < 0 ||
-	    deliver_message(ctx->cfg, ctx->db, ring, env, (const char *)buf->data, buf->len, total,
+	    cmd_keyring(ctx, f) < 0 || cmd_db(ctx, f) < 0 ||
+	    deliver_message(ctx->cfg, ctx->db, ctx->ring, env, (const char *)buf->data, buf->len, total,
 			    queued, &res, f) < 0) {
 		if (f->kind == FAULT_PERMANENT)
 			f->kind = FAULT_TEMPORARY;	/* never bounce by accident: keep it queued */
@@ -129,7 +127,6 @@ int cmd_deliver_args(int argc, char **argv, struct deliver_envelope *env, struct
 int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 {
 	struct deliver_envelope env;
-	struct keyring *ring = NULL;
 	int ret = cmd_deliver_args(argc, argv, &env, f);
 
 	if (ret != 0)
@@ -137,15 +134,7 @@ int cmd_deliver_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f
 	if (cmd_config(ctx, f) < 0)
 		return -1;
 	alarm((unsigned)ctx->cfg->deliver_timeout);
-	ret = keyring_load(ctx->cfg->secret_key_file, &ring, f);
-	if (ret < 0) {
-		struct outbox_stats none = { 0 };
-
-		cmd_deliver_log(&env, NULL, &none, 0, g_get_monotonic_time(), f);
-	} else {
-		ret = cmd_deliver_fd(ctx, ring, &env, STDIN_FILENO, f);
-	}
+	ret = cmd_deliver_fd(ctx, &env, STDIN_FILENO, f);
 	alarm(0);
-	keyring_free(&ring);
 	return ret;
 }

@@ -35,7 +35,6 @@ static volatile sig_atomic_t server_client = -1;
 
 struct server {
 	struct cmd_ctx *ctx;
-	struct keyring *ring;
 	char config[PATH_MAX];		/* real path of the configuration file */
 	int listen;
 	ino_t socket_inode;
@@ -112,7 +111,7 @@ static void server_serve(struct server *s, int conn)
 		mta_committed = 0;
 		server_client = conn;
 		alarm((unsigned)s->ctx->cfg->deliver_timeout);
-		ok = cmd_deliver_fd(s->ctx, s->ring, &env, msg_fd, &f) == 0;
+		ok = cmd_deliver_fd(s->ctx, &env, msg_fd, &f) == 0;
 		alarm(0);
 		server_client = -1;
 		if (ok)
@@ -259,9 +258,9 @@ static void server_reload_config(struct server *s)
 		log_warning("server: server_socket changed; it takes a restart to listen on %s",
 			    cfg->server_socket);
 	config_free(&s->ctx->cfg);
-	keyring_free(&s->ring);
+	keyring_free(&s->ctx->ring);
 	s->ctx->cfg = cfg;
-	s->ring = ring;
+	s->ctx->ring = ring;
 	if (config_open_log(cfg, &f) < 0)
 		log_error("server: %s", f.text);
 	log_info("server: reloaded %s; replacing the workers", s->config);
@@ -341,8 +340,7 @@ int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		fault_perm(f, "%s: %s", ctx->cfg->path, strerror(errno));
 		goto out;
 	}
-	if (keyring_load(ctx->cfg->secret_key_file, &s->ring, f) < 0 ||
-	    handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0)
+	if (cmd_keyring(ctx, f) < 0 || handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0)
 		goto out;
 	if (stat(ctx->cfg->server_socket, &st) == 0)
 		s->socket_inode = st.st_ino;
@@ -366,7 +364,6 @@ int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 out:
 	if (s->listen >= 0)
 		close(s->listen);
-	keyring_free(&s->ring);
 	g_free(s);
 	return ret;
 }

@@ -14,7 +14,6 @@
 #include "cmd.h"
 #include "config.h"
 #include "db.h"
-#include "keyring.h"
 #include "log.h"
 #include "outbox.h"
 #include "sweep.h"
@@ -41,14 +40,13 @@ static bool cmd_sweep_stop_pending(void)
 }
 
 /* The cases that are due, batch after batch until one comes back short. */
-static int cmd_sweep_cases(struct cmd_ctx *ctx, const struct keyring *ring, long long now,
-			   struct sweep_stats *st, struct fault *f)
+static int cmd_sweep_cases(struct cmd_ctx *ctx, long long now, struct sweep_stats *st, struct fault *f)
 {
 	int count, failed;
 
 	do {
 		failed = st->failed;
-		if (sweep_cases(ctx->cfg, ctx->db, ring, now, CMD_SWEEP_BATCH, st, &count, f) < 0)
+		if (sweep_cases(ctx->cfg, ctx->db, ctx->ring, now, CMD_SWEEP_BATCH, st, &count, f) < 0)
 			return -1;
 		/* a batch of nothing but failures would come back the same */
 	} while (count == CMD_SWEEP_BATCH && st->failed - failed < count && !cmd_sweep_stop_pending());
@@ -72,7 +70,7 @@ static int cmd_sweep_outbox(struct cmd_ctx *ctx, struct outbox_stats *st, struct
  * queued). SIGTERM and SIGINT are held meanwhile, so that they cannot cut
  * an SMTP session short (a broken session can mean a duplicate), and end
  * the pass after the batch at hand. */
-static int cmd_sweep_pass(struct cmd_ctx *ctx, const struct keyring *ring, long long now, struct fault *f)
+static int cmd_sweep_pass(struct cmd_ctx *ctx, long long now, struct fault *f)
 {
 	struct sweep_stats cs = { 0 };
 	struct outbox_stats os = { 0 };
@@ -83,7 +81,7 @@ static int cmd_sweep_pass(struct cmd_ctx *ctx, const struct keyring *ring, long 
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
 	sigprocmask(SIG_BLOCK, &stop, &old);
-	ret = cmd_sweep_cases(ctx, ring, now, &cs, f);
+	ret = cmd_sweep_cases(ctx, now, &cs, f);
 	if (ret == 0 && !cmd_sweep_stop_pending())
 		ret = cmd_sweep_outbox(ctx, &os, f);
 	sigprocmask(SIG_SETMASK, &old, NULL);	/* a held signal is handled here */
@@ -131,7 +129,6 @@ int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sigaction sa = { .sa_handler = cmd_sweep_signal };
-	struct keyring *ring = NULL;
 	bool first = true;
 	long long now = 0;
 	long every = 0;
@@ -162,13 +159,13 @@ int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 	}
 	if (optind != argc)
 		return cmd_usage_fault(f, "sweep", "takes options only");
-	if (cmd_config(ctx, f) < 0 || keyring_load(ctx->cfg->secret_key_file, &ring, f) < 0)
+	if (cmd_keyring(ctx, f) < 0)
 		return -1;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	for (;;) {
-		if (cmd_db(ctx, f) < 0 || cmd_sweep_pass(ctx, ring, now, f) < 0) {
+		if (cmd_db(ctx, f) < 0 || cmd_sweep_pass(ctx, now, f) < 0) {
 			/* one pass: the caller (cron, systemd) sees the failure; a
 			 * loop outlives a database restart and connects again */
 			if (every == 0 || f->kind != FAULT_TEMPORARY) {
@@ -185,6 +182,5 @@ int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		if (cmd_sweep_stop)
 			break;
 	}
-	keyring_free(&ring);
 	return ret;
 }
