@@ -12,6 +12,9 @@
 
 #include "fault.h"
 
+/* The longest answer text; a longer one is cut. */
+#define HANDOFF_TEXT_MAX 512
+
 enum handoff_answer {
 	HANDOFF_OK,		/* stored (or deliberately dropped) */
 	HANDOFF_TEMPFAIL,	/* not stored; the MTA should try again */

@@ -53,7 +53,7 @@ static int front_core(char **argv, bool mta)
 static int front_handoff(const struct config *cfg, int argc, char **argv, int *code_r)
 {
 	const char *qid = "NOQUEUE";
-	char config[PATH_MAX], text[520];
+	char config[PATH_MAX], text[HANDOFF_TEXT_MAX + 1];
 	enum handoff_answer answer;
 	struct fault f = { 0 };
 	int i, sock, r;

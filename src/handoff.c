@@ -99,7 +99,7 @@ int handoff_send(int sock, const char *config, int argc, char *const *argv, int 
 
 int handoff_wait(int sock, enum handoff_answer *answer_r, char *text, size_t size, struct fault *f)
 {
-	char buf[600];
+	char buf[HANDOFF_TEXT_MAX + 2];	/* the letter, the text, a NUL */
 	const char *letter;
 	ssize_t n;
 
@@ -240,7 +240,7 @@ void handoff_request_clear(struct handoff_request *req)
 
 int handoff_answer(int sock, enum handoff_answer answer, const char *text)
 {
-	char buf[520];
+	char buf[HANDOFF_TEXT_MAX + 1];
 	size_t len = strlen(text);
 
 	if (len > sizeof(buf) - 1)
