@@ -119,11 +119,11 @@ corpus() {
 
 # fill CONNINFO N: add filler cases (closed, nothing due) until N are stored.
 fill() {
-	have=$(psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "SELECT count(*) FROM cases")
-	psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "INSERT INTO cases (queue_id, subject, status, created, resolved_at,
+	have=$(sql_in "$1" "SELECT count(*) FROM cases")
+	sql_in "$1" "INSERT INTO cases (queue_id, subject, status, created, resolved_at,
 	     closed_at) SELECT 1, 'filler ' || n, 'closed', now() - interval '30 days', now() - interval '20 days',
 	            now() - interval '20 days' FROM generate_series($have + 1, $2) n"
-	psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "VACUUM ANALYZE"
+	sql_in "$1" "VACUUM ANALYZE"
 }
 
 RESULTS=$work/results.txt
@@ -269,7 +269,7 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 	if [ -z "${BENCH_QUICK:-}" ]; then
 		for r in new_1 srv_new_1; do
 			echo "${r}_1m (right after $r, on a second database with" \
-				"$(psql -X -q -At "$bigconn" -c "SELECT count(*) FROM cases") cases): mean delivery time / ${r}'s:" \
+				"$(sql_in "$bigconn" "SELECT count(*) FROM cases") cases): mean delivery time / ${r}'s:" \
 				"$(awk -v a="$(field "${r}_1m" msgs_per_s)" -v b="$(field "$r" msgs_per_s)" 'BEGIN { if (a > 0) printf "%.2f", b / a }');" \
 				"p50 / ${r}'s: $(awk -v a="$(field "${r}_1m" p50_ms)" -v b="$(field "$r" p50_ms)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
 		done

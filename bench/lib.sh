@@ -15,8 +15,10 @@ bench_cleanup() {
 	sh "$top/tests/pg.sh" stop "$work" >/dev/null 2>&1 || true
 }
 
-# sql STATEMENT: run it in the benchmark's database, rows unaligned.
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$conninfo" -c "$1"; }
+# sql_in CONNINFO STATEMENT: run it in that database, rows unaligned;
+# sql STATEMENT: in the benchmark's database.
+sql_in() { psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "$2"; }
+sql() { sql_in "$conninfo" "$1"; }
 
 bench_setup() {
 	mode=$1
