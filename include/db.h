@@ -16,7 +16,12 @@ struct config;
 #define DB_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 /* SQL for a timestamptz column as whole Unix seconds (NULL stays NULL). */
 #define DB_EPOCH(col) "floor(extract(epoch FROM " col "))::bigint"
-
+/* An id or a count as a text query parameter, in a buffer that lives until
+ * the end of the enclosing block: db_exec(db, sql, 1, (const char *[]){
+ * DB_ID(case_id) }, f). DB_ID_OR_NULL gives SQL NULL for 0. */
+#define DB_ID_MAX 24
+#define DB_ID(n) db_id_text((char[DB_ID_MAX]){ 0 }, (n))
+#define DB_ID_OR_NULL(n) ((n) != 0 ? DB_ID(n) : NULL)
 
 /* Connect with the configured conninfo and timeouts. */
 int db_open(const struct config *cfg, struct db **db_r, struct fault *f);
@@ -48,6 +53,12 @@ void db_rollback(struct db *db);
 const char *db_sqlstate(const struct db *db);
 /* A column's value, or NULL when it is SQL NULL. */
 const char *db_value(const PGresult *res, int row, int col);
+/* A column's value as a number, 0 when SQL NULL. */
+long long db_get_ll(const PGresult *res, int row, int col);
+/* A boolean column's value, false when SQL NULL. */
+bool db_get_bool(const PGresult *res, int row, int col);
+/* Write n in decimal into buf (DB_ID_MAX bytes) and return buf. */
+const char *db_id_text(char *buf, long long n);
 /* True when the last failure was a unique-constraint violation. */
 bool db_unique_violation(const struct db *db);
 

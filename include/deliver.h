@@ -52,8 +52,5 @@ int deliver_message(const struct config *cfg, struct db *db, const struct keyrin
 		    GArray *queued, struct deliver_result *res, struct fault *f);
 /* The action's name for the log ("new", "follow-up", ...). */
 const char *deliver_action_name(enum deliver_action action);
-/* Split an address at the recipient delimiter: the base address (lower-case,
- * without the extension) and the extension (NULL when none). g_free both. */
-void deliver_split_address(const char *addr, const char *delimiters, char **base_r, char **ext_r);
 
 #endif

@@ -12,19 +12,9 @@
 
 struct config;
 struct db;
+struct deliver_plan;
 struct keyring;
 struct mail;
-
-/* A stored incoming message that may call for mail. */
-struct outbound_event {
-	long long case_id;
-	bool new_case;
-	const char *kind;		/* customer, agent, note */
-	const struct mail *mail;
-	bool customer_mail;		/* a person's mail (not automatic, not untrusted) */
-	bool no_auto_reply;		/* never an automatic answer to its sender */
-	long long agent_id;		/* the author, for agent and note */
-};
 
 struct outbound {
 	const struct config *cfg;
@@ -33,12 +23,13 @@ struct outbound {
 	GArray *queued;			/* long long outbox ids queued, to send after commit */
 	bool send_now;			/* the caller sends them itself right after the
 					 * commit: rows are born claimed by it */
-	const char *summary;		/* what was done, for the log ("ack+notify") */
 };
 
-/* React to one stored message. Fails only when the database or a template
+/* Make the mail the plan of a stored message calls for (its reaction),
+ * and apply an agent's commands. Fails only when the database or a template
  * fails (the caller rolls back: nothing is half done). */
-int outbound_react(struct outbound *ob, const struct outbound_event *ev, struct fault *f);
+int outbound_react(struct outbound *ob, long long case_id, const struct mail *mail,
+		   const struct deliver_plan *plan, struct fault *f);
 /* The sweeper's escalation mail for step level of a case, one to each
  * address of the NULL-terminated list to, telling reason. */
 int outbound_escalation(struct outbound *ob, long long case_id, int level, const char *reason,

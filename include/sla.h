@@ -17,13 +17,9 @@ struct calendar;
  * *cal_r = NULL (wall time). */
 int sla_calendar_load(struct db *db, const char *calendar_id, struct calendar **cal_r, struct fault *f);
 /* Recompute the case's due times and pause inside the caller's
- * transaction, as of now (Unix seconds; 0: the transaction's time). */
+ * transaction, as of now (Unix seconds; 0: the transaction's time), once
+ * after all of the caller's changes to it (store_case_set_status and the
+ * like). */
 int sla_refresh(struct db *db, long long case_id, long long now, struct fault *f);
-/* Set the case's status with the time stamps that go with it (pending
- * since, resolved, closed; a new reminder after the next pending). The
- * caller runs sla_refresh once after all its changes to the case (deliver
- * does at its end). old_r (16 bytes, may be NULL) gets the status it had. */
-int sla_set_status(struct db *db, long long case_id, const char *status, long long now, char *old_r,
-		   struct fault *f);
 
 #endif

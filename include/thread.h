@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include "model.h"
+
 /* What deliver found out before deciding; case ids are 0 when absent. */
 struct thread_facts {
 	long long token_case;		/* named by a valid token in the recipient address */
@@ -39,7 +41,7 @@ enum thread_how thread_pick(const struct thread_facts *facts, long long *case_r)
 const char *thread_how_name(enum thread_how how);
 /* What customer mail does to a case in status, closed closed_age seconds ago
  * (ignored unless closed), given the configured reopen window. */
-enum thread_action thread_on_status(const char *status, long long closed_age, long long reopen_window);
+enum thread_action thread_on_status(enum case_status status, long long closed_age, long long reopen_window);
 /* The case number of a "[Name #123]" tag in a subject, or 0. */
 long long thread_subject_tag(const char *subject);
 

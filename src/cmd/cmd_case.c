@@ -9,7 +9,9 @@
 #include "cmd.h"
 #include "db.h"
 #include "json.h"
+#include "model.h"
 #include "sla.h"
+#include "store.h"
 
 /* A nullable column for text output: "-" when SQL NULL. */
 static const char *cmd_case_txt(PGresult *res, int row, int col)
@@ -26,14 +28,7 @@ static int cmd_case_list(struct cmd_ctx *ctx, const char *queue, const char *sta
 
 	if (cmd_db(ctx, f) < 0)
 		return -1;
-	res = db_exec(ctx->db,
-		      "SELECT c.id, q.name, c.status, c.priority, c.subject, cu.email, a.email, "
-		      DB_ISO("c.created") ", c.quarantined,"
-		      " (SELECT count(*) FROM messages m WHERE m.case_id = c.id)"
-		      " FROM cases c JOIN queues q ON q.id = c.queue_id"
-		      " LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN agents a ON a.id = c.assignee_id"
-		      " WHERE ($1::text IS NULL OR q.name = $1) AND ($2::text IS NULL OR c.status = $2)"
-		      " ORDER BY c.id DESC", 2, (const char *[]){ queue, status }, f);
+	res = store_case_list(ctx->db, queue, status, f);
 	if (res == NULL)
 		return -1;
 	if (as_json) {
@@ -42,17 +37,17 @@ static int cmd_case_list(struct cmd_ctx *ctx, const char *queue, const char *sta
 		json_array_begin(j);
 		for (i = 0; i < PQntuples(res); i++) {
 			json_object_begin(j);
-			json_kv_int(j, "id", atoll(PQgetvalue(res, i, 0)));
-			json_kv_string(j, "queue", PQgetvalue(res, i, 1));
-			json_kv_string(j, "status", PQgetvalue(res, i, 2));
-			json_kv_string(j, "priority", PQgetvalue(res, i, 3));
-			json_kv_string(j, "subject", PQgetvalue(res, i, 4));
-			json_kv_string(j, "customer", db_value(res, i, 5));
-			json_kv_string(j, "assignee", db_value(res, i, 6));
-			json_kv_string(j, "created", PQgetvalue(res, i, 7));
+			json_kv_int(j, "id", db_get_ll(res, i, LIST_ID));
+			json_kv_string(j, "queue", PQgetvalue(res, i, LIST_QUEUE));
+			json_kv_string(j, "status", PQgetvalue(res, i, LIST_STATUS));
+			json_kv_string(j, "priority", PQgetvalue(res, i, LIST_PRIORITY));
+			json_kv_string(j, "subject", PQgetvalue(res, i, LIST_SUBJECT));
+			json_kv_string(j, "customer", db_value(res, i, LIST_CUSTOMER));
+			json_kv_string(j, "assignee", db_value(res, i, LIST_ASSIGNEE));
+			json_kv_string(j, "created", PQgetvalue(res, i, LIST_CREATED));
 			json_key(j, "quarantined");
-			json_bool(j, PQgetvalue(res, i, 8)[0] == 't');
-			json_kv_int(j, "messages", atoll(PQgetvalue(res, i, 9)));
+			json_bool(j, db_get_bool(res, i, LIST_QUARANTINED));
+			json_kv_int(j, "messages", db_get_ll(res, i, LIST_MESSAGES));
 			json_object_end(j);
 		}
 		json_array_end(j);
@@ -61,129 +56,84 @@ static int cmd_case_list(struct cmd_ctx *ctx, const char *queue, const char *sta
 		printf("%-6s %-12s %-9s %-7s %-28s %-20s %s\n", "CASE", "QUEUE", "STATUS", "PRIO",
 		       "CUSTOMER", "CREATED", "SUBJECT");
 		for (i = 0; i < PQntuples(res); i++)
-			printf("%-6s %-12s %-9s %-7s %-28s %-20s %s%s\n", PQgetvalue(res, i, 0),
-			       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-			       cmd_case_txt(res, i, 5), PQgetvalue(res, i, 7),
-			       PQgetvalue(res, i, 8)[0] == 't' ? "[quarantined] " : "", PQgetvalue(res, i, 4));
+			printf("%-6s %-12s %-9s %-7s %-28s %-20s %s%s\n", PQgetvalue(res, i, LIST_ID),
+			       PQgetvalue(res, i, LIST_QUEUE), PQgetvalue(res, i, LIST_STATUS),
+			       PQgetvalue(res, i, LIST_PRIORITY), cmd_case_txt(res, i, LIST_CUSTOMER),
+			       PQgetvalue(res, i, LIST_CREATED),
+			       db_get_bool(res, i, LIST_QUARANTINED) ? "[quarantined] " : "",
+			       PQgetvalue(res, i, LIST_SUBJECT));
 	}
 	PQclear(res);
 	return 0;
 }
 
-/* The queries behind "case show", run in one snapshot. */
-struct cmd_case_rows {
-	PGresult *c, *watchers, *messages, *attachments, *events;
-};
-
-/* Fetch everything about one case; c has no row when the case does not exist. */
-static int cmd_case_fetch(struct cmd_ctx *ctx, const char *id, struct cmd_case_rows *r, struct fault *f)
+/* A nullable integer column as JSON: null when SQL NULL. */
+static void cmd_case_json_int(struct json *j, const char *key, const PGresult *res, int row, int col)
 {
-	const char *p[1] = { id };
-
-	if (db_run(ctx->db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, f) < 0)
-		return -1;
-	r->c = db_exec(ctx->db,
-		       "SELECT c.id, q.name, c.status, c.priority, c.subject, cu.email, a.email, "
-		       DB_ISO("c.created") ", " DB_ISO("c.first_response_due") ", "
-		       DB_ISO("c.resolution_due") ", c.escalation_level, c.quarantined, c.linked_case_id,"
-		       " cu.name, cu.language, " DB_ISO("c.updated") ", " DB_ISO("c.next_response_due") ","
-		       " " DB_ISO("c.first_response_at") ", c.rating, c.rating_comment"
-		       " FROM cases c JOIN queues q ON q.id = c.queue_id"
-		       " LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN agents a ON a.id = c.assignee_id"
-		       " WHERE c.id = $1", 1, p, f);
-	r->watchers = r->c ? db_exec(ctx->db, "SELECT address FROM watchers WHERE case_id = $1"
-				     " ORDER BY created, address", 1, p, f) : NULL;
-	r->messages = r->watchers ? db_exec(ctx->db,
-		"SELECT id, direction, kind, classification, from_addr, to_addrs, subject, message_id, "
-		DB_ISO("created") ", body_text, cc_addrs FROM messages WHERE case_id = $1 ORDER BY id",
-		1, p, f) : NULL;
-	r->attachments = r->messages ? db_exec(ctx->db,
-		"SELECT a.message_id, a.filename, a.content_type, a.size FROM attachments a"
-		" JOIN messages m ON m.id = a.message_id WHERE m.case_id = $1 ORDER BY a.id", 1, p, f) : NULL;
-	r->events = r->attachments ? db_exec(ctx->db,
-		"SELECT type, " DB_ISO("created") ", detail, actor FROM events WHERE case_id = $1 ORDER BY id",
-		1, p, f) : NULL;
-	db_rollback(ctx->db);
-	return r->events ? 0 : -1;
-}
-
-/* Free the rows of "case show". */
-static void cmd_case_rows_free(struct cmd_case_rows *r)
-{
-	PQclear(r->c);
-	PQclear(r->watchers);
-	PQclear(r->messages);
-	PQclear(r->attachments);
-	PQclear(r->events);
+	json_key(j, key);
+	if (PQgetisnull(res, row, col))
+		json_null(j);
+	else
+		json_int(j, db_get_ll(res, row, col));
 }
 
 /* Print one case as JSON (the contract of DESIGN.md). */
-static void cmd_case_json(struct cmd_case_rows *r)
+static void cmd_case_json(struct store_case_show *r)
 {
 	struct json *j = json_new(stdout);
-	PGresult *c = r->c;
+	PGresult *c = r->c, *m = r->messages, *a = r->attachments, *e = r->events;
 	int i, k;
 
 	json_object_begin(j);
-	json_kv_int(j, "id", atoll(PQgetvalue(c, 0, 0)));
-	json_kv_string(j, "queue", PQgetvalue(c, 0, 1));
-	json_kv_string(j, "status", PQgetvalue(c, 0, 2));
-	json_kv_string(j, "priority", PQgetvalue(c, 0, 3));
-	json_kv_string(j, "subject", PQgetvalue(c, 0, 4));
-	json_kv_string(j, "customer", db_value(c, 0, 5));
-	json_kv_string(j, "customer_name", db_value(c, 0, 13));
-	json_kv_string(j, "customer_language", db_value(c, 0, 14));
-	json_kv_string(j, "assignee", db_value(c, 0, 6));
+	json_kv_int(j, "id", db_get_ll(c, 0, SHOW_ID));
+	json_kv_string(j, "queue", PQgetvalue(c, 0, SHOW_QUEUE));
+	json_kv_string(j, "status", PQgetvalue(c, 0, SHOW_STATUS));
+	json_kv_string(j, "priority", PQgetvalue(c, 0, SHOW_PRIORITY));
+	json_kv_string(j, "subject", PQgetvalue(c, 0, SHOW_SUBJECT));
+	json_kv_string(j, "customer", db_value(c, 0, SHOW_CUSTOMER));
+	json_kv_string(j, "customer_name", db_value(c, 0, SHOW_CUSTOMER_NAME));
+	json_kv_string(j, "customer_language", db_value(c, 0, SHOW_CUSTOMER_LANGUAGE));
+	json_kv_string(j, "assignee", db_value(c, 0, SHOW_ASSIGNEE));
 	json_key(j, "watchers");
 	json_array_begin(j);
 	for (i = 0; i < PQntuples(r->watchers); i++)
 		json_string(j, PQgetvalue(r->watchers, i, 0));
 	json_array_end(j);
-	json_kv_string(j, "created", PQgetvalue(c, 0, 7));
-	json_kv_string(j, "updated", PQgetvalue(c, 0, 15));
-	json_kv_string(j, "first_response_due", db_value(c, 0, 8));
-	json_kv_string(j, "resolution_due", db_value(c, 0, 9));
-	json_kv_string(j, "next_response_due", db_value(c, 0, 16));
-	json_kv_string(j, "first_response_at", db_value(c, 0, 17));
-	json_kv_int(j, "escalation_level", atoll(PQgetvalue(c, 0, 10)));
-	json_key(j, "rating");
-	if (PQgetisnull(c, 0, 18))
-		json_null(j);
-	else
-		json_int(j, atoll(PQgetvalue(c, 0, 18)));
-	json_kv_string(j, "rating_comment", db_value(c, 0, 19));
+	json_kv_string(j, "created", PQgetvalue(c, 0, SHOW_CREATED));
+	json_kv_string(j, "updated", PQgetvalue(c, 0, SHOW_UPDATED));
+	json_kv_string(j, "first_response_due", db_value(c, 0, SHOW_FIRST_DUE));
+	json_kv_string(j, "resolution_due", db_value(c, 0, SHOW_RESOLUTION_DUE));
+	json_kv_string(j, "next_response_due", db_value(c, 0, SHOW_NEXT_DUE));
+	json_kv_string(j, "first_response_at", db_value(c, 0, SHOW_ANSWERED));
+	json_kv_int(j, "escalation_level", db_get_ll(c, 0, SHOW_LEVEL));
+	cmd_case_json_int(j, "rating", c, 0, SHOW_RATING);
+	json_kv_string(j, "rating_comment", db_value(c, 0, SHOW_RATING_COMMENT));
 	json_key(j, "quarantined");
-	json_bool(j, PQgetvalue(c, 0, 11)[0] == 't');
-	json_key(j, "linked_case");
-	if (PQgetisnull(c, 0, 12))
-		json_null(j);
-	else
-		json_int(j, atoll(PQgetvalue(c, 0, 12)));
+	json_bool(j, db_get_bool(c, 0, SHOW_QUARANTINED));
+	cmd_case_json_int(j, "linked_case", c, 0, SHOW_LINKED);
 	json_key(j, "messages");
 	json_array_begin(j);
-	for (i = 0; i < PQntuples(r->messages); i++) {
-		PGresult *m = r->messages;
-
+	for (i = 0; i < PQntuples(m); i++) {
 		json_object_begin(j);
-		json_kv_string(j, "direction", PQgetvalue(m, i, 1));
-		json_kv_string(j, "kind", PQgetvalue(m, i, 2));
-		json_kv_string(j, "classification", PQgetvalue(m, i, 3));
-		json_kv_string(j, "from", db_value(m, i, 4));
-		json_kv_string(j, "to", db_value(m, i, 5));
-		json_kv_string(j, "cc", db_value(m, i, 10));
-		json_kv_string(j, "subject", db_value(m, i, 6));
-		json_kv_string(j, "body", db_value(m, i, 9));
-		json_kv_string(j, "message_id", db_value(m, i, 7));
-		json_kv_string(j, "created", PQgetvalue(m, i, 8));
+		json_kv_string(j, "direction", PQgetvalue(m, i, SHOW_MSG_DIRECTION));
+		json_kv_string(j, "kind", PQgetvalue(m, i, SHOW_MSG_KIND));
+		json_kv_string(j, "classification", PQgetvalue(m, i, SHOW_MSG_CLASS));
+		json_kv_string(j, "from", db_value(m, i, SHOW_MSG_FROM));
+		json_kv_string(j, "to", db_value(m, i, SHOW_MSG_TO));
+		json_kv_string(j, "cc", db_value(m, i, SHOW_MSG_CC));
+		json_kv_string(j, "subject", db_value(m, i, SHOW_MSG_SUBJECT));
+		json_kv_string(j, "body", db_value(m, i, SHOW_MSG_BODY));
+		json_kv_string(j, "message_id", db_value(m, i, SHOW_MSG_MESSAGE_ID));
+		json_kv_string(j, "created", PQgetvalue(m, i, SHOW_MSG_CREATED));
 		json_key(j, "attachments");
 		json_array_begin(j);
-		for (k = 0; k < PQntuples(r->attachments); k++) {
-			if (strcmp(PQgetvalue(r->attachments, k, 0), PQgetvalue(m, i, 0)) != 0)
+		for (k = 0; k < PQntuples(a); k++) {
+			if (db_get_ll(a, k, SHOW_ATT_MESSAGE) != db_get_ll(m, i, SHOW_MSG_ID))
 				continue;
 			json_object_begin(j);
-			json_kv_string(j, "filename", db_value(r->attachments, k, 1));
-			json_kv_string(j, "content_type", PQgetvalue(r->attachments, k, 2));
-			json_kv_int(j, "size", atoll(PQgetvalue(r->attachments, k, 3)));
+			json_kv_string(j, "filename", db_value(a, k, SHOW_ATT_FILENAME));
+			json_kv_string(j, "content_type", PQgetvalue(a, k, SHOW_ATT_TYPE));
+			json_kv_int(j, "size", db_get_ll(a, k, SHOW_ATT_SIZE));
 			json_object_end(j);
 		}
 		json_array_end(j);
@@ -192,12 +142,12 @@ static void cmd_case_json(struct cmd_case_rows *r)
 	json_array_end(j);
 	json_key(j, "events");
 	json_array_begin(j);
-	for (i = 0; i < PQntuples(r->events); i++) {
+	for (i = 0; i < PQntuples(e); i++) {
 		json_object_begin(j);
-		json_kv_string(j, "type", PQgetvalue(r->events, i, 0));
-		json_kv_string(j, "created", PQgetvalue(r->events, i, 1));
-		json_kv_string(j, "detail", db_value(r->events, i, 2));
-		json_kv_string(j, "actor", db_value(r->events, i, 3));
+		json_kv_string(j, "type", PQgetvalue(e, i, SHOW_EV_TYPE));
+		json_kv_string(j, "created", PQgetvalue(e, i, SHOW_EV_CREATED));
+		json_kv_string(j, "detail", db_value(e, i, SHOW_EV_DETAIL));
+		json_kv_string(j, "actor", db_value(e, i, SHOW_EV_ACTOR));
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -206,43 +156,46 @@ static void cmd_case_json(struct cmd_case_rows *r)
 }
 
 /* Print one case for a person: header, messages with bodies, events. */
-static void cmd_case_text(struct cmd_case_rows *r)
+static void cmd_case_text(struct store_case_show *r)
 {
-	PGresult *c = r->c, *m = r->messages;
+	PGresult *c = r->c, *m = r->messages, *a = r->attachments, *e = r->events;
 	int i, k;
 
-	printf("Case %s: %s\n", PQgetvalue(c, 0, 0), PQgetvalue(c, 0, 4));
-	printf("Queue: %s  Status: %s  Priority: %s%s\n", PQgetvalue(c, 0, 1), PQgetvalue(c, 0, 2),
-	       PQgetvalue(c, 0, 3), PQgetvalue(c, 0, 11)[0] == 't' ? "  [quarantined]" : "");
-	printf("Customer: %s  Assignee: %s\n", cmd_case_txt(c, 0, 5), cmd_case_txt(c, 0, 6));
-	printf("Created: %s  First response due: %s  Resolution due: %s\n", PQgetvalue(c, 0, 7),
-	       cmd_case_txt(c, 0, 8), cmd_case_txt(c, 0, 9));
-	printf("Answered: %s  Next response due: %s  Escalation level: %s\n", cmd_case_txt(c, 0, 17),
-	       cmd_case_txt(c, 0, 16), PQgetvalue(c, 0, 10));
-	if (!PQgetisnull(c, 0, 18))
-		printf("Rating: %s of 5%s%s\n", PQgetvalue(c, 0, 18), PQgetisnull(c, 0, 19) ? "" : ": ",
-		       PQgetvalue(c, 0, 19));
-	if (!PQgetisnull(c, 0, 12))
-		printf("Linked to case: %s\n", PQgetvalue(c, 0, 12));
+	printf("Case %s: %s\n", PQgetvalue(c, 0, SHOW_ID), PQgetvalue(c, 0, SHOW_SUBJECT));
+	printf("Queue: %s  Status: %s  Priority: %s%s\n", PQgetvalue(c, 0, SHOW_QUEUE),
+	       PQgetvalue(c, 0, SHOW_STATUS), PQgetvalue(c, 0, SHOW_PRIORITY),
+	       db_get_bool(c, 0, SHOW_QUARANTINED) ? "  [quarantined]" : "");
+	printf("Customer: %s  Assignee: %s\n", cmd_case_txt(c, 0, SHOW_CUSTOMER), cmd_case_txt(c, 0, SHOW_ASSIGNEE));
+	printf("Created: %s  First response due: %s  Resolution due: %s\n", PQgetvalue(c, 0, SHOW_CREATED),
+	       cmd_case_txt(c, 0, SHOW_FIRST_DUE), cmd_case_txt(c, 0, SHOW_RESOLUTION_DUE));
+	printf("Answered: %s  Next response due: %s  Escalation level: %s\n", cmd_case_txt(c, 0, SHOW_ANSWERED),
+	       cmd_case_txt(c, 0, SHOW_NEXT_DUE), PQgetvalue(c, 0, SHOW_LEVEL));
+	if (!PQgetisnull(c, 0, SHOW_RATING))
+		printf("Rating: %s of 5%s%s\n", PQgetvalue(c, 0, SHOW_RATING),
+		       PQgetisnull(c, 0, SHOW_RATING_COMMENT) ? "" : ": ", PQgetvalue(c, 0, SHOW_RATING_COMMENT));
+	if (!PQgetisnull(c, 0, SHOW_LINKED))
+		printf("Linked to case: %s\n", PQgetvalue(c, 0, SHOW_LINKED));
 	for (i = 0; i < PQntuples(r->watchers); i++)
 		printf("%s%s", i ? ", " : "Watchers: ", PQgetvalue(r->watchers, i, 0));
 	if (PQntuples(r->watchers) > 0)
 		printf("\n");
 	for (i = 0; i < PQntuples(m); i++) {
-		printf("\n--- %s %s (%s, %s) %s\nFrom: %s\nTo: %s\nSubject: %s\n", PQgetvalue(m, i, 1),
-		       PQgetvalue(m, i, 2), PQgetvalue(m, i, 3), PQgetvalue(m, i, 8), cmd_case_txt(m, i, 7),
-		       cmd_case_txt(m, i, 4), cmd_case_txt(m, i, 5), cmd_case_txt(m, i, 6));
-		for (k = 0; k < PQntuples(r->attachments); k++)
-			if (strcmp(PQgetvalue(r->attachments, k, 0), PQgetvalue(m, i, 0)) == 0)
-				printf("Attachment: %s (%s, %s bytes)\n", cmd_case_txt(r->attachments, k, 1),
-				       PQgetvalue(r->attachments, k, 2), PQgetvalue(r->attachments, k, 3));
-		printf("\n%s\n", cmd_case_txt(m, i, 9));
+		printf("\n--- %s %s (%s, %s) %s\nFrom: %s\nTo: %s\nSubject: %s\n", PQgetvalue(m, i, SHOW_MSG_DIRECTION),
+		       PQgetvalue(m, i, SHOW_MSG_KIND), PQgetvalue(m, i, SHOW_MSG_CLASS),
+		       PQgetvalue(m, i, SHOW_MSG_CREATED), cmd_case_txt(m, i, SHOW_MSG_MESSAGE_ID),
+		       cmd_case_txt(m, i, SHOW_MSG_FROM), cmd_case_txt(m, i, SHOW_MSG_TO),
+		       cmd_case_txt(m, i, SHOW_MSG_SUBJECT));
+		for (k = 0; k < PQntuples(a); k++)
+			if (db_get_ll(a, k, SHOW_ATT_MESSAGE) == db_get_ll(m, i, SHOW_MSG_ID))
+				printf("Attachment: %s (%s, %s bytes)\n", cmd_case_txt(a, k, SHOW_ATT_FILENAME),
+				       PQgetvalue(a, k, SHOW_ATT_TYPE), PQgetvalue(a, k, SHOW_ATT_SIZE));
+		printf("\n%s\n", cmd_case_txt(m, i, SHOW_MSG_BODY));
 	}
 	printf("\nEvents:\n");
-	for (i = 0; i < PQntuples(r->events); i++)
-		printf("  %s %-14s %s%s%s\n", PQgetvalue(r->events, i, 1), PQgetvalue(r->events, i, 0),
-		       cmd_case_txt(r->events, i, 2), PQgetisnull(r->events, i, 3) ? "" : " by ",
-		       PQgetisnull(r->events, i, 3) ? "" : PQgetvalue(r->events, i, 3));
+	for (i = 0; i < PQntuples(e); i++)
+		printf("  %s %-14s %s%s%s\n", PQgetvalue(e, i, SHOW_EV_CREATED), PQgetvalue(e, i, SHOW_EV_TYPE),
+		       cmd_case_txt(e, i, SHOW_EV_DETAIL), PQgetisnull(e, i, SHOW_EV_ACTOR) ? "" : " by ",
+		       PQgetisnull(e, i, SHOW_EV_ACTOR) ? "" : PQgetvalue(e, i, SHOW_EV_ACTOR));
 }
 
 /* Check a case number argument. */
@@ -256,12 +209,12 @@ static int cmd_case_number(const char *text, struct fault *f)
 /* Show one case. */
 static int cmd_case_show(struct cmd_ctx *ctx, const char *id, bool as_json, struct fault *f)
 {
-	struct cmd_case_rows r = { 0 };
+	struct store_case_show r = { 0 };
 	int ret = 0;
 
 	if (cmd_case_number(id, f) < 0 || cmd_db(ctx, f) < 0)
 		return -1;
-	if (cmd_case_fetch(ctx, id, &r, f) < 0)
+	if (store_case_show(ctx->db, atoll(id), &r, f) < 0)
 		ret = -1;
 	else if (PQntuples(r.c) == 0)
 		ret = fault_perm(f, "no case %s", id);
@@ -269,7 +222,7 @@ static int cmd_case_show(struct cmd_ctx *ctx, const char *id, bool as_json, stru
 		cmd_case_json(&r);
 	else
 		cmd_case_text(&r);
-	cmd_case_rows_free(&r);
+	store_case_show_clear(&r);
 	return ret;
 }
 
@@ -278,24 +231,21 @@ typedef int cmd_case_apply(struct db *db, long long id, const char *value, char 
 
 /* Change one case and record an event in the same transaction. */
 static int cmd_case_change(struct cmd_ctx *ctx, const char *id, cmd_case_apply *apply, const char *value,
-			   const char *event, struct fault *f)
+			   enum event_type event, struct fault *f)
 {
 	char old[256], *detail;
+	int ret;
 
 	if (cmd_db(ctx, f) < 0 || db_begin(ctx->db, f) < 0)
 		return -1;
 	if (apply(ctx->db, atoll(id), value, old, f) < 0)
 		goto fail;
 	detail = g_strdup_printf("%s -> %s", old, value);
-	if (db_run(ctx->db, "INSERT INTO events (case_id, type, actor, detail) VALUES ($1, $2, 'cli', $3)",
-		   3, (const char *[]){ id, event, detail }, f) < 0) {
-		g_free(detail);
-		goto fail;
-	}
+	ret = store_event(ctx->db, atoll(id), event, "cli", detail, f);
 	g_free(detail);
-	if (db_commit(ctx->db, f) < 0)
+	if (ret < 0 || db_commit(ctx->db, f) < 0)
 		goto fail;
-	printf("case %s: %s %s\n", id, event, value);
+	printf("case %s: %s %s\n", id, model_event_name(event), value);
 	return 0;
 fail:
 	db_rollback(ctx->db);
@@ -305,30 +255,18 @@ fail:
 /* Assign case id to the agent with address value. */
 static int cmd_case_apply_assign(struct db *db, long long id, const char *value, char *old_r, struct fault *f)
 {
-	char num[24];
-	PGresult *res;
-
-	snprintf(num, sizeof(num), "%lld", id);
-	res = db_exec(db, "UPDATE cases c SET assignee_id = (SELECT id FROM agents WHERE email = $2),"
-		      " updated = now() FROM cases old LEFT JOIN agents a ON a.id = old.assignee_id"
-		      " WHERE c.id = $1 AND old.id = c.id RETURNING coalesce(a.email, 'nobody')",
-		      2, (const char *[]){ num, value }, f);
-	if (res == NULL)
-		return -1;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return fault_perm(f, "no case %s", num);
-	}
-	snprintf(old_r, 256, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return 0;
+	return store_case_assign(db, id, value, old_r, f);
 }
 
-/* Set case id's status to value. */
+/* Set case id's status to value (checked by the caller). */
 static int cmd_case_apply_status(struct db *db, long long id, const char *value, char *old_r, struct fault *f)
 {
-	if (sla_set_status(db, id, value, 0, old_r, f) < 0)
+	enum case_status status = CASE_OPEN, old;
+
+	(void)model_status_parse(value, &status);
+	if (store_case_set_status(db, id, status, 0, &old, f) < 0)
 		return -1;
+	snprintf(old_r, 256, "%s", model_status_name(old));
 	return sla_refresh(db, id, 0, f);
 }
 
@@ -336,25 +274,18 @@ static int cmd_case_apply_status(struct db *db, long long id, const char *value,
 static int cmd_case_assign(struct cmd_ctx *ctx, const char *id, const char *agent, struct fault *f)
 {
 	char *addr;
-	PGresult *res;
-	int ret, found;
+	long long agent_id = 0;
+	int ret;
 
 	if (cmd_case_number(id, f) < 0 || address_normalize(agent, &addr, f) < 0)
 		return -1;
-	if (cmd_db(ctx, f) < 0) {
-		g_free(addr);
-		return -1;
-	}
-	res = db_exec(ctx->db, "SELECT 1 FROM agents WHERE email = $1", 1, (const char *[]){ addr }, f);
-	found = res != NULL && PQntuples(res) == 1;
-	PQclear(res);
-	if (res == NULL || !found) {
-		if (res != NULL)
-			fault_perm(f, "no agent %s (add it with 'postdesk agent add')", addr);
-		g_free(addr);
-		return -1;
-	}
-	ret = cmd_case_change(ctx, id, cmd_case_apply_assign, addr, "assigned", f);
+	ret = cmd_db(ctx, f);
+	if (ret == 0)
+		ret = store_agent_find(ctx->db, addr, &agent_id, f);
+	if (ret == 0 && agent_id == 0)
+		ret = fault_perm(f, "no agent %s (add it with 'postdesk agent add')", addr);
+	if (ret == 0)
+		ret = cmd_case_change(ctx, id, cmd_case_apply_assign, addr, EV_ASSIGNED, f);
 	g_free(addr);
 	return ret;
 }
@@ -362,16 +293,13 @@ static int cmd_case_assign(struct cmd_ctx *ctx, const char *id, const char *agen
 /* Set a case's status by hand, keeping the time stamps that go with it. */
 static int cmd_case_status(struct cmd_ctx *ctx, const char *id, const char *status, struct fault *f)
 {
-	static const char *const valid[] = { "new", "open", "pending", "resolved", "closed", NULL };
-	const char *const *v;
+	enum case_status s;
 
 	if (cmd_case_number(id, f) < 0)
 		return -1;
-	for (v = valid; *v != NULL && strcmp(*v, status) != 0; v++)
-		;
-	if (*v == NULL)
+	if (model_status_parse(status, &s) < 0)
 		return cmd_usage_fault(f, "case", "status must be new, open, pending, resolved or closed");
-	return cmd_case_change(ctx, id, cmd_case_apply_status, status, "status", f);
+	return cmd_case_change(ctx, id, cmd_case_apply_status, status, EV_STATUS, f);
 }
 
 int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)

@@ -12,37 +12,26 @@
 #include "compose.h"
 #include "config.h"
 #include "db.h"
+#include "deliver_plan.h"
 #include "duration.h"
 #include "mail.h"
 #include "outbound.h"
 #include "outbox.h"
-#include "quote.h"
-#include "sla.h"
+#include "store.h"
 #include "template.h"
 #include "token.h"
 
 /* The case as the templates and addresses need it. */
 struct outbound_case {
+	struct store_case_info info;
 	char id[24];
-	char *subject, *status;
-	char *customer_email, *customer_name, *language;
-	char *queue_id, *queue_name, *queue_addr, *domain, *local;
-	long long first_response_s;
-	long long assignee_id;
-	bool bounced;			/* the customer's address bounced */
+	char *domain, *local;		/* of the queue's address */
 };
 
 /* Free what a case record holds. */
 static void outbound_case_clear(struct outbound_case *c)
 {
-	g_free(c->subject);
-	g_free(c->status);
-	g_free(c->customer_email);
-	g_free(c->customer_name);
-	g_free(c->language);
-	g_free(c->queue_id);
-	g_free(c->queue_name);
-	g_free(c->queue_addr);
+	store_case_info_clear(&c->info);
 	g_free(c->domain);
 	g_free(c->local);
 }
@@ -50,37 +39,13 @@ static void outbound_case_clear(struct outbound_case *c)
 /* Load the case (locked by deliver already). */
 static int outbound_load(struct outbound *ob, long long case_id, struct outbound_case *c, struct fault *f)
 {
-	PGresult *res;
-	char *at;
+	const char *at;
 
-	snprintf(c->id, sizeof(c->id), "%lld", case_id);
-	res = db_exec(ob->db,
-		      "SELECT c.subject, c.status, cu.email, cu.name,"
-		      " coalesce(cu.language, q.language, $2), q.id, q.name, q.address,"
-		      " coalesce(q.first_response_s, 0), coalesce(c.assignee_id, 0), cu.bounced_at IS NOT NULL"
-		      " FROM cases c JOIN queues q ON q.id = c.queue_id"
-		      " LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1",
-		      2, (const char *[]){ c->id, ob->cfg->default_language }, f);
-	if (res == NULL)
+	if (store_case_info(ob->db, case_id, ob->cfg->default_language, &c->info, f) < 0)
 		return -1;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return fault_perm(f, "case %s vanished", c->id);
-	}
-	c->subject = g_strdup(db_value(res, 0, 0));
-	c->status = g_strdup(db_value(res, 0, 1));
-	c->customer_email = g_strdup(db_value(res, 0, 2));
-	c->customer_name = g_strdup(db_value(res, 0, 3));
-	c->language = g_strdup(db_value(res, 0, 4));
-	c->queue_id = g_strdup(db_value(res, 0, 5));
-	c->queue_name = g_strdup(db_value(res, 0, 6));
-	c->queue_addr = g_strdup(db_value(res, 0, 7));
-	c->first_response_s = atoll(PQgetvalue(res, 0, 8));
-	c->assignee_id = atoll(PQgetvalue(res, 0, 9));
-	c->bounced = strcmp(PQgetvalue(res, 0, 10), "t") == 0;
-	PQclear(res);
-	at = strrchr(c->queue_addr, '@');
-	c->local = g_strndup(c->queue_addr, (gsize)(at - c->queue_addr));
+	snprintf(c->id, sizeof(c->id), "%lld", case_id);
+	at = strrchr(c->info.queue_addr, '@');
+	c->local = g_strndup(c->info.queue_addr, (gsize)(at - c->info.queue_addr));
 	c->domain = g_strdup(at + 1);
 	return 0;
 }
@@ -91,7 +56,7 @@ static int outbound_token_addr(struct outbound *ob, const struct outbound_case *
 {
 	char token[TOKEN_MAX];
 
-	if (token_make(ob->ring, atoll(c->id), role, token, f) < 0)
+	if (token_make(ob->ring, c->info.id, role, token, f) < 0)
 		return -1;
 	*addr_r = g_strdup_printf("%s%c%s@%s", c->local, ob->cfg->recipient_delimiter[0], token, c->domain);
 	return 0;
@@ -104,21 +69,18 @@ static struct template_vars *outbound_vars(struct outbound *ob, const struct out
 
 	template_vars_set(v, "helpdesk_name", ob->cfg->helpdesk_name);
 	template_vars_set(v, "case_id", c->id);
-	template_vars_set(v, "case_subject", c->subject);
-	template_vars_set(v, "queue_name", c->queue_name);
-	template_vars_set(v, "customer_name", c->customer_name);
-	template_vars_set(v, "customer_email", c->customer_email);
-	template_vars_set(v, "language", c->language);
+	template_vars_set(v, "case_subject", c->info.subject);
+	template_vars_set(v, "queue_name", c->info.queue_name);
+	template_vars_set(v, "customer_name", c->info.customer_name);
+	template_vars_set(v, "customer_email", c->info.customer_email);
+	template_vars_set(v, "language", c->info.language);
 	return v;
 }
-
-static int outbound_event_row(struct outbound *ob, const struct outbound_case *c, const char *type,
-			      const char *actor, const char *detail, struct fault *f);
 
 /* One outgoing mail: who, which template, threading and automatic flags. */
 struct outbound_mail {
 	const char *kind;		/* outbox kind: ack, notify, reply, agent-error */
-	const char *msg_kind;		/* messages.kind: auto, system, agent */
+	enum msg_kind msg_kind;		/* of the stored outgoing message: auto, system, agent */
 	const char *template;
 	const char *language;
 	const char *from_name;
@@ -155,42 +117,32 @@ static int outbound_send(struct outbound *ob, const struct outbound_case *c, con
 		if (f->kind == FAULT_PERMANENT) {
 			char *detail = g_strdup_printf("%s not sent: %s", m->kind, f->text);
 
-			ret = outbound_event_row(ob, c, "mail-skipped", "system", detail, f);
+			ret = store_event(ob->db, c->info.id, EV_MAIL_SKIPPED, "system", detail, f);
 			g_free(detail);
 		}
 		goto out;
 	}
-	if (token_message_id(ob->ring, atoll(c->id), c->domain, &msgid, f) < 0)
+	if (token_message_id(ob->ring, c->info.id, c->domain, &msgid, f) < 0)
 		goto out;
 	{
 		struct compose comp = {
-			.from_name = m->from_name, .from_addr = c->queue_addr, .reply_to = m->reply_to,
+			.from_name = m->from_name, .from_addr = c->info.queue_addr, .reply_to = m->reply_to,
 			.to = m->to, .cc = m->cc, .subject = r.subject, .text = r.text, .html = r.html,
 			.message_id = msgid, .in_reply_to = m->in_reply_to, .references = m->references,
-			.auto_submitted = m->auto_submitted, .loop = c->queue_addr, .language = m->language,
+			.auto_submitted = m->auto_submitted, .loop = c->info.queue_addr, .language = m->language,
 		};
 
 		if (compose_build(&comp, &raw, &len, f) < 0)
 			goto out;
 	}
-	if (outbox_add(ob->db, atoll(c->id), m->kind, m->envelope_from, rcpts, nrcpt, raw, len,
+	if (outbox_add(ob->db, c->info.id, m->kind, m->envelope_from, rcpts, nrcpt, raw, len,
 		       ob->send_now ? outbox_lease(ob->cfg) : 0, &outbox_id, f) < 0)
 		goto out;
 	g_array_append_val(ob->queued, outbox_id);
 	to = g_strjoinv(", ", (char **)m->to);
-	{
-		const char *p[9] = { c->id, c->queue_id, m->msg_kind, c->queue_addr, to, r.subject, msgid,
-				     raw, m->body_text ? m->body_text : r.text };
-		const int l[9] = { 0, 0, 0, 0, 0, 0, 0, (int)len, 0 }, b[9] = { 0, 0, 0, 0, 0, 0, 0, 1, 0 };
-		PGresult *res = db_exec_bin(ob->db,
-			"INSERT INTO messages (case_id, queue_id, direction, kind, from_addr, to_addrs, subject,"
-			" message_id, raw, body_text) VALUES ($1, $2, 'out', $3, $4, $5, $6, $7, $8, $9)",
-			9, p, l, b, f);
-
-		if (res == NULL)
-			goto out;
-		PQclear(res);
-	}
+	if (store_message_out(ob->db, c->info.id, c->info.queue_id, m->msg_kind, c->info.queue_addr, to, r.subject,
+			      msgid, raw, len, m->body_text ? m->body_text : r.text, f) < 0)
+		goto out;
 	ret = 0;
 out:
 	template_result_clear(&r);
@@ -200,35 +152,22 @@ out:
 	return ret;
 }
 
-/* Record an event on the case. */
-static int outbound_event_row(struct outbound *ob, const struct outbound_case *c, const char *type,
-			      const char *actor, const char *detail, struct fault *f)
-{
-	return db_run(ob->db, "INSERT INTO events (case_id, type, actor, detail) VALUES ($1, $2, $3, $4)",
-		      4, (const char *[]){ c->id, type, actor, detail }, f);
-}
-
 /* Count one automatic mail to addr today; false when over the daily limit. */
 static int outbound_rate_ok(struct outbound *ob, const char *addr, bool *ok_r, struct fault *f)
 {
-	PGresult *res = db_exec(ob->db,
-				"INSERT INTO auto_mail_counts (address, day, count) VALUES ($1, current_date, 1)"
-				" ON CONFLICT (address, day) DO UPDATE SET count = auto_mail_counts.count + 1"
-				" RETURNING count", 1, (const char *[]){ addr }, f);
+	long long count;
 
-	if (res == NULL)
+	if (store_auto_mail_count(ob->db, addr, &count, f) < 0)
 		return -1;
-	*ok_r = atoll(PQgetvalue(res, 0, 0)) <= ob->cfg->auto_reply_limit;
-	PQclear(res);
+	*ok_r = count <= ob->cfg->auto_reply_limit;
 	return 0;
 }
 
 /* Acknowledge a new case to the customer, unless etiquette forbids it. */
-static int outbound_ack(struct outbound *ob, const struct outbound_case *c, const struct outbound_event *ev,
+static int outbound_ack(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
 			struct fault *f)
 {
-	const struct mail *mail = ev->mail;
-	const char *to[2] = { c->customer_email, NULL };
+	const char *to[2] = { c->info.customer_email, NULL };
 	GPtrArray *refs = g_ptr_array_new();
 	struct template_vars *v;
 	char *reply_to = NULL, dur[32];
@@ -236,18 +175,26 @@ static int outbound_ack(struct outbound *ob, const struct outbound_case *c, cons
 	guint i;
 	int ret;
 
-	if (c->customer_email == NULL || classify_robot_address(c->customer_email))
+	if (c->info.customer_email == NULL || classify_robot_address(c->info.customer_email)) {
+		g_ptr_array_free(refs, TRUE);
 		return 0;
-	if (outbound_rate_ok(ob, c->customer_email, &ok, f) < 0)
+	}
+	if (outbound_rate_ok(ob, c->info.customer_email, &ok, f) < 0) {
+		g_ptr_array_free(refs, TRUE);
 		return -1;
-	if (!ok)
-		return outbound_event_row(ob, c, "ack-suppressed", "system",
-					  "daily limit of automatic mail to this address reached", f);
-	if (outbound_token_addr(ob, c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0)
+	}
+	if (!ok) {
+		g_ptr_array_free(refs, TRUE);
+		return store_event(ob->db, c->info.id, EV_ACK_SUPPRESSED, "system",
+				   "daily limit of automatic mail to this address reached", f);
+	}
+	if (outbound_token_addr(ob, c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0) {
+		g_ptr_array_free(refs, TRUE);
 		return -1;
+	}
 	v = outbound_vars(ob, c);
-	if (c->first_response_s > 0) {
-		duration_format(c->first_response_s, dur, sizeof(dur));
+	if (c->info.first_response_s > 0) {
+		duration_format(c->info.first_response_s, dur, sizeof(dur));
 		template_vars_set(v, "first_response", dur);
 	}
 	for (i = 0; i < mail->references->len; i++)
@@ -255,7 +202,7 @@ static int outbound_ack(struct outbound *ob, const struct outbound_case *c, cons
 	g_ptr_array_add(refs, NULL);
 	{
 		struct outbound_mail m = {
-			.kind = "ack", .msg_kind = "auto", .template = "ack", .language = c->language,
+			.kind = "ack", .msg_kind = MSG_AUTO, .template = "ack", .language = c->info.language,
 			.from_name = ob->cfg->helpdesk_name, .reply_to = reply_to, .to = to,
 			.envelope_from = "",	/* RFC 3834: automatic replies use the null sender */
 			.in_reply_to = mail->message_id, .references = (const char *const *)refs->pdata,
@@ -270,24 +217,17 @@ static int outbound_ack(struct outbound *ob, const struct outbound_case *c, cons
 	return ret;
 }
 
-/* Tell agents about a message: the assignee, else the queue's agents; never
- * the author. */
-static int outbound_notify(struct outbound *ob, const struct outbound_case *c, const struct outbound_event *ev,
-			   const char *template, const char *body, struct fault *f)
+/* Tell agents about a message with template: the assignee, else the
+ * queue's agents (all of them for a note); never the author. */
+static int outbound_notify(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			   const struct deliver_plan *p, struct fault *f)
 {
-	char assignee[24], author[24], *reply_to = NULL, *note = NULL, *from_name;
-	const struct mail *mail = ev->mail;
+	char *reply_to = NULL, *note = NULL, *from_name;
 	PGresult *res;
 	int i, ret = 0;
 
-	snprintf(assignee, sizeof(assignee), "%lld", c->assignee_id);
-	snprintf(author, sizeof(author), "%lld", ev->agent_id);
-	res = db_exec(ob->db,
-		      "SELECT a.email, a.name FROM agents a WHERE a.active AND a.id <> $3 AND"
-		      " (a.id = $2 OR ($2 = 0 AND a.id IN (SELECT agent_id FROM agent_queues WHERE queue_id = $1))"
-		      " OR ($4 = 'note' AND a.id IN (SELECT agent_id FROM agent_queues WHERE queue_id = $1)))"
-		      " ORDER BY a.email",
-		      4, (const char *[]){ c->queue_id, assignee, author, ev->kind }, f);
+	res = store_agents_to_notify(ob->db, c->info.queue_id, c->info.assignee_id, p->agent_id,
+				     p->reaction == REACT_NOTE, f);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 0) {
@@ -309,7 +249,7 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 
 		template_vars_set(v, "agent_name", PQgetvalue(res, i, 1));
 		template_vars_set(v, "message_from", mail->from_addr);
-		template_vars_set(v, "message_body", body);
+		template_vars_set(v, "message_body", p->notify_body);
 		template_vars_set(v, "note_address", note);
 		for (k = 0; k < mail->attachments->len; k++) {
 			const struct mail_attachment *a = g_ptr_array_index(mail->attachments, k);
@@ -322,9 +262,9 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 		}
 		{
 			struct outbound_mail m = {
-				.kind = "notify", .msg_kind = "system", .template = template,
+				.kind = "notify", .msg_kind = MSG_SYSTEM, .template = p->notify_template,
 				.language = ob->cfg->default_language, .from_name = from_name,
-				.reply_to = reply_to, .to = to, .envelope_from = c->queue_addr,
+				.reply_to = reply_to, .to = to, .envelope_from = c->info.queue_addr,
 				.in_reply_to = mail->message_id, .auto_submitted = "auto-generated",
 			};
 
@@ -344,66 +284,47 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 static int outbound_conversation(struct outbound *ob, const struct outbound_case *c, GPtrArray *refs,
 				 char **irt_r, struct fault *f)
 {
-	PGresult *res = db_exec(ob->db,
-		"SELECT message_id FROM (SELECT id, message_id FROM messages WHERE case_id = $1"
-		" AND message_id IS NOT NULL AND (direction = 'in' AND kind = 'customer' AND classification = 'normal'"
-		" OR direction = 'out' AND kind IN ('auto', 'agent')) ORDER BY id DESC LIMIT 10) s ORDER BY id",
-		1, (const char *[]){ c->id }, f);
-	int i;
-
 	*irt_r = NULL;
-	if (res == NULL)
+	if (store_message_conversation(ob->db, c->info.id, refs, f) < 0)
 		return -1;
-	for (i = 0; i < PQntuples(res) - 1; i++)
-		g_ptr_array_add(refs, g_strdup(PQgetvalue(res, i, 0)));
-	*irt_r = PQntuples(res) > 0 ? g_strdup(PQgetvalue(res, PQntuples(res) - 1, 0)) : NULL;
-	PQclear(res);
+	if (refs->len > 0)
+		*irt_r = g_ptr_array_steal_index(refs, refs->len - 1);
 	g_ptr_array_add(refs, NULL);
 	return 0;
 }
 
 /* Relay an agent's answer to the customer and the watchers. */
-static int outbound_relay(struct outbound *ob, const struct outbound_case *c, const struct outbound_event *ev,
-			  const char *answer, struct fault *f)
+static int outbound_relay(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			  const struct deliver_plan *p, struct fault *f)
 {
 	GPtrArray *cc = g_ptr_array_new_with_free_func(g_free), *refs = g_ptr_array_new_with_free_func(g_free);
-	const char *to[2] = { c->customer_email, NULL };
-	char *reply_to = NULL, *from_name = NULL, *irt = NULL, agent[24];
+	const char *to[2] = { c->info.customer_email, NULL };
+	char *reply_to = NULL, *from_name = NULL, *irt = NULL, *name = NULL, *email = NULL;
 	struct template_vars *v;
-	PGresult *res;
-	int i, ret = -1;
+	int ret = -1;
 
-	snprintf(agent, sizeof(agent), "%lld", ev->agent_id);
-
-	if (c->customer_email == NULL)
-		return outbound_event_row(ob, c, "relay-skipped", ev->mail->from_addr,
-					  "the case has no customer address", f);
-	res = db_exec(ob->db, "SELECT address FROM watchers WHERE case_id = $1 ORDER BY address", 1,
-		      (const char *[]){ c->id }, f);
-	if (res == NULL)
+	if (c->info.customer_email == NULL) {
+		ret = store_event(ob->db, c->info.id, EV_RELAY_SKIPPED, mail->from_addr,
+				  "the case has no customer address", f);
 		goto out;
-	for (i = 0; i < PQntuples(res); i++)
-		g_ptr_array_add(cc, g_strdup(PQgetvalue(res, i, 0)));
-	PQclear(res);
+	}
+	if (store_watchers_list(ob->db, c->info.id, cc, f) < 0)
+		goto out;
 	g_ptr_array_add(cc, NULL);
 	if (outbound_conversation(ob, c, refs, &irt, f) < 0 ||
-	    outbound_token_addr(ob, c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0)
+	    outbound_token_addr(ob, c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0 ||
+	    store_agent_get(ob->db, p->agent_id, &name, &email, f) < 0)
 		goto out;
-	res = db_exec(ob->db, "SELECT name FROM agents WHERE id = $1", 1, (const char *[]){ agent }, f);
-	if (res == NULL)
-		goto out;
-	from_name = g_strdup_printf("%s via %s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "Agent",
-				    ob->cfg->helpdesk_name);
+	from_name = g_strdup_printf("%s via %s", name ? name : "Agent", ob->cfg->helpdesk_name);
 	v = outbound_vars(ob, c);
-	template_vars_set(v, "agent_name", PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
-	template_vars_set(v, "answer", answer);
-	PQclear(res);
+	template_vars_set(v, "agent_name", name ? name : "");
+	template_vars_set(v, "answer", p->answer);
 	{
 		struct outbound_mail m = {
-			.kind = "reply", .msg_kind = "agent", .template = "reply", .language = c->language,
+			.kind = "reply", .msg_kind = MSG_AGENT, .template = "reply", .language = c->info.language,
 			.from_name = from_name, .reply_to = reply_to, .to = to,
-			.cc = (const char *const *)cc->pdata, .envelope_from = c->queue_addr,
-			.in_reply_to = irt, .references = (const char *const *)refs->pdata, .body_text = answer,
+			.cc = (const char *const *)cc->pdata, .envelope_from = c->info.queue_addr,
+			.in_reply_to = irt, .references = (const char *const *)refs->pdata, .body_text = p->answer,
 		};
 
 		ret = outbound_send(ob, c, &m, v, f);
@@ -415,14 +336,16 @@ out:
 	g_free(reply_to);
 	g_free(from_name);
 	g_free(irt);
+	g_free(name);
+	g_free(email);
 	return ret;
 }
 
 /* Tell an agent that the #commands of their mail were not understood. */
-static int outbound_agent_error(struct outbound *ob, const struct outbound_case *c,
-				const struct outbound_event *ev, const char *error, struct fault *f)
+static int outbound_agent_error(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+				const char *error, struct fault *f)
 {
-	const char *to[2] = { ev->mail->from_addr, NULL };
+	const char *to[2] = { mail->from_addr, NULL };
 	struct template_vars *v = outbound_vars(ob, c);
 	int ret;
 
@@ -430,9 +353,9 @@ static int outbound_agent_error(struct outbound *ob, const struct outbound_case 
 	template_vars_set(v, "command", error);
 	{
 		struct outbound_mail m = {
-			.kind = "agent-error", .msg_kind = "system", .template = "agent_error",
+			.kind = "agent-error", .msg_kind = MSG_SYSTEM, .template = "agent_error",
 			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
-			.to = to, .envelope_from = "", .in_reply_to = ev->mail->message_id,
+			.to = to, .envelope_from = "", .in_reply_to = mail->message_id,
 			.auto_submitted = "auto-replied",
 		};
 
@@ -440,7 +363,7 @@ static int outbound_agent_error(struct outbound *ob, const struct outbound_case 
 	}
 	template_vars_free(&v);
 	if (ret == 0)
-		ret = outbound_event_row(ob, c, "command-error", ev->mail->from_addr, error, f);
+		ret = store_event(ob->db, c->info.id, EV_COMMAND_ERROR, mail->from_addr, error, f);
 	return ret;
 }
 
@@ -448,48 +371,45 @@ static int outbound_agent_error(struct outbound *ob, const struct outbound_case 
  * an answer to the customer makes the case pending unless #status says
  * otherwise, stops the first-response clock and ends an escalation round
  * (breaches until now are dealt with; a later one starts a new round). */
-static int outbound_commands(struct outbound *ob, const struct outbound_case *c, const struct outbound_event *ev,
-			     const struct agentcmd *cmd, bool relayed, struct fault *f)
+static int outbound_commands(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			     const struct deliver_plan *p, struct fault *f)
 {
-	const char *status = cmd->status ? cmd->status : relayed ? "pending" : NULL;
-	char agent[24];
-	PGresult *res;
+	const struct agentcmd *cmd = &p->cmd;
+	bool relayed = p->reaction == REACT_RELAY;
+	const char *who = mail->from_addr;
+	enum case_status status = CASE_PENDING;
+	enum case_priority priority;
+	bool set_status = relayed;
 
-	snprintf(agent, sizeof(agent), "%lld", ev->agent_id);
 	if (cmd->assign != NULL) {
-		res = db_exec(ob->db, "UPDATE cases SET assignee_id = a.id, updated = now() FROM agents a"
-			      " WHERE cases.id = $1 AND a.email = $2 AND a.active RETURNING a.id", 2,
-			      (const char *[]){ c->id, cmd->assign }, f);
-		if (res == NULL)
+		bool found;
+
+		if (store_case_assign_active(ob->db, c->info.id, cmd->assign, &found, f) < 0)
 			return -1;
-		if (PQntuples(res) == 0) {
-			PQclear(res);
-			return outbound_agent_error(ob, c, ev, "#assign: no such active agent", f);
-		}
-		PQclear(res);
-		if (outbound_event_row(ob, c, "assigned", ev->mail->from_addr, cmd->assign, f) < 0)
+		if (!found)
+			return outbound_agent_error(ob, c, mail, "#assign: no such active agent", f);
+		if (store_event(ob->db, c->info.id, EV_ASSIGNED, who, cmd->assign, f) < 0)
 			return -1;
-	} else if (relayed && c->assignee_id == 0) {
-		if (db_run(ob->db, "UPDATE cases SET assignee_id = $2 WHERE id = $1", 2,
-			   (const char *[]){ c->id, agent }, f) < 0 ||
-		    outbound_event_row(ob, c, "assigned", ev->mail->from_addr, ev->mail->from_addr, f) < 0)
+	} else if (relayed && c->info.assignee_id == 0) {
+		if (store_case_assign_id(ob->db, c->info.id, p->agent_id, f) < 0 ||
+		    store_event(ob->db, c->info.id, EV_ASSIGNED, who, who, f) < 0)
 			return -1;
 	}
-	if (cmd->priority != NULL &&
-	    (db_run(ob->db, "UPDATE cases SET priority = $2, updated = now() WHERE id = $1", 2,
-		    (const char *[]){ c->id, cmd->priority }, f) < 0 ||
-	     outbound_event_row(ob, c, "priority", ev->mail->from_addr, cmd->priority, f) < 0))
+	if (cmd->priority != NULL && model_priority_parse(cmd->priority, &priority) == 0 &&
+	    (store_case_set_priority(ob->db, c->info.id, priority, f) < 0 ||
+	     store_event(ob->db, c->info.id, EV_PRIORITY, who, cmd->priority, f) < 0))
 		return -1;
-	if (relayed && db_run(ob->db, "UPDATE cases SET first_response_at = coalesce(first_response_at, now()),"
-			      " last_reply_at = now(), updated = now(), escalation_level = 0, escalation_next = NULL,"
-			      " escalated_until = greatest(escalated_until, now()) WHERE id = $1", 1, (const char *[]){ c->id }, f) < 0)
+	if (relayed && store_case_answered(ob->db, c->info.id, f) < 0)
 		return -1;
-	if (status != NULL && strcmp(status, c->status) != 0) {
-		char *detail = g_strdup_printf("%s -> %s", c->status, status);
-		int r = sla_set_status(ob->db, atoll(c->id), status, 0, NULL, f);
+	if (cmd->status != NULL && model_status_parse(cmd->status, &status) == 0)
+		set_status = true;
+	if (set_status && status != c->info.status) {
+		char *detail = g_strdup_printf("%s -> %s", model_status_name(c->info.status),
+					       model_status_name(status));
+		int r = store_case_set_status(ob->db, c->info.id, status, 0, NULL, f);
 
 		if (r == 0)
-			r = outbound_event_row(ob, c, "status", ev->mail->from_addr, detail, f);
+			r = store_event(ob->db, c->info.id, EV_STATUS, who, detail, f);
 		g_free(detail);
 		if (r < 0)
 			return -1;
@@ -497,61 +417,38 @@ static int outbound_commands(struct outbound *ob, const struct outbound_case *c,
 	return 0;
 }
 
-/* An agent's mail: commands, then an internal note or an answer relayed. */
-static int outbound_agent(struct outbound *ob, const struct outbound_case *c, const struct outbound_event *ev,
-			  struct fault *f)
-{
-	struct agentcmd cmd;
-	char *answer = NULL;
-	int ret;
-
-	agentcmd_parse(ev->mail->body_text, &cmd);
-	if (cmd.error != NULL) {
-		ob->summary = "command-error";
-		ret = outbound_agent_error(ob, c, ev, cmd.error, f);
-	} else if (cmd.note || strcmp(ev->kind, "note") == 0) {
-		ob->summary = "note";
-		ret = db_run(ob->db, "UPDATE messages SET kind = 'note' WHERE case_id = $1 AND id ="
-			     " (SELECT max(id) FROM messages WHERE case_id = $1 AND direction = 'in')", 1,
-			     (const char *[]){ c->id }, f);
-		if (ret == 0)
-			ret = outbound_commands(ob, c, ev, &cmd, false, f);
-		if (ret == 0)
-			ret = outbound_notify(ob, c, &(struct outbound_event){ .case_id = ev->case_id, .kind = "note",
-					      .mail = ev->mail, .agent_id = ev->agent_id }, "notify_note", cmd.text, f);
-	} else {
-		answer = g_strchomp(quote_trim(cmd.text));
-		ob->summary = "relay";
-		ret = outbound_relay(ob, c, ev, answer, f);
-		if (ret == 0)
-			ret = outbound_commands(ob, c, ev, &cmd, true, f);
-	}
-	g_free(answer);
-	agentcmd_clear(&cmd);
-	return ret;
-}
-
-int outbound_react(struct outbound *ob, const struct outbound_event *ev, struct fault *f)
+int outbound_react(struct outbound *ob, long long case_id, const struct mail *mail,
+		   const struct deliver_plan *p, struct fault *f)
 {
 	struct outbound_case c = { 0 };
 	int ret = 0;
 
-	ob->summary = "none";
-	if (ob->ring == NULL || ev->mail == NULL)
+	if (p->reaction == REACT_NONE)
 		return 0;
-	if (strcmp(ev->kind, "customer") == 0 && !ev->customer_mail)
-		return 0;	/* automatic or untrusted mail: stored, nothing sent */
-	if (outbound_load(ob, ev->case_id, &c, f) < 0)
+	if (outbound_load(ob, case_id, &c, f) < 0)
 		return -1;
-	if (strcmp(ev->kind, "customer") == 0) {
-		if (ev->new_case && !ev->no_auto_reply)
-			ret = outbound_ack(ob, &c, ev, f);
+	switch (p->reaction) {
+	case REACT_NONE:
+		break;
+	case REACT_CUSTOMER:
+		if (p->ack)
+			ret = outbound_ack(ob, &c, mail, f);
 		if (ret == 0)
-			ret = outbound_notify(ob, &c, ev, ev->new_case ? "notify_new" : "notify_followup",
-					      ev->mail->body_text, f);
-		ob->summary = ev->new_case && !ev->no_auto_reply ? "ack+notify" : "notify";
-	} else {
-		ret = outbound_agent(ob, &c, ev, f);
+			ret = outbound_notify(ob, &c, mail, p, f);
+		break;
+	case REACT_COMMAND_ERROR:
+		ret = outbound_agent_error(ob, &c, mail, p->cmd.error, f);
+		break;
+	case REACT_NOTE:
+		ret = outbound_commands(ob, &c, mail, p, f);
+		if (ret == 0)
+			ret = outbound_notify(ob, &c, mail, p, f);
+		break;
+	case REACT_RELAY:
+		ret = outbound_relay(ob, &c, mail, p, f);
+		if (ret == 0)
+			ret = outbound_commands(ob, &c, mail, p, f);
+		break;
 	}
 	outbound_case_clear(&c);
 	return ret;
@@ -562,32 +459,30 @@ int outbound_escalation(struct outbound *ob, long long case_id, int level, const
 {
 	struct outbound_case c = { 0 };
 	struct template_vars *v;
-	char lv[8], assignee[24];
-	PGresult *res;
+	char lv[8], *name = NULL, *assignee = NULL;
 	int i, ret;
 
 	if (outbound_load(ob, case_id, &c, f) < 0)
 		return -1;
 	snprintf(lv, sizeof(lv), "%d", level);
-	snprintf(assignee, sizeof(assignee), "%lld", c.assignee_id);
-	res = db_exec(ob->db, "SELECT email FROM agents WHERE id = $1", 1, (const char *[]){ assignee }, f);
-	ret = res == NULL ? -1 : 0;
+	ret = store_agent_get(ob->db, c.info.assignee_id, &name, &assignee, f);
 	for (i = 0; to[i] != NULL && ret == 0; i++) {
 		const char *one[2] = { to[i], NULL };
 		struct outbound_mail m = {
-			.kind = "escalation", .msg_kind = "system", .template = "escalation",
+			.kind = "escalation", .msg_kind = MSG_SYSTEM, .template = "escalation",
 			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
-			.to = one, .envelope_from = c.queue_addr, .auto_submitted = "auto-generated",
+			.to = one, .envelope_from = c.info.queue_addr, .auto_submitted = "auto-generated",
 		};
 
 		v = outbound_vars(ob, &c);
 		template_vars_set(v, "level", lv);
 		template_vars_set(v, "reason", reason);
-		template_vars_set(v, "assignee", PQntuples(res) ? PQgetvalue(res, 0, 0) : NULL);
+		template_vars_set(v, "assignee", assignee);
 		ret = outbound_send(ob, &c, &m, v, f);
 		template_vars_free(&v);
 	}
-	PQclear(res);
+	g_free(name);
+	g_free(assignee);
 	outbound_case_clear(&c);
 	return ret;
 }
@@ -627,18 +522,18 @@ int outbound_customer_notice(struct outbound *ob, long long case_id, const char 
 	*sent_r = false;
 	if (outbound_load(ob, case_id, &c, f) < 0)
 		goto out;
-	if (c.customer_email == NULL || classify_robot_address(c.customer_email))
+	if (c.info.customer_email == NULL || classify_robot_address(c.info.customer_email))
 		skip = "no address to write to";
-	else if (c.bounced)
+	else if (c.info.bounced)
 		skip = "the customer's address bounced";
-	else if (outbound_rate_ok(ob, c.customer_email, &ok, f) < 0)
+	else if (outbound_rate_ok(ob, c.info.customer_email, &ok, f) < 0)
 		goto out;
 	else if (!ok)
 		skip = "daily limit of automatic mail to this address reached";
 	if (skip != NULL) {
 		char *detail = g_strdup_printf("%s not sent: %s", template, skip);
 
-		ret = outbound_event_row(ob, &c, "mail-skipped", "system", detail, f);
+		ret = store_event(ob->db, case_id, EV_MAIL_SKIPPED, "system", detail, f);
 		g_free(detail);
 		goto out;
 	}
@@ -651,9 +546,9 @@ int outbound_customer_notice(struct outbound *ob, long long case_id, const char 
 	if (strcmp(template, "resolved_survey") == 0 && outbound_ratings(ob, &c, v, f) < 0)
 		goto out;
 	{
-		const char *to[2] = { c.customer_email, NULL };
+		const char *to[2] = { c.info.customer_email, NULL };
 		struct outbound_mail m = {
-			.kind = template, .msg_kind = "auto", .template = template, .language = c.language,
+			.kind = template, .msg_kind = MSG_AUTO, .template = template, .language = c.info.language,
 			.from_name = ob->cfg->helpdesk_name, .reply_to = reply_to, .to = to,
 			.envelope_from = "",	/* automatic: no bounce loops (RFC 3834) */
 			.in_reply_to = irt, .references = (const char *const *)refs->pdata,

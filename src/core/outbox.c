@@ -38,6 +38,7 @@
 #include "db.h"
 #include "outbox.h"
 #include "smtp.h"
+#include "store.h"
 
 /* Give up after this many attempts or this long after the row was made. */
 #define OUTBOX_MAX_ATTEMPTS 10
@@ -203,8 +204,7 @@ static int outbox_event(struct db *db, const struct outbox_row *row, const char 
 		return 0;
 	detail = g_strdup_printf("%s to %s: %s%s%s%s", row->kind, rcpts, reply, gave_up ? " (gave up after " : "",
 				 gave_up ? row->attempts : "", gave_up ? " attempts)" : "");
-	r = db_run(db, "INSERT INTO events (case_id, type, actor, detail) VALUES ($1, 'delivery-failed', 'system', $2)",
-		   2, (const char *[]){ row->case_id, detail }, f);
+	r = store_event(db, atoll(row->case_id), EV_DELIVERY_FAILED, "system", detail, f);
 	g_free(detail);
 	return r;
 }

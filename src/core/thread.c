@@ -41,11 +41,11 @@ const char *thread_how_name(enum thread_how how)
 	return "new";
 }
 
-enum thread_action thread_on_status(const char *status, long long closed_age, long long reopen_window)
+enum thread_action thread_on_status(enum case_status status, long long closed_age, long long reopen_window)
 {
-	if (strcmp(status, "resolved") == 0)
+	if (status == CASE_RESOLVED)
 		return THREAD_REOPEN;
-	if (strcmp(status, "closed") == 0)
+	if (status == CASE_CLOSED)
 		return closed_age > reopen_window ? THREAD_NEW_LINKED : THREAD_REOPEN;
 	return THREAD_APPEND;
 }

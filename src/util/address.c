@@ -22,3 +22,24 @@ int address_normalize(const char *text, char **addr_r, struct fault *f)
 	*addr_r = g_ascii_strdown(text, -1);
 	return 0;
 }
+
+void address_split(const char *addr, const char *delimiters, char **base_r, char **ext_r)
+{
+	char *lower = g_ascii_strdown(addr, -1);
+	char *at = strrchr(lower, '@');
+	size_t cut;
+
+	*ext_r = NULL;
+	if (at == NULL || delimiters == NULL || *delimiters == '\0') {
+		*base_r = lower;
+		return;
+	}
+	cut = strcspn(lower, delimiters);
+	if (lower + cut >= at) {
+		*base_r = lower;
+		return;
+	}
+	*ext_r = g_strndup(lower + cut + 1, (size_t)(at - lower - cut - 1));
+	*base_r = g_strdup_printf("%.*s%s", (int)cut, lower, at);
+	g_free(lower);
+}

@@ -264,3 +264,19 @@ const char *db_value(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }
+
+long long db_get_ll(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? 0 : atoll(PQgetvalue(res, row, col));
+}
+
+bool db_get_bool(const PGresult *res, int row, int col)
+{
+	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
+}
+
+const char *db_id_text(char *buf, long long n)
+{
+	snprintf(buf, DB_ID_MAX, "%lld", n);
+	return buf;
+}

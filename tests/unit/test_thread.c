@@ -19,13 +19,13 @@ int main(void)
 	tap_ok(thread_pick(&f, &c) == THREAD_BY_SUBJECT && c == 8, "then the subject tag");
 	tap_is(thread_how_name(THREAD_BY_SUBJECT), "subject-tag", "rule names");
 
-	tap_ok(thread_on_status("open", 0, 100) == THREAD_APPEND, "open: append");
-	tap_ok(thread_on_status("pending", 0, 100) == THREAD_APPEND, "pending: append");
-	tap_ok(thread_on_status("new", 0, 100) == THREAD_APPEND, "new: append");
-	tap_ok(thread_on_status("resolved", 0, 100) == THREAD_REOPEN, "resolved: reopen");
-	tap_ok(thread_on_status("closed", 50, 100) == THREAD_REOPEN, "closed recently: reopen");
-	tap_ok(thread_on_status("closed", 100, 100) == THREAD_REOPEN, "closed exactly the window ago: reopen");
-	tap_ok(thread_on_status("closed", 101, 100) == THREAD_NEW_LINKED, "closed long ago: new linked case");
+	tap_ok(thread_on_status(CASE_OPEN, 0, 100) == THREAD_APPEND, "open: append");
+	tap_ok(thread_on_status(CASE_PENDING, 0, 100) == THREAD_APPEND, "pending: append");
+	tap_ok(thread_on_status(CASE_NEW, 0, 100) == THREAD_APPEND, "new: append");
+	tap_ok(thread_on_status(CASE_RESOLVED, 0, 100) == THREAD_REOPEN, "resolved: reopen");
+	tap_ok(thread_on_status(CASE_CLOSED, 50, 100) == THREAD_REOPEN, "closed recently: reopen");
+	tap_ok(thread_on_status(CASE_CLOSED, 100, 100) == THREAD_REOPEN, "closed exactly the window ago: reopen");
+	tap_ok(thread_on_status(CASE_CLOSED, 101, 100) == THREAD_NEW_LINKED, "closed long ago: new linked case");
 
 	tap_ok(thread_subject_tag("[Helpdesk #123] Printer on fire") == 123, "tag at the front");
 	tap_ok(thread_subject_tag("Re: AW: [Helpdesk #77] x") == 77, "after reply prefixes");

@@ -1,0 +1,100 @@
+/* deliver_plan.h: the rules of one delivery as one pure function. Given
+ * what deliver read (the parsed mail, its classification, the recipient's
+ * token, the author, the threading facts and the state of the case they
+ * name), deliver_plan() decides everything that is then written in one
+ * transaction: the action, the case, the message's kind and
+ * classification, the events, the status change, watchers, the rating and
+ * what mail to make. No I/O, so every rule is tested alone. */
+#ifndef POSTDESK_DELIVER_PLAN_H
+#define POSTDESK_DELIVER_PLAN_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "agentcmd.h"
+#include "classify.h"
+#include "deliver.h"
+#include "model.h"
+#include "thread.h"
+
+struct mail;
+
+/* Everything known before deciding. Strings are borrowed. */
+struct deliver_facts {
+	const struct mail *mail;	/* NULL when quarantined */
+	const char *quarantine_reason;	/* non-NULL: store raw in a quarantined case */
+	struct classify_result cls;	/* of mail */
+	const char *envelope_sender;	/* NULL when not given, "" for the null sender */
+	const char *queue_addr;		/* the queue written to */
+	const char *recipient_delimiter;
+	const char *token;		/* the recipient's extension, NULL when none */
+	long long token_case;		/* its valid token's existing case, 0 when none */
+	const char *token_role;		/* that token's role */
+	long long agent_id;		/* From is this active registered agent, 0 when not */
+	struct thread_facts thread;	/* the references and subject tag found */
+	/* the state of the case thread_pick(&thread) names, when it names one */
+	enum case_status status;
+	long long closed_age;		/* seconds since it was closed */
+	long long reopen_window;	/* from the configuration */
+	bool have_keys;			/* tokens can be made: mail can be sent */
+};
+
+/* An event the plan writes, detail owned by the plan. */
+struct deliver_plan_event {
+	enum event_type type;
+	char *detail;
+};
+
+/* What mail a delivery makes (outbound executes it). */
+enum deliver_reaction {
+	REACT_NONE,		/* automatic, untrusted, quarantined mail, or no keys */
+	REACT_CUSTOMER,		/* customer mail: an ack for a new case, agents notified */
+	REACT_COMMAND_ERROR,	/* an agent's #command was not understood: tell them */
+	REACT_NOTE,		/* an internal note: commands, the queue's agents notified */
+	REACT_RELAY,		/* an answer: relayed to the customer, then the commands */
+};
+
+struct deliver_plan {
+	enum deliver_action action;	/* new, follow-up, reopen, new-linked, quarantine */
+	enum thread_how how;
+	const char *how_name;		/* for the log: the rule, or why quarantined */
+	long long case_id;		/* the existing case; 0 when one is created */
+	long long linked_case;		/* the new case is linked to this one, 0 when not */
+	char *customer_addr;		/* of a new case (lower-case), NULL when none */
+	const char *subject;		/* of a new case */
+	bool quarantined;
+	enum msg_kind kind;		/* of the stored message */
+	long long agent_id;		/* the author, when an active agent; 0 when not */
+	const char *classification;	/* as stored: "normal", "bounce", "untrusted", ... */
+	bool untrusted;			/* an agent token not from its registered agent */
+	bool customer_mail;		/* a person's mail on the case: status, watchers, notify */
+	/* what happens to the case */
+	bool reopen;			/* its status becomes open */
+	bool touch;			/* only its "updated" time changes */
+	GArray *case_events;		/* struct deliver_plan_event, once the case is known */
+	GArray *message_events;		/* struct deliver_plan_event, after the message */
+	/* a failed delivery report marks its address */
+	const char *bounced_addr;
+	const char *bounce_detail;	/* points into message_events */
+	/* customer mail: the To and Cc addresses that may become watchers, and
+	 * each without its extension (to leave out queue addresses) */
+	GPtrArray *watchers, *watcher_bases;
+	/* a survey answer */
+	int rating;			/* 1 to 5, 0 when not a survey answer */
+	char *rating_comment;		/* NULL when none */
+	/* the mail */
+	enum deliver_reaction reaction;
+	bool ack;			/* acknowledge a new case to the customer */
+	const char *notify_template;	/* notify_new, notify_followup, notify_note; NULL: none */
+	const char *notify_body;	/* the text agents are shown */
+	struct agentcmd cmd;		/* an agent's commands (REACT_NOTE, REACT_RELAY) */
+	char *answer;			/* REACT_RELAY: the text relayed to the customer */
+	const char *summary;		/* for the log: "ack+notify", "relay", "none" */
+};
+
+/* Decide the delivery. plan_clear() after, also when it was not used. */
+void deliver_plan(const struct deliver_facts *facts, struct deliver_plan *plan);
+/* Free what a plan holds. */
+void deliver_plan_clear(struct deliver_plan *plan);
+
+#endif

@@ -1,0 +1,78 @@
+/* model.h: the vocabulary of the stored data. Case status, priority,
+ * message kind and event type are enums inside the C code; each has the
+ * one name it has in the database and in the JSON of "case show". */
+#ifndef POSTDESK_MODEL_H
+#define POSTDESK_MODEL_H
+
+enum case_status {
+	CASE_NEW,
+	CASE_OPEN,
+	CASE_PENDING,		/* waiting for the customer */
+	CASE_RESOLVED,
+	CASE_CLOSED,
+};
+#define CASE_STATUS_COUNT (CASE_CLOSED + 1)
+
+enum case_priority {
+	PRIORITY_LOW,
+	PRIORITY_NORMAL,
+	PRIORITY_HIGH,
+	PRIORITY_URGENT,
+};
+
+/* messages.kind */
+enum msg_kind {
+	MSG_CUSTOMER,		/* anyone but an agent: customers, watchers, robots */
+	MSG_AGENT,		/* a trusted agent's answer */
+	MSG_NOTE,		/* a trusted agent's internal note */
+	MSG_AUTO,		/* our automatic mail to a customer (ack, reminder, survey) */
+	MSG_SYSTEM,		/* our mail to agents (notifications, escalations) */
+};
+
+/* events.type: every event there is. */
+enum event_type {
+	EV_CREATED,
+	EV_LINKED,
+	EV_REOPENED,
+	EV_STATUS,
+	EV_ASSIGNED,
+	EV_PRIORITY,
+	EV_CUSTOMER_MAIL,
+	EV_AUTO_REPLY,
+	EV_LIST_MAIL,
+	EV_AGENT_REPLY,
+	EV_NOTE,
+	EV_QUARANTINED,
+	EV_BAD_TOKEN,
+	EV_UNTRUSTED_AGENT_MAIL,
+	EV_BOUNCE,
+	EV_WATCHER_ADDED,
+	EV_RATED,
+	EV_ACK_SUPPRESSED,
+	EV_MAIL_SKIPPED,
+	EV_RELAY_SKIPPED,
+	EV_COMMAND_ERROR,
+	EV_DELIVERY_FAILED,
+	EV_ESCALATED,
+	EV_REMINDED,
+	EV_AUTO_CLOSED,
+	EV_SURVEY,
+	EV_CLOSED,
+	EV_PURGED,
+};
+#define EVENT_TYPE_COUNT (EV_PURGED + 1)
+
+/* The stored names ("pending", "high", "note", "watcher-added"). */
+const char *model_status_name(enum case_status status);
+const char *model_priority_name(enum case_priority priority);
+const char *model_kind_name(enum msg_kind kind);
+const char *model_event_name(enum event_type type);
+/* Read a stored name; -1 when it is none of them. */
+int model_status_parse(const char *name, enum case_status *status_r);
+int model_priority_parse(const char *name, enum case_priority *priority_r);
+/* Whether the service-level clocks run in this status (new, open). */
+int model_status_active(enum case_status status);
+/* The priority one step up (urgent stays urgent). */
+enum case_priority model_priority_raise(enum case_priority priority);
+
+#endif

@@ -1,0 +1,232 @@
+/* store.h: the one place with the SQL on cases, customers, messages,
+ * attachments, watchers and events (and the look-ups of queues and agents
+ * that delivery needs). Everything runs in the caller's transaction; rows
+ * that callers read come back as PGresult with named columns. */
+#ifndef POSTDESK_STORE_H
+#define POSTDESK_STORE_H
+
+#include <glib.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fault.h"
+#include "model.h"
+
+struct db;
+
+/* ---- events ---------------------------------------------------------- */
+
+/* Add an event to the case's audit trail; actor and detail may be NULL. */
+int store_event(struct db *db, long long case_id, enum event_type type, const char *actor,
+		const char *detail, struct fault *f);
+
+/* ---- queues and agents, as delivery needs them -------------------------- */
+
+/* The queue whose address is addr (lower-case, no extension): *id_r and
+ * *addr_r (g_free); *id_r = 0 when none. */
+int store_queue_find(struct db *db, const char *addr, long long *id_r, char **addr_r, struct fault *f);
+/* The id of the active agent with address email, 0 when none. */
+int store_agent_active(struct db *db, const char *email, long long *id_r, struct fault *f);
+/* The id of the registered agent (active or not) with address email, 0 when none. */
+int store_agent_find(struct db *db, const char *email, long long *id_r, struct fault *f);
+/* An agent's name and address (g_free both; NULL when there is no such agent). */
+int store_agent_get(struct db *db, long long agent_id, char **name_r, char **email_r, struct fault *f);
+/* The agents to tell about a message on a case: the assignee, else the
+ * queue's agents (all of the queue's agents for a note), never the author;
+ * active ones only. Columns: 0 email, 1 name. PQclear the result. */
+PGresult *store_agents_to_notify(struct db *db, long long queue_id, long long assignee_id,
+				 long long author_id, bool note, struct fault *f);
+/* Who gets step 1 of an escalation: the active assignee, else the queue's
+ * active agents, as addresses (g_free each) appended to to. */
+int store_agents_to_escalate(struct db *db, long long case_id, GPtrArray *to, struct fault *f);
+
+/* ---- customers ---------------------------------------------------------- */
+
+/* Insert or find the customer with address email; name and language fill
+ * what is not known yet. */
+int store_customer_upsert(struct db *db, const char *email, const char *name, const char *language,
+			  long long *id_r, struct fault *f);
+/* Mark an address as undeliverable (a failed delivery report). */
+int store_customer_bounced(struct db *db, const char *email, const char *detail, struct fault *f);
+/* Count one automatic mail to addr today; *count_r is today's count with it. */
+int store_auto_mail_count(struct db *db, const char *addr, long long *count_r, struct fault *f);
+
+/* ---- cases -------------------------------------------------------------- */
+
+/* Create a case (customer_id and linked_id 0 for none). */
+int store_case_create(struct db *db, long long queue_id, long long customer_id, const char *subject,
+		      bool quarantined, long long linked_id, long long *id_r, struct fault *f);
+/* Whether case id exists. */
+int store_case_exists(struct db *db, long long id, bool *yes_r, struct fault *f);
+/* Lock a case for the rest of the transaction and read its status and how
+ * many seconds ago it was closed (0 when not closed). */
+int store_case_lock(struct db *db, long long id, enum case_status *status_r, long long *closed_age_r,
+		    struct fault *f);
+/* Whether addr takes part in the case: its customer, a watcher or its assignee. */
+int store_case_participant(struct db *db, long long case_id, const char *addr, bool *yes_r, struct fault *f);
+/* The case as mail about it needs it (store_case_info_clear after). */
+struct store_case_info {
+	long long id;
+	char *subject;
+	enum case_status status;
+	char *customer_email, *customer_name;	/* NULL when none */
+	char *language;			/* the customer's, else the queue's, else the default */
+	long long queue_id;
+	char *queue_name, *queue_addr;
+	long long first_response_s;	/* the queue's, 0 when not set */
+	long long assignee_id;		/* 0 when none */
+	bool bounced;			/* the customer's address bounced */
+};
+int store_case_info(struct db *db, long long id, const char *default_language, struct store_case_info *c,
+		    struct fault *f);
+void store_case_info_clear(struct store_case_info *c);
+/* The case changed without a change of its own fields: updated = now. */
+int store_case_touch(struct db *db, long long id, struct fault *f);
+/* Store a survey answer: rating 1-5 and an optional comment. */
+int store_case_rate(struct db *db, long long id, int rating, const char *comment, struct fault *f);
+/* Assign the case to the active agent with address email; *found_r false
+ * when there is none (nothing changed). */
+int store_case_assign_active(struct db *db, long long id, const char *email, bool *found_r, struct fault *f);
+/* Assign the case to the registered agent with address email (NULL:
+ * nobody), by hand; *old_r (256 bytes) gets the previous assignee's address
+ * or "nobody". No such case is a permanent failure. */
+int store_case_assign(struct db *db, long long id, const char *email, char *old_r, struct fault *f);
+/* Assign the case to an agent by id. */
+int store_case_assign_id(struct db *db, long long id, long long agent_id, struct fault *f);
+/* Set the case's priority. */
+int store_case_set_priority(struct db *db, long long id, enum case_priority priority, struct fault *f);
+/* An agent answered the customer: the first-response clock stops, the
+ * next-response clock starts again, an escalation round ends. */
+int store_case_answered(struct db *db, long long id, struct fault *f);
+/* Set the status with the time stamps that go with it (pending since,
+ * resolved, closed; a new reminder after the next pending), as of now (Unix
+ * seconds; 0: the transaction's time). *old_r (may be NULL) gets the
+ * status it had. No such case is a permanent failure. */
+int store_case_set_status(struct db *db, long long id, enum case_status status, long long now,
+			  enum case_status *old_r, struct fault *f);
+
+/* What the due times are computed from (store_case_sla_read). Instants are
+ * Unix seconds, 0 = none. */
+struct store_case_sla {
+	enum case_status status;
+	long long created, paused_at, paused_s, last_reply;
+	long long first_s, next_s, resolution_s;	/* the queue's levels, 0 when unset */
+	long long unanswered;		/* the first customer mail after the last answer */
+	long long now;			/* the given time, else the transaction's */
+	char *calendar_id;		/* the queue's calendar, NULL for wall time (g_free) */
+};
+/* Read and lock what the case's due times depend on. */
+int store_case_sla_read(struct db *db, long long id, long long now, struct store_case_sla *s, struct fault *f);
+/* Write the due times and pause bookkeeping (0 = none). */
+int store_case_sla_write(struct db *db, long long id, long long first_due, long long next_due,
+			 long long resolution_due, long long paused_s, long long paused_at, struct fault *f);
+
+/* ---- cases for the sweeper ---------------------------------------------- */
+
+/* The columns of store_sweep_claim's rows. */
+enum store_sweep_col {
+	SWEEP_ID, SWEEP_STATUS, SWEEP_LEVEL, SWEEP_FIRST_DUE, SWEEP_NEXT_DUE, SWEEP_RESOLUTION_DUE,
+	SWEEP_UNTIL, SWEEP_WAKE, SWEEP_CALENDAR, SWEEP_ESCALATE_AFTER, SWEEP_ESCALATE_TO, SWEEP_PRIORITY,
+	SWEEP_PENDING_SINCE, SWEEP_REMINDED, SWEEP_REMIND_AFTER, SWEEP_RESOLVED_AT, SWEEP_SURVEY_DUE,
+	SWEEP_NOW,
+};
+/* Claim up to limit cases due at now (0: the transaction's time), locked,
+ * skipping those other sweepers hold. PQclear the result. */
+PGresult *store_sweep_claim(struct db *db, long long now, int limit, struct fault *f);
+/* Step 1 of an escalation done: the breach at until is dealt with, step 2 at next. */
+int store_case_escalated_first(struct db *db, long long id, long long until, long long next, struct fault *f);
+/* Step 2 done: no further step; the priority raised. */
+int store_case_escalated_second(struct db *db, long long id, enum case_priority priority, struct fault *f);
+/* The customer was reminded, or sent the survey, at time at. */
+int store_case_reminded(struct db *db, long long id, long long at, struct fault *f);
+int store_case_surveyed(struct db *db, long long id, long long at, struct fault *f);
+/* Retention: drop the case's mail and what names the customer, as of at. */
+int store_case_purge(struct db *db, long long id, long long at, struct fault *f);
+
+/* ---- cases for people: "case list" and "case show" ----------------------- */
+
+/* The columns of store_case_list's rows. */
+enum store_list_col {
+	LIST_ID, LIST_QUEUE, LIST_STATUS, LIST_PRIORITY, LIST_SUBJECT, LIST_CUSTOMER, LIST_ASSIGNEE,
+	LIST_CREATED, LIST_QUARANTINED, LIST_MESSAGES,
+};
+/* Cases newest first, of one queue and status when not NULL. PQclear it. */
+PGresult *store_case_list(struct db *db, const char *queue, const char *status, struct fault *f);
+
+/* Everything "case show" prints, read in one snapshot. */
+enum store_show_case_col {
+	SHOW_ID, SHOW_QUEUE, SHOW_STATUS, SHOW_PRIORITY, SHOW_SUBJECT, SHOW_CUSTOMER, SHOW_ASSIGNEE,
+	SHOW_CREATED, SHOW_FIRST_DUE, SHOW_RESOLUTION_DUE, SHOW_LEVEL, SHOW_QUARANTINED, SHOW_LINKED,
+	SHOW_CUSTOMER_NAME, SHOW_CUSTOMER_LANGUAGE, SHOW_UPDATED, SHOW_NEXT_DUE, SHOW_ANSWERED,
+	SHOW_RATING, SHOW_RATING_COMMENT,
+};
+enum store_show_message_col {
+	SHOW_MSG_ID, SHOW_MSG_DIRECTION, SHOW_MSG_KIND, SHOW_MSG_CLASS, SHOW_MSG_FROM, SHOW_MSG_TO,
+	SHOW_MSG_SUBJECT, SHOW_MSG_MESSAGE_ID, SHOW_MSG_CREATED, SHOW_MSG_BODY, SHOW_MSG_CC,
+};
+enum store_show_attachment_col { SHOW_ATT_MESSAGE, SHOW_ATT_FILENAME, SHOW_ATT_TYPE, SHOW_ATT_SIZE };
+enum store_show_event_col { SHOW_EV_TYPE, SHOW_EV_CREATED, SHOW_EV_DETAIL, SHOW_EV_ACTOR };
+struct store_case_show {
+	PGresult *c;			/* no row when there is no such case */
+	PGresult *watchers;		/* 0 address */
+	PGresult *messages, *attachments, *events;
+};
+int store_case_show(struct db *db, long long id, struct store_case_show *r, struct fault *f);
+void store_case_show_clear(struct store_case_show *r);
+
+/* ---- watchers ----------------------------------------------------------- */
+
+/* Make the addresses (lower-case) watchers of the case, leaving out queue
+ * addresses (bases: each address without its extension, same order),
+ * agents, the case's customer and those already watching, each added one
+ * with a watcher-added event by actor. */
+int store_watchers_add(struct db *db, long long case_id, GPtrArray *addrs, GPtrArray *bases, const char *actor,
+		       struct fault *f);
+/* The case's watchers, by address, appended to list (g_free each). */
+int store_watchers_list(struct db *db, long long case_id, GPtrArray *list, struct fault *f);
+
+/* ---- messages ----------------------------------------------------------- */
+
+/* An incoming message as it is stored. NULL fields are SQL NULL. */
+struct store_message_in {
+	long long case_id, queue_id;
+	enum msg_kind kind;
+	const char *classification;
+	const char *from_addr, *from_name;
+	const char *to_addrs, *cc_addrs;	/* ", "-joined */
+	const char *subject, *message_id, *in_reply_to;
+	const char *references;		/* "\n"-joined */
+	const char *envelope_sender, *envelope_recipient, *mta_queue_id;
+	const char *raw;
+	size_t raw_len;
+	const unsigned char *raw_hash;
+	size_t raw_hash_len;
+	const char *body_text, *body_html;
+};
+/* One attachment's description (its content stays in the raw message). */
+struct store_attachment {
+	const char *filename, *content_type;
+	size_t size;
+};
+/* Store an incoming message and its n attachments. */
+int store_message_in(struct db *db, const struct store_message_in *m, const struct store_attachment *atts,
+		     size_t n, struct fault *f);
+/* Store an outgoing message of the case (what was sent, and as what text). */
+int store_message_out(struct db *db, long long case_id, long long queue_id, enum msg_kind kind,
+		      const char *from_addr, const char *to_addrs, const char *subject, const char *message_id,
+		      const char *raw, size_t raw_len, const char *body_text, struct fault *f);
+/* The case of a message stored before: the same bytes (hash) to the same
+ * recipient, or the same sender and Message-ID to the same queue; 0 when none. */
+int store_message_duplicate(struct db *db, const char *recipient, const unsigned char *hash, size_t hash_len,
+			    long long queue_id, const char *from_addr, const char *message_id, long long *case_r,
+			    struct fault *f);
+/* The cases of stored messages with one of the Message-IDs ("\n"-joined),
+ * this queue's first, then the newest; up to 20 ids appended to cases. */
+int store_message_cases(struct db *db, const char *message_ids, long long queue_id, GArray *cases,
+			struct fault *f);
+/* The customer conversation's last ten Message-IDs, oldest first, appended
+ * to ids (g_free each). */
+int store_message_conversation(struct db *db, long long case_id, GPtrArray *ids, struct fault *f);
+
+#endif

@@ -1,0 +1,279 @@
+/* deliver_plan.c: what one delivery does, decided from facts alone (see
+ * deliver_plan.h); deliver.c gathers the facts and writes the plan. */
+#include <glib.h>
+#include <string.h>
+
+#include "address.h"
+#include "classify.h"
+#include "deliver_plan.h"
+#include "mail.h"
+#include "quote.h"
+#include "token.h"
+
+/* Add an event with a copy of detail to list. */
+static void deliver_plan_event(GArray *list, enum event_type type, const char *detail)
+{
+	struct deliver_plan_event ev = { type, g_strdup(detail) };
+
+	g_array_append_val(list, ev);
+}
+
+/* Who wrote: the message's kind, and whether an agent token came from
+ * someone else than its registered agent (stored, flagged, never acted on). */
+static void deliver_plan_author(const struct deliver_facts *fa, struct deliver_plan *p)
+{
+	const char *role = fa->token_role;
+	bool agent_role = fa->token_case > 0 && role != NULL &&
+			  (strcmp(role, TOKEN_ROLE_AGENT) == 0 || strcmp(role, TOKEN_ROLE_NOTE) == 0);
+
+	p->kind = MSG_CUSTOMER;
+	if (agent_role && fa->agent_id > 0)
+		p->kind = strcmp(role, TOKEN_ROLE_NOTE) == 0 ? MSG_NOTE : MSG_AGENT;
+	else if (agent_role || (fa->agent_id > 0 && fa->token != NULL && *fa->token != '\0' && fa->token_case == 0))
+		p->untrusted = true;
+}
+
+/* Which case, and what customer mail does to its status. */
+static void deliver_plan_case(const struct deliver_facts *fa, struct deliver_plan *p)
+{
+	const struct mail *m = fa->mail;
+	enum thread_action action;
+	long long picked = 0;
+
+	p->how = THREAD_NEW;
+	if (m != NULL)
+		p->how = thread_pick(&fa->thread, &picked);
+	p->how_name = fa->quarantine_reason ? fa->quarantine_reason : thread_how_name(p->how);
+	p->subject = m != NULL && m->subject[0] ? m->subject : m == NULL && p->quarantined ?
+		     "(unreadable message)" : "(no subject)";
+	if (picked == 0) {
+		p->action = p->quarantined ? DELIVER_QUARANTINE : DELIVER_NEW;
+		deliver_plan_event(p->case_events, EV_CREATED, fa->quarantine_reason ? fa->quarantine_reason :
+				   p->classification);
+		return;
+	}
+	action = p->customer_mail ? thread_on_status(fa->status, fa->closed_age, fa->reopen_window) : THREAD_APPEND;
+	if (action == THREAD_NEW_LINKED) {
+		char old[24];
+
+		g_snprintf(old, sizeof(old), "%lld", picked);
+		p->action = DELIVER_LINKED;
+		p->linked_case = picked;
+		deliver_plan_event(p->case_events, EV_CREATED, "reply to a case closed long ago");
+		deliver_plan_event(p->case_events, EV_LINKED, old);
+		return;
+	}
+	p->case_id = picked;
+	p->action = action == THREAD_REOPEN ? DELIVER_REOPEN : DELIVER_FOLLOWUP;
+	if (!p->customer_mail)
+		return;
+	if (action == THREAD_REOPEN) {
+		p->reopen = true;
+		deliver_plan_event(p->case_events, EV_REOPENED, model_status_name(fa->status));
+	} else if (fa->status == CASE_PENDING) {
+		p->reopen = true;
+		deliver_plan_event(p->case_events, EV_STATUS, "pending -> open (customer replied)");
+	} else {
+		p->touch = true;
+	}
+}
+
+/* The customer address of a new case: From, else the envelope sender. */
+static void deliver_plan_customer(const struct deliver_facts *fa, struct deliver_plan *p)
+{
+	const char *addr = fa->mail && fa->mail->from_addr ? fa->mail->from_addr : fa->envelope_sender;
+
+	if (addr != NULL && *addr != '\0' && strchr(addr, '@') != NULL)
+		p->customer_addr = g_ascii_strdown(addr, -1);
+}
+
+/* The event that records the stored message. */
+static enum event_type deliver_plan_message_event(const struct deliver_facts *fa, enum msg_kind author)
+{
+	if (fa->quarantine_reason != NULL)
+		return EV_QUARANTINED;
+	if (author != MSG_CUSTOMER)
+		return author == MSG_NOTE ? EV_NOTE : EV_AGENT_REPLY;
+	switch (fa->cls.kind) {
+	case CLASSIFY_AUTO_REPLY: return EV_AUTO_REPLY;
+	case CLASSIFY_LIST: return EV_LIST_MAIL;
+	default: return EV_CUSTOMER_MAIL;
+	}
+}
+
+/* A delivery report: an event, and the address marked when delivery failed. */
+static void deliver_plan_bounce(const struct mail_report *r, struct deliver_plan *p)
+{
+	struct deliver_plan_event *ev;
+	char *detail;
+
+	if (r == NULL) {
+		deliver_plan_event(p->message_events, EV_BOUNCE, "delivery failure (not an RFC 3464 report)");
+		return;
+	}
+	detail = g_strdup_printf("%s %s %s%s%s", r->recipient ? r->recipient : "(unknown recipient)",
+				 r->action ? r->action : "", r->status ? r->status : "",
+				 r->diagnostic ? ": " : "", r->diagnostic ? r->diagnostic : "");
+	deliver_plan_event(p->message_events, EV_BOUNCE, detail);
+	g_free(detail);
+	ev = &g_array_index(p->message_events, struct deliver_plan_event, p->message_events->len - 1);
+	if (r->recipient != NULL && r->action != NULL && g_ascii_strcasecmp(r->action, "failed") == 0) {
+		p->bounced_addr = r->recipient;
+		p->bounce_detail = ev->detail;
+	}
+}
+
+/* To and Cc of customer mail that may watch the case: not robots, not the
+ * queue written to, not the author. */
+static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver_plan *p)
+{
+	const struct mail *m = fa->mail;
+	GPtrArray *lists[2] = { m->to, m->cc };
+	guint i;
+	int l;
+
+	for (l = 0; l < 2; l++) {
+		for (i = 0; i < lists[l]->len; i++) {
+			const char *addr = g_ptr_array_index(lists[l], i);
+			char *base, *ext;
+
+			if (classify_robot_address(addr))
+				continue;
+			address_split(addr, fa->recipient_delimiter, &base, &ext);
+			g_free(ext);
+			if (strcmp(base, fa->queue_addr) == 0 ||
+			    (m->from_addr != NULL && g_ascii_strcasecmp(addr, m->from_addr) == 0)) {
+				g_free(base);
+				continue;
+			}
+			g_ptr_array_add(p->watchers, g_strdup(addr));
+			g_ptr_array_add(p->watcher_bases, base);
+		}
+	}
+}
+
+/* A survey answer rates the case; the text, without the quoted survey, is
+ * its comment. Automatic answers rate nothing. */
+static void deliver_plan_rating(const struct deliver_facts *fa, int rating, struct deliver_plan *p)
+{
+	char *comment, *detail;
+
+	if (fa->cls.kind != CLASSIFY_NORMAL)
+		return;
+	p->rating = rating;
+	comment = g_strstrip(quote_trim(fa->mail->body_text ? fa->mail->body_text : ""));
+	detail = g_strdup_printf("%d of %d%s", rating, TOKEN_RATING_MAX, *comment ? ", with a comment" : "");
+	deliver_plan_event(p->message_events, EV_RATED, detail);
+	g_free(detail);
+	if (*comment)
+		p->rating_comment = comment;
+	else
+		g_free(comment);
+}
+
+/* The mail the message calls for. */
+static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver_plan *p)
+{
+	const struct mail *m = fa->mail;
+	bool new_case = p->action == DELIVER_NEW || p->action == DELIVER_LINKED;
+
+	if (!fa->have_keys || m == NULL || p->quarantined)
+		return;
+	if (p->kind == MSG_CUSTOMER) {
+		if (!p->customer_mail)
+			return;	/* automatic or untrusted mail: stored, nothing sent */
+		p->reaction = REACT_CUSTOMER;
+		p->ack = new_case && !fa->cls.no_auto_reply;
+		p->notify_template = new_case ? "notify_new" : "notify_followup";
+		p->notify_body = m->body_text;
+		p->summary = p->ack ? "ack+notify" : "notify";
+		return;
+	}
+	agentcmd_parse(m->body_text, &p->cmd);
+	if (p->cmd.error != NULL) {
+		p->reaction = REACT_COMMAND_ERROR;
+		p->summary = "command-error";
+	} else if (p->cmd.note || p->kind == MSG_NOTE) {
+		p->reaction = REACT_NOTE;
+		p->kind = MSG_NOTE;	/* "#note": stored as the note it is */
+		p->notify_template = "notify_note";
+		p->notify_body = p->cmd.text;
+		p->summary = "note";
+	} else {
+		p->reaction = REACT_RELAY;
+		p->answer = g_strchomp(quote_trim(p->cmd.text));
+		p->summary = "relay";
+	}
+}
+
+void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
+{
+	const struct mail *m = fa->mail;
+	enum msg_kind author;
+	int rating = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->case_events = g_array_new(FALSE, FALSE, sizeof(struct deliver_plan_event));
+	p->message_events = g_array_new(FALSE, FALSE, sizeof(struct deliver_plan_event));
+	p->watchers = g_ptr_array_new_with_free_func(g_free);
+	p->watcher_bases = g_ptr_array_new_with_free_func(g_free);
+	p->summary = "none";
+	p->quarantined = fa->quarantine_reason != NULL;
+	p->kind = MSG_CUSTOMER;
+	p->agent_id = fa->agent_id;
+	if (m != NULL) {
+		deliver_plan_author(fa, p);
+		if (fa->token_case > 0 && fa->token_role != NULL)
+			rating = token_role_rating(fa->token_role);
+	}
+	author = p->kind;
+	p->classification = p->quarantined ? "quarantined" : p->untrusted ? "untrusted" : classify_name(fa->cls.kind);
+	/* a survey answer rates the case; it is not a follow-up */
+	p->customer_mail = m != NULL && p->kind == MSG_CUSTOMER && fa->cls.kind == CLASSIFY_NORMAL &&
+			   !p->untrusted && rating == 0;
+	deliver_plan_case(fa, p);
+	if (p->case_id == 0)
+		deliver_plan_customer(fa, p);
+	deliver_plan_event(p->message_events, deliver_plan_message_event(fa, author), p->how_name);
+	if (m == NULL)
+		return;
+	if (fa->token != NULL && fa->token_case == 0)
+		deliver_plan_event(p->message_events, EV_BAD_TOKEN, "recipient token did not verify; ignored");
+	if (p->untrusted)
+		deliver_plan_event(p->message_events, EV_UNTRUSTED_AGENT_MAIL,
+				   "agent token used by an address that is not a registered agent");
+	if (fa->cls.kind == CLASSIFY_BOUNCE)
+		deliver_plan_bounce(m->report, p);
+	if (p->customer_mail)
+		deliver_plan_watchers(fa, p);
+	if (rating > 0)
+		deliver_plan_rating(fa, rating, p);
+	deliver_plan_reaction(fa, p);
+}
+
+/* Free the details of a list of events. */
+static void deliver_plan_events_free(GArray *list)
+{
+	guint i;
+
+	if (list == NULL)
+		return;
+	for (i = 0; i < list->len; i++)
+		g_free(g_array_index(list, struct deliver_plan_event, i).detail);
+	g_array_free(list, TRUE);
+}
+
+void deliver_plan_clear(struct deliver_plan *p)
+{
+	deliver_plan_events_free(p->case_events);
+	deliver_plan_events_free(p->message_events);
+	if (p->watchers != NULL)
+		g_ptr_array_free(p->watchers, TRUE);
+	if (p->watcher_bases != NULL)
+		g_ptr_array_free(p->watcher_bases, TRUE);
+	g_free(p->customer_addr);
+	g_free(p->rating_comment);
+	g_free(p->answer);
+	agentcmd_clear(&p->cmd);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,665 @@
+/* store.c: the SQL on cases, customers, messages, attachments, watchers and
+ * events (see store.h). Parameters only, never data in SQL text. */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "store.h"
+
+/* Run a query that returns one bigint or no row; *id_r = 0 when no row or NULL. */
+static int store_query_ll(struct db *db, const char *sql, int n, const char *const *params, long long *id_r,
+			  struct fault *f)
+{
+	PGresult *res = db_exec(db, sql, n, params, f);
+
+	if (res == NULL)
+		return -1;
+	*id_r = PQntuples(res) > 0 ? db_get_ll(res, 0, 0) : 0;
+	PQclear(res);
+	return 0;
+}
+
+/* Run a query whose rows' first column is text, appending copies to list. */
+static int store_query_texts(struct db *db, const char *sql, int n, const char *const *params, GPtrArray *list,
+			     struct fault *f)
+{
+	PGresult *res = db_exec(db, sql, n, params, f);
+	int i;
+
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		g_ptr_array_add(list, g_strdup(PQgetvalue(res, i, 0)));
+	PQclear(res);
+	return 0;
+}
+
+/* A status read from the database (the CHECK constraint allows no other). */
+static enum case_status store_status(const char *name)
+{
+	enum case_status s = CASE_OPEN;
+
+	(void)model_status_parse(name, &s);
+	return s;
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+int store_event(struct db *db, long long case_id, enum event_type type, const char *actor,
+		const char *detail, struct fault *f)
+{
+	return db_run(db, "INSERT INTO events (case_id, type, actor, detail) VALUES ($1, $2, $3, $4)", 4,
+		      (const char *[]){ DB_ID(case_id), model_event_name(type), actor, detail }, f);
+}
+
+/* ---- queues and agents ------------------------------------------------- */
+
+int store_queue_find(struct db *db, const char *addr, long long *id_r, char **addr_r, struct fault *f)
+{
+	PGresult *res = db_exec(db, "SELECT id, address FROM queues WHERE address = $1", 1,
+				(const char *[]){ addr }, f);
+
+	*id_r = 0;
+	*addr_r = NULL;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		*id_r = db_get_ll(res, 0, 0);
+		*addr_r = g_strdup(PQgetvalue(res, 0, 1));
+	}
+	PQclear(res);
+	return 0;
+}
+
+int store_agent_active(struct db *db, const char *email, long long *id_r, struct fault *f)
+{
+	*id_r = 0;
+	if (email == NULL)
+		return 0;
+	return store_query_ll(db, "SELECT id FROM agents WHERE email = $1 AND active", 1,
+			      (const char *[]){ email }, id_r, f);
+}
+
+int store_agent_find(struct db *db, const char *email, long long *id_r, struct fault *f)
+{
+	return store_query_ll(db, "SELECT id FROM agents WHERE email = $1", 1, (const char *[]){ email }, id_r, f);
+}
+
+int store_agent_get(struct db *db, long long agent_id, char **name_r, char **email_r, struct fault *f)
+{
+	PGresult *res = db_exec(db, "SELECT name, email FROM agents WHERE id = $1", 1,
+				(const char *[]){ DB_ID(agent_id) }, f);
+
+	*name_r = *email_r = NULL;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		*name_r = g_strdup(db_value(res, 0, 0));
+		*email_r = g_strdup(db_value(res, 0, 1));
+	}
+	PQclear(res);
+	return 0;
+}
+
+PGresult *store_agents_to_notify(struct db *db, long long queue_id, long long assignee_id,
+				 long long author_id, bool note, struct fault *f)
+{
+	return db_exec(db,
+		       "SELECT a.email, a.name FROM agents a WHERE a.active AND a.id <> $3 AND"
+		       " (a.id = $2 OR ($2 = 0 AND a.id IN (SELECT agent_id FROM agent_queues WHERE queue_id = $1))"
+		       " OR ($4 AND a.id IN (SELECT agent_id FROM agent_queues WHERE queue_id = $1)))"
+		       " ORDER BY a.email",
+		       4, (const char *[]){ DB_ID(queue_id), DB_ID(assignee_id), DB_ID(author_id), note ? "t" : "f" },
+		       f);
+}
+
+int store_agents_to_escalate(struct db *db, long long case_id, GPtrArray *to, struct fault *f)
+{
+	return store_query_texts(db,
+		"SELECT a.email FROM cases c JOIN agents a ON a.active AND (a.id = c.assignee_id OR"
+		" (NOT EXISTS (SELECT 1 FROM agents x WHERE x.id = c.assignee_id AND x.active)"
+		"  AND a.id IN (SELECT agent_id FROM agent_queues WHERE queue_id = c.queue_id)))"
+		" WHERE c.id = $1 ORDER BY a.email", 1, (const char *[]){ DB_ID(case_id) }, to, f);
+}
+
+/* ---- customers --------------------------------------------------------- */
+
+int store_customer_upsert(struct db *db, const char *email, const char *name, const char *language,
+			  long long *id_r, struct fault *f)
+{
+	return store_query_ll(db,
+			      "INSERT INTO customers (email, name, language) VALUES ($1, $2, $3)"
+			      " ON CONFLICT (email) DO UPDATE SET"
+			      " name = coalesce(customers.name, EXCLUDED.name),"
+			      " language = coalesce(customers.language, EXCLUDED.language)"
+			      " RETURNING id", 3, (const char *[]){ email, name, language }, id_r, f);
+}
+
+int store_customer_bounced(struct db *db, const char *email, const char *detail, struct fault *f)
+{
+	return db_run(db, "UPDATE customers SET bounced_at = now(), bounce_info = $2 WHERE email = $1", 2,
+		      (const char *[]){ email, detail }, f);
+}
+
+int store_auto_mail_count(struct db *db, const char *addr, long long *count_r, struct fault *f)
+{
+	return store_query_ll(db,
+			      "INSERT INTO auto_mail_counts (address, day, count) VALUES ($1, current_date, 1)"
+			      " ON CONFLICT (address, day) DO UPDATE SET count = auto_mail_counts.count + 1"
+			      " RETURNING count", 1, (const char *[]){ addr }, count_r, f);
+}
+
+/* ---- cases ------------------------------------------------------------- */
+
+int store_case_create(struct db *db, long long queue_id, long long customer_id, const char *subject,
+		      bool quarantined, long long linked_id, long long *id_r, struct fault *f)
+{
+	return store_query_ll(db,
+			      "INSERT INTO cases (queue_id, customer_id, subject, quarantined, linked_case_id)"
+			      " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+			      5, (const char *[]){ DB_ID(queue_id), DB_ID_OR_NULL(customer_id), subject,
+						   quarantined ? "t" : "f", DB_ID_OR_NULL(linked_id) }, id_r, f);
+}
+
+int store_case_exists(struct db *db, long long id, bool *yes_r, struct fault *f)
+{
+	long long found;
+
+	if (store_query_ll(db, "SELECT id FROM cases WHERE id = $1", 1, (const char *[]){ DB_ID(id) }, &found, f) < 0)
+		return -1;
+	*yes_r = found != 0;
+	return 0;
+}
+
+int store_case_lock(struct db *db, long long id, enum case_status *status_r, long long *closed_age_r,
+		    struct fault *f)
+{
+	PGresult *res = db_exec(db, "SELECT status, extract(epoch FROM now() - closed_at)::bigint"
+				" FROM cases WHERE id = $1 FOR UPDATE", 1, (const char *[]){ DB_ID(id) }, f);
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return fault_perm(f, "case %lld vanished", id);
+	}
+	*status_r = store_status(PQgetvalue(res, 0, 0));
+	*closed_age_r = db_get_ll(res, 0, 1);
+	PQclear(res);
+	return 0;
+}
+
+int store_case_participant(struct db *db, long long case_id, const char *addr, bool *yes_r, struct fault *f)
+{
+	long long n;
+
+	*yes_r = false;
+	if (addr == NULL)
+		return 0;
+	if (store_query_ll(db,
+			   "SELECT 1 FROM cases c JOIN customers cu ON cu.id = c.customer_id"
+			   " WHERE c.id = $1 AND cu.email = $2"
+			   " UNION ALL SELECT 1 FROM watchers WHERE case_id = $1 AND address = $2"
+			   " UNION ALL SELECT 1 FROM cases c JOIN agents a ON a.id = c.assignee_id"
+			   " WHERE c.id = $1 AND a.email = $2 LIMIT 1",
+			   2, (const char *[]){ DB_ID(case_id), addr }, &n, f) < 0)
+		return -1;
+	*yes_r = n == 1;
+	return 0;
+}
+
+int store_case_info(struct db *db, long long id, const char *default_language, struct store_case_info *c,
+		    struct fault *f)
+{
+	enum { C_SUBJECT, C_STATUS, C_EMAIL, C_NAME, C_LANGUAGE, C_QUEUE, C_QUEUE_NAME, C_QUEUE_ADDR,
+	       C_FIRST_RESPONSE, C_ASSIGNEE, C_BOUNCED };
+	PGresult *res = db_exec(db,
+		"SELECT c.subject, c.status, cu.email, cu.name,"
+		" coalesce(cu.language, q.language, $2), q.id, q.name, q.address,"
+		" q.first_response_s, c.assignee_id, cu.bounced_at IS NOT NULL"
+		" FROM cases c JOIN queues q ON q.id = c.queue_id"
+		" LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1",
+		2, (const char *[]){ DB_ID(id), default_language }, f);
+
+	memset(c, 0, sizeof(*c));
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return fault_perm(f, "case %lld vanished", id);
+	}
+	c->id = id;
+	c->subject = g_strdup(db_value(res, 0, C_SUBJECT));
+	c->status = store_status(PQgetvalue(res, 0, C_STATUS));
+	c->customer_email = g_strdup(db_value(res, 0, C_EMAIL));
+	c->customer_name = g_strdup(db_value(res, 0, C_NAME));
+	c->language = g_strdup(db_value(res, 0, C_LANGUAGE));
+	c->queue_id = db_get_ll(res, 0, C_QUEUE);
+	c->queue_name = g_strdup(db_value(res, 0, C_QUEUE_NAME));
+	c->queue_addr = g_strdup(db_value(res, 0, C_QUEUE_ADDR));
+	c->first_response_s = db_get_ll(res, 0, C_FIRST_RESPONSE);
+	c->assignee_id = db_get_ll(res, 0, C_ASSIGNEE);
+	c->bounced = db_get_bool(res, 0, C_BOUNCED);
+	PQclear(res);
+	return 0;
+}
+
+void store_case_info_clear(struct store_case_info *c)
+{
+	g_free(c->subject);
+	g_free(c->customer_email);
+	g_free(c->customer_name);
+	g_free(c->language);
+	g_free(c->queue_name);
+	g_free(c->queue_addr);
+	memset(c, 0, sizeof(*c));
+}
+
+int store_case_touch(struct db *db, long long id, struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET updated = now() WHERE id = $1", 1, (const char *[]){ DB_ID(id) }, f);
+}
+
+int store_case_rate(struct db *db, long long id, int rating, const char *comment, struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET rating = $2, rating_comment = $3, rated_at = now() WHERE id = $1", 3,
+		      (const char *[]){ DB_ID(id), DB_ID(rating), comment }, f);
+}
+
+int store_case_assign_active(struct db *db, long long id, const char *email, bool *found_r, struct fault *f)
+{
+	PGresult *res = db_exec(db, "UPDATE cases SET assignee_id = a.id, updated = now() FROM agents a"
+				" WHERE cases.id = $1 AND a.email = $2 AND a.active RETURNING a.id", 2,
+				(const char *[]){ DB_ID(id), email }, f);
+
+	if (res == NULL)
+		return -1;
+	*found_r = PQntuples(res) > 0;
+	PQclear(res);
+	return 0;
+}
+
+int store_case_assign(struct db *db, long long id, const char *email, char *old_r, struct fault *f)
+{
+	PGresult *res = db_exec(db, "UPDATE cases c SET assignee_id = (SELECT id FROM agents WHERE email = $2),"
+				" updated = now() FROM cases old LEFT JOIN agents a ON a.id = old.assignee_id"
+				" WHERE c.id = $1 AND old.id = c.id RETURNING coalesce(a.email, 'nobody')",
+				2, (const char *[]){ DB_ID(id), email }, f);
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return fault_perm(f, "no case %lld", id);
+	}
+	snprintf(old_r, 256, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+int store_case_assign_id(struct db *db, long long id, long long agent_id, struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET assignee_id = $2 WHERE id = $1", 2,
+		      (const char *[]){ DB_ID(id), DB_ID(agent_id) }, f);
+}
+
+int store_case_set_priority(struct db *db, long long id, enum case_priority priority, struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET priority = $2, updated = now() WHERE id = $1", 2,
+		      (const char *[]){ DB_ID(id), model_priority_name(priority) }, f);
+}
+
+int store_case_answered(struct db *db, long long id, struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET first_response_at = coalesce(first_response_at, now()),"
+		      " last_reply_at = now(), updated = now(), escalation_level = 0, escalation_next = NULL,"
+		      " escalated_until = greatest(escalated_until, now()) WHERE id = $1", 1,
+		      (const char *[]){ DB_ID(id) }, f);
+}
+
+int store_case_set_status(struct db *db, long long id, enum case_status status, long long now,
+			  enum case_status *old_r, struct fault *f)
+{
+	PGresult *res = db_exec(db,
+		"UPDATE cases c SET status = $2, updated = now(),"
+		" pending_since = CASE WHEN $2 = 'pending' THEN coalesce(c.pending_since, to_timestamp($3::float8), now()) END,"
+		" reminded_at = CASE WHEN $2 = 'pending' THEN c.reminded_at END,"
+		" resolved_at = CASE WHEN $2 IN ('resolved', 'closed') THEN coalesce(c.resolved_at, to_timestamp($3::float8), now()) END,"
+		" closed_at = CASE WHEN $2 = 'closed' THEN coalesce(c.closed_at, to_timestamp($3::float8), now()) END"
+		" FROM cases old WHERE c.id = $1 AND old.id = c.id RETURNING old.status",
+		3, (const char *[]){ DB_ID(id), model_status_name(status), DB_ID_OR_NULL(now) }, f);
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return fault_perm(f, "no case %lld", id);
+	}
+	if (old_r != NULL)
+		*old_r = store_status(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+int store_case_sla_read(struct db *db, long long id, long long now, struct store_case_sla *s, struct fault *f)
+{
+	enum { S_STATUS, S_CREATED, S_PAUSED_AT, S_PAUSED_S, S_LAST_REPLY, S_FIRST, S_NEXT, S_RESOLUTION,
+	       S_CALENDAR, S_UNANSWERED, S_NOW };
+	PGresult *res = db_exec(db,
+		"SELECT c.status, " DB_EPOCH("c.created") ", " DB_EPOCH("c.paused_at") ", c.paused_s,"
+		" " DB_EPOCH("c.last_reply_at") ", q.first_response_s, q.next_response_s, q.resolution_s,"
+		" q.calendar_id, (SELECT " DB_EPOCH("min(m.created)") " FROM messages m WHERE m.case_id = c.id"
+		"  AND m.direction = 'in' AND m.kind = 'customer' AND m.classification = 'normal'"
+		"  AND m.created > c.last_reply_at),"
+		" CASE WHEN $2 = '0' THEN " DB_EPOCH("now()") " ELSE $2::bigint END"
+		" FROM cases c JOIN queues q ON q.id = c.queue_id WHERE c.id = $1 FOR UPDATE OF c",
+		2, (const char *[]){ DB_ID(id), DB_ID(now) }, f);
+
+	memset(s, 0, sizeof(*s));
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return fault_perm(f, "case %lld vanished", id);
+	}
+	s->status = store_status(PQgetvalue(res, 0, S_STATUS));
+	s->created = db_get_ll(res, 0, S_CREATED);
+	s->paused_at = db_get_ll(res, 0, S_PAUSED_AT);
+	s->paused_s = db_get_ll(res, 0, S_PAUSED_S);
+	s->last_reply = db_get_ll(res, 0, S_LAST_REPLY);
+	s->first_s = db_get_ll(res, 0, S_FIRST);
+	s->next_s = db_get_ll(res, 0, S_NEXT);
+	s->resolution_s = db_get_ll(res, 0, S_RESOLUTION);
+	s->calendar_id = g_strdup(db_value(res, 0, S_CALENDAR));
+	s->unanswered = db_get_ll(res, 0, S_UNANSWERED);
+	s->now = db_get_ll(res, 0, S_NOW);
+	PQclear(res);
+	return 0;
+}
+
+int store_case_sla_write(struct db *db, long long id, long long first_due, long long next_due,
+			 long long resolution_due, long long paused_s, long long paused_at, struct fault *f)
+{
+	return db_run(db,
+		      "UPDATE cases SET first_response_due = to_timestamp($2::float8),"
+		      " next_response_due = to_timestamp($3::float8), resolution_due = to_timestamp($4::float8),"
+		      " paused_s = $5, paused_at = to_timestamp($6::float8) WHERE id = $1",
+		      6, (const char *[]){ DB_ID(id), DB_ID_OR_NULL(first_due), DB_ID_OR_NULL(next_due),
+					   DB_ID_OR_NULL(resolution_due), DB_ID(paused_s), DB_ID_OR_NULL(paused_at) }, f);
+}
+
+/* ---- cases for the sweeper --------------------------------------------- */
+
+PGresult *store_sweep_claim(struct db *db, long long now, int limit, struct fault *f)
+{
+	return db_exec(db,
+		"WITH t AS (SELECT CASE WHEN $1 = '0' THEN now() ELSE to_timestamp($1::float8) END AS now)"
+		" SELECT c.id, c.status, c.escalation_level,"
+		" " DB_EPOCH("CASE WHEN c.first_response_at IS NULL THEN c.first_response_due END") ","
+		" " DB_EPOCH("c.next_response_due") ", " DB_EPOCH("c.resolution_due") ","
+		" " DB_EPOCH("c.escalated_until") ", " DB_EPOCH("c.wake_at") ","
+		" q.calendar_id, q.escalate_after_s, q.escalate_to, c.priority,"
+		" " DB_EPOCH("c.pending_since") ", c.reminded_at IS NOT NULL, q.remind_after_s,"
+		" " DB_EPOCH("c.resolved_at") ", c.survey_sent_at IS NULL AND q.survey AND c.customer_id IS NOT NULL,"
+		" " DB_EPOCH("t.now")
+		" FROM cases c JOIN queues q ON q.id = c.queue_id, t"
+		" WHERE c.wake_at <= t.now ORDER BY c.wake_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED",
+		2, (const char *[]){ DB_ID(now), DB_ID(limit) }, f);
+}
+
+int store_case_escalated_first(struct db *db, long long id, long long until, long long next, struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET escalation_level = 1, escalated_until = to_timestamp($2::float8),"
+		      " escalation_next = to_timestamp($3::float8) WHERE id = $1",
+		      3, (const char *[]){ DB_ID(id), DB_ID(until), DB_ID(next) }, f);
+}
+
+int store_case_escalated_second(struct db *db, long long id, enum case_priority priority, struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET escalation_level = 2, escalation_next = NULL, priority = $2,"
+		      " updated = now() WHERE id = $1", 2, (const char *[]){ DB_ID(id), model_priority_name(priority) },
+		      f);
+}
+
+int store_case_reminded(struct db *db, long long id, long long at, struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET reminded_at = to_timestamp($2::float8) WHERE id = $1", 2,
+		      (const char *[]){ DB_ID(id), DB_ID(at) }, f);
+}
+
+int store_case_surveyed(struct db *db, long long id, long long at, struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET survey_sent_at = to_timestamp($2::float8) WHERE id = $1", 2,
+		      (const char *[]){ DB_ID(id), DB_ID(at) }, f);
+}
+
+int store_case_purge(struct db *db, long long id, long long at, struct fault *f)
+{
+	const char *p[2] = { DB_ID(id), DB_ID(at) };
+
+	if (db_run(db, "DELETE FROM attachments WHERE message_id IN"
+		   " (SELECT id FROM messages WHERE case_id = $1)", 1, p, f) < 0 ||
+	    db_run(db, "UPDATE messages SET raw = NULL, body_text = NULL, body_html = NULL, subject = NULL,"
+		   " from_addr = NULL, from_name = NULL, to_addrs = NULL, cc_addrs = NULL,"
+		   " envelope_sender = NULL, envelope_recipient = NULL WHERE case_id = $1", 1, p, f) < 0 ||
+	    db_run(db, "DELETE FROM outbox WHERE case_id = $1", 1, p, f) < 0 ||
+	    db_run(db, "DELETE FROM watchers WHERE case_id = $1", 1, p, f) < 0 ||
+	    db_run(db, "UPDATE events SET detail = NULL, actor = NULL WHERE case_id = $1", 1, p, f) < 0)
+		return -1;
+	return db_run(db, "UPDATE cases SET subject = '', customer_id = NULL, rating_comment = NULL,"
+		      " purged_at = to_timestamp($2::float8) WHERE id = $1", 2, p, f);
+}
+
+/* ---- cases for people -------------------------------------------------- */
+
+PGresult *store_case_list(struct db *db, const char *queue, const char *status, struct fault *f)
+{
+	return db_exec(db,
+		       "SELECT c.id, q.name, c.status, c.priority, c.subject, cu.email, a.email, "
+		       DB_ISO("c.created") ", c.quarantined,"
+		       " (SELECT count(*) FROM messages m WHERE m.case_id = c.id)"
+		       " FROM cases c JOIN queues q ON q.id = c.queue_id"
+		       " LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN agents a ON a.id = c.assignee_id"
+		       " WHERE ($1::text IS NULL OR q.name = $1) AND ($2::text IS NULL OR c.status = $2)"
+		       " ORDER BY c.id DESC", 2, (const char *[]){ queue, status }, f);
+}
+
+int store_case_show(struct db *db, long long id, struct store_case_show *r, struct fault *f)
+{
+	const char *p[1] = { DB_ID(id) };
+
+	memset(r, 0, sizeof(*r));
+	if (db_run(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, f) < 0)
+		return -1;
+	r->c = db_exec(db,
+		       "SELECT c.id, q.name, c.status, c.priority, c.subject, cu.email, a.email, "
+		       DB_ISO("c.created") ", " DB_ISO("c.first_response_due") ", "
+		       DB_ISO("c.resolution_due") ", c.escalation_level, c.quarantined, c.linked_case_id,"
+		       " cu.name, cu.language, " DB_ISO("c.updated") ", " DB_ISO("c.next_response_due") ","
+		       " " DB_ISO("c.first_response_at") ", c.rating, c.rating_comment"
+		       " FROM cases c JOIN queues q ON q.id = c.queue_id"
+		       " LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN agents a ON a.id = c.assignee_id"
+		       " WHERE c.id = $1", 1, p, f);
+	r->watchers = r->c ? db_exec(db, "SELECT address FROM watchers WHERE case_id = $1"
+				     " ORDER BY created, address", 1, p, f) : NULL;
+	r->messages = r->watchers ? db_exec(db,
+		"SELECT id, direction, kind, classification, from_addr, to_addrs, subject, message_id, "
+		DB_ISO("created") ", body_text, cc_addrs FROM messages WHERE case_id = $1 ORDER BY id",
+		1, p, f) : NULL;
+	r->attachments = r->messages ? db_exec(db,
+		"SELECT a.message_id, a.filename, a.content_type, a.size FROM attachments a"
+		" JOIN messages m ON m.id = a.message_id WHERE m.case_id = $1 ORDER BY a.id", 1, p, f) : NULL;
+	r->events = r->attachments ? db_exec(db,
+		"SELECT type, " DB_ISO("created") ", detail, actor FROM events WHERE case_id = $1 ORDER BY id",
+		1, p, f) : NULL;
+	db_rollback(db);
+	return r->events ? 0 : -1;
+}
+
+void store_case_show_clear(struct store_case_show *r)
+{
+	PQclear(r->c);
+	PQclear(r->watchers);
+	PQclear(r->messages);
+	PQclear(r->attachments);
+	PQclear(r->events);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- watchers ---------------------------------------------------------- */
+
+/* addrs joined with "\n" for a text[] parameter (addresses hold no "\n"). */
+static char *store_lines(GPtrArray *addrs)
+{
+	GString *s = g_string_new(NULL);
+	guint i;
+
+	for (i = 0; i < addrs->len; i++)
+		g_string_append_printf(s, "%s%s", i ? "\n" : "", (const char *)g_ptr_array_index(addrs, i));
+	return g_string_free(s, FALSE);
+}
+
+int store_watchers_add(struct db *db, long long case_id, GPtrArray *addrs, GPtrArray *bases, const char *actor,
+		       struct fault *f)
+{
+	char *a, *b;
+	int ret;
+
+	if (addrs->len == 0)
+		return 0;
+	a = store_lines(addrs);
+	b = store_lines(bases);
+	/* one statement for the whole list, in the list's order, each new
+	 * watcher with its event */
+	ret = db_run(db,
+		"WITH cand AS (SELECT DISTINCT ON (x.address) x.address, x.n"
+		"  FROM unnest(string_to_array($2, E'\\n'), string_to_array($3, E'\\n'))"
+		"  WITH ORDINALITY AS x(address, base, n)"
+		"  WHERE NOT EXISTS (SELECT 1 FROM queues WHERE address = x.base)"
+		"  AND NOT EXISTS (SELECT 1 FROM agents WHERE email = x.address)"
+		"  AND NOT EXISTS (SELECT 1 FROM cases c JOIN customers cu ON cu.id = c.customer_id"
+		"   WHERE c.id = $1 AND cu.email = x.address)"
+		"  ORDER BY x.address, x.n),"
+		" added AS (INSERT INTO watchers (case_id, address) SELECT $1, address FROM cand ORDER BY n"
+		"  ON CONFLICT DO NOTHING RETURNING address)"
+		" INSERT INTO events (case_id, type, actor, detail)"
+		" SELECT $1, $4, $5, added.address FROM added JOIN cand USING (address) ORDER BY cand.n",
+		5, (const char *[]){ DB_ID(case_id), a, b, model_event_name(EV_WATCHER_ADDED), actor }, f);
+	g_free(a);
+	g_free(b);
+	return ret;
+}
+
+int store_watchers_list(struct db *db, long long case_id, GPtrArray *list, struct fault *f)
+{
+	return store_query_texts(db, "SELECT address FROM watchers WHERE case_id = $1 ORDER BY address", 1,
+				 (const char *[]){ DB_ID(case_id) }, list, f);
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+int store_message_in(struct db *db, const struct store_message_in *m, const struct store_attachment *atts,
+		     size_t n, struct fault *f)
+{
+	const char *params[19] = {
+		DB_ID(m->case_id), DB_ID(m->queue_id), model_kind_name(m->kind), m->classification,
+		m->from_addr, m->from_name, m->to_addrs, m->cc_addrs, m->subject, m->message_id,
+		m->in_reply_to, m->references, m->envelope_sender, m->envelope_recipient, m->mta_queue_id,
+		m->raw, (const char *)m->raw_hash, m->body_text, m->body_html,
+	};
+	int lengths[19] = { [15] = (int)m->raw_len, [16] = (int)m->raw_hash_len };
+	const int binary[19] = { [15] = 1, [16] = 1 };
+	long long msg_id;
+	PGresult *res;
+	size_t i;
+
+	res = db_exec_bin(db,
+		"INSERT INTO messages (case_id, queue_id, direction, kind, classification, from_addr,"
+		" from_name, to_addrs, cc_addrs, subject, message_id, in_reply_to, references_ids,"
+		" envelope_sender, envelope_recipient, mta_queue_id, raw, raw_hash, body_text, body_html)"
+		" VALUES ($1, $2, 'in', $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+		" string_to_array($12, E'\\n'), $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+		19, params, lengths, binary, f);
+	if (res == NULL)
+		return -1;
+	msg_id = db_get_ll(res, 0, 0);
+	PQclear(res);
+	for (i = 0; i < n; i++)
+		if (db_run(db, "INSERT INTO attachments (message_id, filename, content_type, size)"
+			   " VALUES ($1, $2, $3, $4)", 4,
+			   (const char *[]){ DB_ID(msg_id), atts[i].filename, atts[i].content_type,
+					     DB_ID((long long)atts[i].size) }, f) < 0)
+			return -1;
+	return 0;
+}
+
+int store_message_out(struct db *db, long long case_id, long long queue_id, enum msg_kind kind,
+		      const char *from_addr, const char *to_addrs, const char *subject, const char *message_id,
+		      const char *raw, size_t raw_len, const char *body_text, struct fault *f)
+{
+	const char *p[9] = { DB_ID(case_id), DB_ID(queue_id), model_kind_name(kind), from_addr, to_addrs, subject,
+			     message_id, raw, body_text };
+	const int l[9] = { [7] = (int)raw_len }, b[9] = { [7] = 1 };
+	PGresult *res = db_exec_bin(db,
+		"INSERT INTO messages (case_id, queue_id, direction, kind, from_addr, to_addrs, subject,"
+		" message_id, raw, body_text) VALUES ($1, $2, 'out', $3, $4, $5, $6, $7, $8, $9)",
+		9, p, l, b, f);
+
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int store_message_duplicate(struct db *db, const char *recipient, const unsigned char *hash, size_t hash_len,
+			    long long queue_id, const char *from_addr, const char *message_id, long long *case_r,
+			    struct fault *f)
+{
+	const char *params[5] = { recipient, (const char *)hash, DB_ID(queue_id), from_addr, message_id };
+	const int lengths[5] = { 0, (int)hash_len, 0, 0, 0 }, binary[5] = { 0, 1, 0, 0, 0 };
+	PGresult *res;
+
+	*case_r = 0;
+	/* one round trip; the second part finds nothing when $4 or $5 is NULL */
+	res = db_exec_bin(db, "(SELECT case_id FROM messages WHERE direction = 'in' AND"
+			  " envelope_recipient = $1 AND raw_hash = $2 LIMIT 1) UNION ALL"
+			  " (SELECT case_id FROM messages WHERE direction = 'in' AND"
+			  " queue_id = $3 AND from_addr = $4 AND message_id = $5 LIMIT 1) LIMIT 1",
+			  5, params, lengths, binary, f);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1)
+		*case_r = db_get_ll(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+int store_message_cases(struct db *db, const char *message_ids, long long queue_id, GArray *cases,
+			struct fault *f)
+{
+	PGresult *res = db_exec(db, "SELECT case_id FROM messages WHERE message_id = ANY (string_to_array($1, E'\\n'))"
+				" ORDER BY queue_id = $2 DESC, id DESC LIMIT 20", 2,
+				(const char *[]){ message_ids, DB_ID(queue_id) }, f);
+	int i;
+
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		long long c = db_get_ll(res, i, 0);
+
+		g_array_append_val(cases, c);
+	}
+	PQclear(res);
+	return 0;
+}
+
+int store_message_conversation(struct db *db, long long case_id, GPtrArray *ids, struct fault *f)
+{
+	return store_query_texts(db,
+		"SELECT message_id FROM (SELECT id, message_id FROM messages WHERE case_id = $1"
+		" AND message_id IS NOT NULL AND (direction = 'in' AND kind = 'customer' AND classification = 'normal'"
+		" OR direction = 'out' AND kind IN ('auto', 'agent')) ORDER BY id DESC LIMIT 10) s ORDER BY id",
+		1, (const char *[]){ DB_ID(case_id) }, ids, f);
+}
