@@ -60,7 +60,7 @@ int main(void)
 
 	fault_temp(&f, "db %s", "down");
 	fault_prefix(&f, "deliver");
-	tap_ok(f.kind == FAULT_TEMPORARY, "prefix keeps the kind");
+	tap_int(f.kind, FAULT_TEMPORARY, "prefix keeps the kind");
 	tap_is(f.text, "deliver: db down", "prefix text");
 	return tap_done();
 }
