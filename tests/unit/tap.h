@@ -1,4 +1,5 @@
-/* tap.h: a minimal TAP producer for the C unit tests. */
+/* tap.h: a minimal TAP producer for the C unit tests. A failure says where
+ * (file:line of the call) and, for tap_is and tap_int, what was got. */
 #ifndef POSTDESK_TAP_H
 #define POSTDESK_TAP_H
 
@@ -8,21 +9,53 @@
 
 static int tap_n, tap_failed;
 
-/* Report one test; returns cond so callers can add diagnostics. */
-__attribute__((format(printf, 2, 3)))
-static int tap_ok(int cond, const char *fmt, ...)
+/* Print one result line; a failure is counted and shows FILE:LINE. */
+__attribute__((format(printf, 4, 0)))
+static int tap_vok_at(const char *file, int line, int cond, const char *fmt, va_list ap)
+{
+	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
+	vprintf(fmt, ap);
+	printf("\n");
+	if (!cond) {
+		tap_failed++;
+		printf("#   at %s:%d\n", file, line);
+	}
+	return cond;
+}
+
+/* Report one test called at FILE:LINE; returns cond. */
+__attribute__((format(printf, 4, 5), unused))
+static int tap_ok_at(const char *file, int line, int cond, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	cond = tap_vok_at(file, line, cond, fmt, ap);
 	va_end(ap);
-	printf("\n");
-	if (!cond)
-		tap_failed++;
 	return cond;
 }
+
+/* Report one test; returns cond so callers can add diagnostics. */
+#define tap_ok(cond, ...) tap_ok_at(__FILE__, __LINE__, (cond), __VA_ARGS__)
+
+/* Compare two integers called at FILE:LINE, showing both on failure. */
+__attribute__((format(printf, 5, 6), unused))
+static int tap_int_at(const char *file, int line, long long got, long long want,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	int cond;
+
+	va_start(ap, fmt);
+	cond = tap_vok_at(file, line, got == want, fmt, ap);
+	va_end(ap);
+	if (!cond)
+		printf("# got:  %lld\n# want: %lld\n", got, want);
+	return cond;
+}
+
+/* Compare two integers as long long; returns whether they are equal. */
+#define tap_int(got, want, ...) tap_int_at(__FILE__, __LINE__, (got), (want), __VA_ARGS__)
 
 /* Compare two strings, showing both on failure. */
 #define tap_is(got, want, ...) do { \

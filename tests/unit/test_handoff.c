@@ -131,14 +131,14 @@ int main(void)
 	tap_ok(handoff_listen(sock_path, &fd, &f) == 0, "listening on a fresh path");
 	tap_ok(handoff_listen(sock_path, &fd2, &f) < 0 && strstr(f.text, "already listens") != NULL,
 	       "a second listener on the same path is refused (%s)", f.text);
-	tap_ok(handoff_connect(sock_path, &fd2, &f) == 1, "a client connects");
+	tap_int(handoff_connect(sock_path, &fd2, &f), 1, "a client connects");
 	close(fd2);
 	close(fd);
-	tap_ok(handoff_connect(sock_path, &fd2, &f) == 0, "a stale socket counts as no server");
+	tap_int(handoff_connect(sock_path, &fd2, &f), 0, "a stale socket counts as no server");
 	tap_ok(handoff_listen(sock_path, &fd, &f) == 0, "a stale socket is replaced");
 	close(fd);
 	unlink(sock_path);
-	tap_ok(handoff_connect(sock_path, &fd2, &f) == 0, "no socket at all counts as no server");
+	tap_int(handoff_connect(sock_path, &fd2, &f), 0, "no socket at all counts as no server");
 	rmdir(path);
 	return tap_done();
 }

@@ -28,7 +28,7 @@ int main(void)
 	tap_ok(keyring_load(path, &ring, &f) == 0, "loads");
 	k1 = keyring_current(ring, &v);
 	memcpy(saved, k1, sizeof(saved));
-	tap_ok(v == 1, "current version 1");
+	tap_int(v, 1, "current version 1");
 	keyring_free(&ring);
 	tap_ok(ring == NULL, "keyring_free sets NULL");
 	tap_ok(keyring_generate(path, true, &v, &f) == 0 && v == 2, "rotate adds version 2");

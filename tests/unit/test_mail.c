@@ -272,7 +272,7 @@ static void test_rfc2231(void)
 	check_sane(m, "rfc2231-filename");
 	tap_is(m->subject, "Faktura w załączniku", "rfc2231: subject");
 	tap_is(m->body_text, "W załączniku przesyłam fakturę.\n", "rfc2231: body is the text part");
-	tap_ok(m->attachments->len == 1, "rfc2231: one attachment");
+	tap_int(m->attachments->len, 1, "rfc2231: one attachment");
 	a = attachment(m, 0);
 	tap_is(a ? a->filename : NULL, "Faktura zażółć – październik.pdf", "rfc2231: filename*0*, *1*, *2 joined");
 	tap_is(a ? a->content_type : NULL, "application/pdf", "rfc2231: content type");
@@ -296,7 +296,7 @@ static void test_nested(void)
 	       "nested: body_text is the text/plain alternative");
 	tap_ok(contains(m->body_html, "<p>The export fails with the error in the screenshot.") &&
 	       contains(m->body_html, "src=\"cid:shot-1@example.com\""), "nested: body_html from multipart/related");
-	tap_ok(m->attachments->len == 3, "nested: three attachments (inline image, two PDFs)");
+	tap_int(m->attachments->len, 3, "nested: three attachments (inline image, two PDFs)");
 	a = attachment(m, 0);
 	tap_ok(a != NULL && g_strcmp0(a->filename, "screenshot.png") == 0 && strcmp(a->content_type, "image/png") == 0 &&
 	       g_bytes_get_size(a->content) == 70 && memcmp(g_bytes_get_data(a->content, NULL), "\x89PNG", 4) == 0,
@@ -331,7 +331,7 @@ static void test_html_only(void)
 	       "html-only: readable text from the HTML");
 	tap_ok(contains(m->body_html, "<ul><li>Order 881</li>") && strchr(m->body_html, '\r') == NULL,
 	       "html-only: HTML kept, LF line ends");
-	tap_ok(m->attachments->len == 0, "html-only: no attachments");
+	tap_int(m->attachments->len, 0, "html-only: no attachments");
 	mail_free(&m);
 }
 
@@ -417,7 +417,7 @@ static void test_bounce(void)
 	       "bounce: original Message-ID from text/rfc822-headers");
 	tap_ok(g_str_has_prefix(m->body_text, "This is the mail system at host mx.example.org.\n\n") &&
 	       strchr(m->body_text, '\r') == NULL, "bounce: human-readable part is the body, LF line ends");
-	tap_ok(m->attachments->len == 2, "bounce: report parts kept as attachments");
+	tap_int(m->attachments->len, 2, "bounce: report parts kept as attachments");
 	a = attachment(m, 0);
 	tap_is(a ? a->content_type : NULL, "message/delivery-status", "bounce: delivery-status attachment");
 	a = attachment(m, 1);
@@ -550,7 +550,7 @@ static void test_inline(void)
 	tap_is(m->reply_to_addr, "other@example.net", "inline: Reply-To");
 	tap_ok(m->to->len == 3 && g_strcmp0(at(m->to, 1), "a@example.org") == 0 &&
 	       g_strcmp0(at(m->to, 2), "b@example.org") == 0, "inline: To with a group expanded");
-	tap_ok(m->cc->len == 1, "inline: Cc, empty group ignored");
+	tap_int(m->cc->len, 1, "inline: Cc, empty group ignored");
 	tap_is(m->subject, "Zamówienie nr 12 a  b", "inline: subject decoded across words, CR/LF removed");
 	tap_is(m->message_id, "abc.123@example.net", "inline: Message-ID without brackets");
 	tap_is(m->in_reply_to, "first@x", "inline: first In-Reply-To id, phrase skipped");
@@ -631,7 +631,7 @@ static void test_inline(void)
 		return;
 	check_sane(m, "inline multipart");
 	tap_is(m->body_text, "żółw\nGrüße", "inline: inline text parts make the body, each in its charset");
-	tap_ok(m->attachments->len == 3, "inline: three attachments");
+	tap_int(m->attachments->len, 3, "inline: three attachments");
 	a = attachment(m, 0);
 	tap_ok(a != NULL && g_strcmp0(a->filename, "notes.txt") == 0 && strcmp(a->content_type, "text/plain") == 0,
 	       "inline: text part with a filename is an attachment");

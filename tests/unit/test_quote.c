@@ -1,8 +1,6 @@
-/* test_quote.c: trimming quoted history (five mail clients' styles) and the
- * "#command" lines of agent mail. */
+/* test_quote.c: trimming quoted history (five mail clients' styles). */
 #include <glib.h>
 
-#include "agentcmd.h"
 #include "quote.h"
 #include "tap.h"
 
@@ -17,8 +15,6 @@ static void trim(const char *body, const char *want, const char *what)
 
 int main(void)
 {
-	struct agentcmd c;
-
 	trim("Please unplug it.\n\nOn Sun, 22 Nov 2026 at 10:00, Jan Kowalski <jan@example.net> wrote:\n> It is on fire.\n",
 	     "Please unplug it.\n", "Gmail");
 	trim("Please unplug it.\n\nOn Sun, 22 Nov 2026 at 10:00, Jan Kowalski\n<jan@example.net> wrote:\n> fire\n",
@@ -42,34 +38,5 @@ int main(void)
 	trim("No quotes at all.\nSecond line.\n", "No quotes at all.\nSecond line.\n", "nothing to trim");
 	trim("", "", "empty body");
 	trim("I wrote: on Monday we will call.\n", "I wrote: on Monday we will call.\n", "'wrote' inside a sentence is not an attribution");
-
-	agentcmd_parse("#status pending\n#priority HIGH\n\nHello Jan,\nplease try again.\n", &c);
-	tap_ok(c.error == NULL && g_strcmp0(c.status, "pending") == 0 && g_strcmp0(c.priority, "high") == 0,
-	       "status and priority commands");
-	tap_is(c.text, "Hello Jan,\nplease try again.\n", "command lines removed from the text");
-	agentcmd_clear(&c);
-	agentcmd_parse("#resolve\n#assign Bob@Example.org\nDone.", &c);
-	tap_ok(c.error == NULL && g_strcmp0(c.status, "resolved") == 0 && g_strcmp0(c.assign, "bob@example.org") == 0,
-	       "#resolve and #assign");
-	agentcmd_clear(&c);
-	agentcmd_parse("#note\nInternal only.", &c);
-	tap_ok(c.note && c.error == NULL, "#note");
-	agentcmd_clear(&c);
-	agentcmd_parse("#frobnicate now\nText", &c);
-	tap_ok(c.error != NULL && strstr(c.error, "unknown command") != NULL, "unknown command is an error: %s", c.error);
-	agentcmd_clear(&c);
-	agentcmd_parse("#status maybe\nText", &c);
-	tap_ok(c.error != NULL && strstr(c.error, "#status open|pending") != NULL, "bad status is an error");
-	agentcmd_clear(&c);
-	agentcmd_parse("#assign not-an-address\n", &c);
-	tap_ok(c.error != NULL, "bad assignee is an error");
-	agentcmd_clear(&c);
-	agentcmd_parse("Hello\n#status closed\n", &c);
-	tap_ok(c.status == NULL && c.error == NULL && strcmp(c.text, "Hello\n#status closed\n") == 0,
-	       "commands only at the top: later # lines are text");
-	agentcmd_clear(&c);
-	agentcmd_parse("# not a command\nText", &c);
-	tap_ok(c.error == NULL && strcmp(c.text, "# not a command\nText") == 0, "'# ' with a space is text");
-	agentcmd_clear(&c);
 	return tap_done();
 }
