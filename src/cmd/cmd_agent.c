@@ -85,7 +85,7 @@ static int cmd_agent_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 			json_kv_string(j, "email", PQgetvalue(res, i, 0));
 			json_kv_string(j, "name", PQgetvalue(res, i, 1));
 			json_key(j, "active");
-			json_bool(j, PQgetvalue(res, i, 2)[0] == 't');
+			json_bool(j, db_get_bool(res, i, 2));
 			json_key(j, "queues");
 			json_array_begin(j);
 			for (q = qs; *q != NULL; q++)
@@ -102,7 +102,7 @@ static int cmd_agent_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 		for (i = 0; i < PQntuples(res); i++)
 			printf("%-32s %-24s %s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
 			       PQgetvalue(res, i, 3)[0] ? PQgetvalue(res, i, 3) : "-",
-			       PQgetvalue(res, i, 2)[0] == 't' ? "" : " (inactive)");
+			       db_get_bool(res, i, 2) ? "" : " (inactive)");
 	}
 	PQclear(res);
 	return 0;

@@ -153,7 +153,7 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 			json_kv_string(j, "calendar", db_value(res, i, 11));
 			json_kv_string(j, "escalate_to", db_value(res, i, 12));
 			json_key(j, "survey");
-			json_bool(j, strcmp(PQgetvalue(res, i, 13), "t") == 0);
+			json_bool(j, db_get_bool(res, i, 13));
 			json_object_end(j);
 		}
 		json_array_end(j);

@@ -80,7 +80,6 @@ int outbox_add(struct db *db, long long case_id, const char *kind, const char *e
 	       long long lease_s, long long *id_r, struct fault *f)
 {
 	GString *rcpts;
-	char cid[24], lease[24];
 	const char *p[6];
 	int l[6] = { 0, 0, 0, 0, (int)len, 0 }, b[6] = { 0, 0, 0, 0, 1, 0 };
 	PGresult *res;
@@ -98,14 +97,12 @@ int outbox_add(struct db *db, long long case_id, const char *kind, const char *e
 		}
 		g_string_append_printf(rcpts, "%s%s", i ? "\n" : "", recipients[i]);
 	}
-	snprintf(cid, sizeof(cid), "%lld", case_id);
-	p[0] = case_id > 0 ? cid : NULL;
+	p[0] = case_id > 0 ? DB_ID(case_id) : NULL;
 	p[1] = kind;
 	p[2] = envelope_from;
 	p[3] = rcpts->str;
 	p[4] = raw;
-	snprintf(lease, sizeof(lease), "%lld", lease_s);
-	p[5] = lease;
+	p[5] = DB_ID(lease_s);
 	res = db_exec_bin(db, "INSERT INTO outbox (case_id, kind, envelope_from, recipients, raw, status, attempts,"
 			  " next_attempt) VALUES ($1, $2, $3, string_to_array($4, E'\\n'), $5,"
 			  " CASE WHEN $6::int > 0 THEN 'sending' ELSE 'queued' END,"
@@ -115,7 +112,7 @@ int outbox_add(struct db *db, long long case_id, const char *kind, const char *e
 	if (res == NULL)
 		return -1;
 	if (id_r != NULL)
-		*id_r = atoll(PQgetvalue(res, 0, 0));
+		*id_r = db_get_ll(res, 0, 0);
 	PQclear(res);
 	return 0;
 }
@@ -127,17 +124,13 @@ int outbox_add(struct db *db, long long case_id, const char *kind, const char *e
 /* Claim up to limit due rows in one statement; returns them. */
 static PGresult *outbox_claim(const struct config *cfg, struct db *db, int limit, struct fault *f)
 {
-	char lim[16], lease[24];
-
-	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : OUTBOX_DEFAULT_BATCH);
-	snprintf(lease, sizeof(lease), "%lld", outbox_lease(cfg));
 	return db_exec(db,
 		       "UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1,"
 		       " next_attempt = now() + $2 * interval '1 second'"
 		       " FROM (SELECT id FROM outbox WHERE status IN ('queued', 'sending') AND next_attempt <= now()"
 		       " ORDER BY next_attempt LIMIT $1 FOR UPDATE SKIP LOCKED) due"
 		       " WHERE o.id = due.id RETURNING " OUTBOX_COLUMNS("o."),
-		       2, (const char *[]){ lim, lease }, f);
+		       2, (const char *[]){ DB_ID(limit > 0 ? limit : OUTBOX_DEFAULT_BATCH), DB_ID(outbox_lease(cfg)) }, f);
 }
 
 /* The rows among ids that the caller queued born claimed and still holds:
@@ -163,13 +156,11 @@ static PGresult *outbox_own(struct db *db, const long long *ids, size_t nids, st
 static int outbox_renew(const struct config *cfg, struct db *db, const struct outbox_row *row, bool *mine_r,
 			struct fault *f)
 {
-	char lease[24];
 	PGresult *res;
 
-	snprintf(lease, sizeof(lease), "%lld", outbox_lease(cfg));
 	res = db_exec(db, "UPDATE outbox SET next_attempt = now() + $3 * interval '1 second'"
 		      " WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id",
-		      3, (const char *[]){ row->id, row->attempts, lease }, f);
+		      3, (const char *[]){ row->id, row->attempts, DB_ID(outbox_lease(cfg)) }, f);
 	if (res == NULL)
 		return -1;
 	*mine_r = PQntuples(res) == 1;
@@ -230,13 +221,13 @@ static int outbox_update(struct db *db, const char *sql, int nparams, const char
 static int outbox_record(const struct outbox_row *row, struct db *db, enum smtp_outcome outcome, const int *codes,
 			 const char *reply, struct outbox_stats *st, struct fault *f)
 {
-	char delay[24], *hard = outbox_pick(row, codes, 500, 599, ", ");
+	const char *delay = DB_ID(outbox_backoff(atoi(row->attempts)));
+	char *hard = outbox_pick(row, codes, 500, 599, ", ");
 	char *soft = outbox_pick(row, codes, 400, 499, "\n"), *soft_list = outbox_pick(row, codes, 400, 499, ", ");
 	char *all = outbox_pick(row, codes, 0, 999, ", ");
 	bool mine = false, alone = outcome == SMTP_SENT && hard[0] == '\0' && soft[0] == '\0';
 	int ret = -1;
 
-	snprintf(delay, sizeof(delay), "%lld", outbox_backoff(atoi(row->attempts)));
 	if (!alone && db_begin(db, f) < 0)
 		goto out;
 	if (outcome == SMTP_SENT) {
@@ -323,7 +314,7 @@ int outbox_flush(const struct config *cfg, struct db *db, const long long *ids, 
 
 		snprintf(row.attempts, sizeof(row.attempts), "%s", PQgetvalue(rows, i, OB_ATTEMPTS));
 		row.nrcpts = g_strv_length(row.rcpts);
-		row.give_up = atoi(row.attempts) >= OUTBOX_MAX_ATTEMPTS || PQgetvalue(rows, i, OB_TOO_OLD)[0] == 't';
+		row.give_up = atoi(row.attempts) >= OUTBOX_MAX_ATTEMPTS || db_get_bool(rows, i, OB_TOO_OLD);
 		codes = g_new0(int, row.nrcpts + 1);
 		if (skip[0] == '\0' && g_get_monotonic_time() - claimed > OUTBOX_RENEW_AFTER * G_USEC_PER_SEC)
 			ret = outbox_renew(cfg, db, &row, &mine, f);

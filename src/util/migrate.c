@@ -95,7 +95,7 @@ int migrate_status(struct db *db, struct migrate_state **states_r, int *count_r,
 	res = db_exec(db, "SELECT to_regclass('postdesk_migrations') IS NOT NULL", 0, NULL, f);
 	if (res == NULL)
 		goto fail;
-	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+	if (db_get_bool(res, 0, 0)) {
 		PQclear(res);
 		res = db_exec(db, "SELECT version, checksum, " DB_ISO("applied")
 			      " FROM postdesk_migrations ORDER BY version",
