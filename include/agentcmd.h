@@ -6,9 +6,13 @@
 
 #include <stdbool.h>
 
+#include "model.h"
+
 struct agentcmd {
-	char *status;		/* new status, NULL when not given */
-	char *priority;		/* new priority, NULL when not given */
+	bool set_status;	/* #status or #resolve given: */
+	enum case_status status;
+	bool set_priority;	/* #priority given: */
+	enum case_priority priority;
 	char *assign;		/* agent address, lower-case, NULL when not given */
 	bool note;		/* keep the mail internal */
 	char *error;		/* the first bad command line and why, NULL when all good */

@@ -4,21 +4,11 @@
 
 #include "address.h"
 #include "agentcmd.h"
-
-/* Whether word is one of the NULL-terminated values. */
-static bool agentcmd_one_of(const char *word, const char *const *values)
-{
-	for (; *values != NULL; values++)
-		if (strcmp(word, *values) == 0)
-			return true;
-	return false;
-}
+#include "model.h"
 
 /* Apply one command line ("#verb arg"); fills cmd->error when it is bad. */
 static void agentcmd_line(const char *line, struct agentcmd *cmd)
 {
-	static const char *const statuses[] = { "open", "pending", "resolved", "closed", NULL };
-	static const char *const priorities[] = { "low", "normal", "high", "urgent", NULL };
 	char **words = g_strsplit_set(line + 1, " \t", -1);
 	const char *verb = words[0] ? words[0] : "", *arg = NULL;
 	int i, nargs = 0;
@@ -29,12 +19,15 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 		if (*words[i] != '\0' && nargs++ == 0)
 			arg = words[i];
 	larg = arg ? g_ascii_strdown(arg, -1) : NULL;
-	if (strcmp(lverb, "status") == 0 && nargs == 1 && agentcmd_one_of(larg, statuses))
-		cmd->status = g_strdup(larg);
-	else if (strcmp(lverb, "resolve") == 0 && nargs == 0)
-		cmd->status = g_strdup("resolved");
-	else if (strcmp(lverb, "priority") == 0 && nargs == 1 && agentcmd_one_of(larg, priorities))
-		cmd->priority = g_strdup(larg);
+	/* an agent sets any status but new */
+	if (strcmp(lverb, "status") == 0 && nargs == 1 && model_status_parse(larg, &cmd->status) == 0 &&
+	    cmd->status != CASE_NEW)
+		cmd->set_status = true;
+	else if (strcmp(lverb, "resolve") == 0 && nargs == 0) {
+		cmd->set_status = true;
+		cmd->status = CASE_RESOLVED;
+	} else if (strcmp(lverb, "priority") == 0 && nargs == 1 && model_priority_parse(larg, &cmd->priority) == 0)
+		cmd->set_priority = true;
 	else if (strcmp(lverb, "note") == 0 && nargs == 0)
 		cmd->note = true;
 	else if (strcmp(lverb, "assign") == 0 && nargs == 1) {
@@ -78,8 +71,6 @@ void agentcmd_parse(const char *text, struct agentcmd *cmd)
 
 void agentcmd_clear(struct agentcmd *cmd)
 {
-	g_free(cmd->status);
-	g_free(cmd->priority);
 	g_free(cmd->assign);
 	g_free(cmd->error);
 	g_free(cmd->text);

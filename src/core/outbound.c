@@ -378,7 +378,6 @@ static int outbound_commands(struct outbound *ob, const struct outbound_case *c,
 	bool relayed = p->reaction == REACT_RELAY;
 	const char *who = mail->from_addr;
 	enum case_status status = CASE_PENDING;
-	enum case_priority priority;
 	bool set_status = relayed;
 
 	if (cmd->assign != NULL) {
@@ -395,14 +394,16 @@ static int outbound_commands(struct outbound *ob, const struct outbound_case *c,
 		    store_event(ob->db, c->info.id, EV_ASSIGNED, who, who, f) < 0)
 			return -1;
 	}
-	if (cmd->priority != NULL && model_priority_parse(cmd->priority, &priority) == 0 &&
-	    (store_case_set_priority(ob->db, c->info.id, priority, f) < 0 ||
-	     store_event(ob->db, c->info.id, EV_PRIORITY, who, cmd->priority, f) < 0))
+	if (cmd->set_priority &&
+	    (store_case_set_priority(ob->db, c->info.id, cmd->priority, f) < 0 ||
+	     store_event(ob->db, c->info.id, EV_PRIORITY, who, model_priority_name(cmd->priority), f) < 0))
 		return -1;
 	if (relayed && store_case_answered(ob->db, c->info.id, f) < 0)
 		return -1;
-	if (cmd->status != NULL && model_status_parse(cmd->status, &status) == 0)
+	if (cmd->set_status) {
 		set_status = true;
+		status = cmd->status;
+	}
 	if (set_status && status != c->info.status) {
 		char *detail = g_strdup_printf("%s -> %s", model_status_name(c->info.status),
 					       model_status_name(status));
