@@ -168,35 +168,28 @@ static int outbound_ack(struct outbound *ob, const struct outbound_case *c, cons
 			struct fault *f)
 {
 	const char *to[2] = { c->info.customer_email, NULL };
-	GPtrArray *refs = g_ptr_array_new();
+	GPtrArray *refs;
 	struct template_vars *v;
 	char *reply_to = NULL, dur[32];
 	bool ok;
 	guint i;
 	int ret;
 
-	if (c->info.customer_email == NULL || classify_robot_address(c->info.customer_email)) {
-		g_ptr_array_free(refs, TRUE);
+	if (c->info.customer_email == NULL || classify_robot_address(c->info.customer_email))
 		return 0;
-	}
-	if (outbound_rate_ok(ob, c->info.customer_email, &ok, f) < 0) {
-		g_ptr_array_free(refs, TRUE);
+	if (outbound_rate_ok(ob, c->info.customer_email, &ok, f) < 0)
 		return -1;
-	}
-	if (!ok) {
-		g_ptr_array_free(refs, TRUE);
+	if (!ok)
 		return store_event(ob->db, c->info.id, EV_ACK_SUPPRESSED, "system",
 				   "daily limit of automatic mail to this address reached", f);
-	}
-	if (outbound_token_addr(ob, c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0) {
-		g_ptr_array_free(refs, TRUE);
+	if (outbound_token_addr(ob, c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0)
 		return -1;
-	}
 	v = outbound_vars(ob, c);
 	if (c->info.first_response_s > 0) {
 		duration_format(c->info.first_response_s, dur, sizeof(dur));
 		template_vars_set(v, "first_response", dur);
 	}
+	refs = g_ptr_array_new();
 	for (i = 0; i < mail->references->len; i++)
 		g_ptr_array_add(refs, g_ptr_array_index(mail->references, i));
 	g_ptr_array_add(refs, NULL);
