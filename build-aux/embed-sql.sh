@@ -11,7 +11,8 @@ for f in $(printf '%s\n' "$@" | sort); do
 	num=$(echo "$base" | sed 's/^0*\([0-9][0-9]*\)_.*/\1/')
 	case $num in *[!0-9]*|'') echo "embed-sql.sh: $f: name must be NNN_name.sql" >&2; exit 1;; esac
 	printf '\t{ %s, "%s",\n' "$num" "$base"
-	awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); print "\t  \"" $0 "\\n\"" }' "$f"
+	# a C string per line: backslashes, quotes and tabs escaped
+	sed 's/\\/\\\\/g; s/"/\\"/g; s/	/\\t/g; s/^/	  "/; s/$/\\n"/' "$f"
 	printf '\t},\n'
 done
 printf '\t{ 0, NULL, NULL },\n'

@@ -38,6 +38,7 @@ struct deliver_result {
 	const char *how;		/* threading rule, or why quarantined */
 	const char *mail;		/* what mail it caused: "ack+notify", "relay", "none" */
 	char queue_addr[256];
+	char reason[320];		/* why a message that failed to store was quarantined */
 };
 
 /* Take one message. raw holds len bytes; total is the size the MTA sent
@@ -45,8 +46,11 @@ struct deliver_result {
  * keyring may be NULL only when there is no key file yet (tokens then
  * never match, nothing is sent). The outbox ids of the mail it caused are
  * put in queued (long long), for the caller to send after the commit. A
- * recipient that matches no queue is FAULT_NOUSER; a database failure is
- * temporary and leaves nothing behind. */
+ * recipient that matches no queue is FAULT_NOUSER; a temporary failure
+ * (the database or the clock unavailable) leaves nothing behind. A
+ * permanent failure while storing (a constraint, bad data) rolls back and
+ * stores the raw message in a quarantined case with the reason instead:
+ * only when that fails too does it fail, as temporary. */
 int deliver_message(const struct config *cfg, struct db *db, const struct keyring *ring,
 		    const struct deliver_envelope *env, const char *raw, size_t len, size_t total,
 		    GArray *queued, struct deliver_result *res, struct fault *f);

@@ -177,12 +177,16 @@ void store_case_show_clear(struct store_case_show *r);
 
 /* ---- watchers ----------------------------------------------------------- */
 
-/* Make the addresses (lower-case) watchers of the case, leaving out queue
- * addresses (bases: each address without its extension, same order),
- * agents, the case's customer and those already watching, each added one
- * with a watcher-added event by actor. */
-int store_watchers_add(struct db *db, long long case_id, GPtrArray *addrs, GPtrArray *bases, const char *actor,
-		       struct fault *f);
+/* Make the addresses (folded, each once) watchers of the case, in order,
+ * leaving out queue addresses (bases: each address without its extension,
+ * same order), agents, the case's customer and those already watching, up
+ * to max watchers on the case; each added one gets a watcher-added event
+ * by actor, and one watchers-left-out event counts what did not fit (with
+ * cut more that the caller left out before, the first of them in
+ * cut_first) and names the first STORE_WATCHERS_NAMED. */
+#define STORE_WATCHERS_NAMED 5
+int store_watchers_add(struct db *db, long long case_id, GPtrArray *addrs, GPtrArray *bases, long long max,
+		       guint cut, GPtrArray *cut_first, const char *actor, struct fault *f);
 /* The case's watchers, by address, appended to list (g_free each). */
 int store_watchers_list(struct db *db, long long case_id, GPtrArray *list, struct fault *f);
 
@@ -200,8 +204,8 @@ struct store_message_in {
 	const char *envelope_sender, *envelope_recipient, *mta_queue_id;
 	const char *raw;
 	size_t raw_len;
-	const unsigned char *raw_hash;
-	size_t raw_hash_len;
+	const unsigned char *raw_hash, *body_hash;
+	size_t raw_hash_len, body_hash_len;
 	const char *body_text, *body_html;
 };
 /* One attachment's description (its content stays in the raw message). */
@@ -216,11 +220,19 @@ int store_message_in(struct db *db, const struct store_message_in *m, const stru
 int store_message_out(struct db *db, long long case_id, long long queue_id, enum msg_kind kind,
 		      const char *from_addr, const char *to_addrs, const char *subject, const char *message_id,
 		      const char *raw, size_t raw_len, const char *body_text, struct fault *f);
-/* The case of a message stored before: the same bytes (hash) to the same
- * recipient, or the same sender and Message-ID to the same queue; 0 when none. */
-int store_message_duplicate(struct db *db, const char *recipient, const unsigned char *hash, size_t hash_len,
-			    long long queue_id, const char *from_addr, const char *message_id, long long *case_r,
-			    struct fault *f);
+/* A message stored before, as the duplicate check sees it. */
+struct store_message_seen {
+	const char *recipient;		/* the same bytes to the same recipient, */
+	const unsigned char *raw_hash;
+	long long queue_id;		/* or the same sender, Message-ID and body to the queue */
+	const char *from_addr, *message_id;
+	const unsigned char *body_hash;
+	size_t hash_len;		/* of both hashes */
+};
+/* *dup_r: the case of a duplicate, 0 when none; *reused_r: a case with the
+ * same sender and Message-ID but other content, 0 when none. */
+int store_message_duplicate(struct db *db, const struct store_message_seen *m, long long *dup_r,
+			    long long *reused_r, struct fault *f);
 /* The cases of stored messages with one of the Message-IDs ("\n"-joined),
  * this queue's first, then the newest; up to 20 ids appended to cases. */
 int store_message_cases(struct db *db, const char *message_ids, long long queue_id, GArray *cases,

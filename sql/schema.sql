@@ -73,6 +73,15 @@ $$;
 
 
 --
+-- Name: postdesk_ascii_lower(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.postdesk_ascii_lower(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$ SELECT translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') $_$;
+
+
+--
 -- Name: queues_rewake(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -110,7 +119,7 @@ CREATE TABLE public.agents (
     name text NOT NULL,
     active boolean DEFAULT true NOT NULL,
     created timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT agents_email_check CHECK ((email = lower(email)))
+    CONSTRAINT agents_email_check CHECK ((email = public.postdesk_ascii_lower(email)))
 );
 
 
@@ -306,7 +315,7 @@ CREATE TABLE public.customers (
     bounced_at timestamp with time zone,
     bounce_info text,
     created timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT customers_email_check CHECK ((email = lower(email)))
+    CONSTRAINT customers_email_check CHECK ((email = public.postdesk_ascii_lower(email)))
 );
 
 
@@ -389,6 +398,7 @@ CREATE TABLE public.messages (
     body_text text,
     body_html text,
     created timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    body_hash bytea,
     CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text]))),
     CONSTRAINT messages_kind_check CHECK ((kind = ANY (ARRAY['customer'::text, 'agent'::text, 'note'::text, 'auto'::text, 'system'::text])))
 );
@@ -490,7 +500,7 @@ CREATE TABLE public.queues (
     survey boolean DEFAULT true NOT NULL,
     close_after_s integer,
     retention_s integer,
-    CONSTRAINT queues_address_check CHECK ((address = lower(address))),
+    CONSTRAINT queues_address_check CHECK ((address = public.postdesk_ascii_lower(address))),
     CONSTRAINT queues_autoclose_after_s_check CHECK ((autoclose_after_s > 0)),
     CONSTRAINT queues_close_after_s_check CHECK ((close_after_s > 0)),
     CONSTRAINT queues_escalate_after_s_check CHECK ((escalate_after_s > 0)),
@@ -529,7 +539,7 @@ CREATE TABLE public.watchers (
     case_id bigint NOT NULL,
     address text NOT NULL,
     created timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT watchers_address_check CHECK ((address = lower(address)))
+    CONSTRAINT watchers_address_check CHECK ((address = public.postdesk_ascii_lower(address)))
 );
 
 
@@ -802,7 +812,7 @@ CREATE INDEX messages_case ON public.messages USING btree (case_id, id);
 -- Name: messages_id_once; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE UNIQUE INDEX messages_id_once ON public.messages USING btree (queue_id, from_addr, message_id) WHERE ((direction = 'in'::text) AND (message_id IS NOT NULL) AND (from_addr IS NOT NULL));
+CREATE UNIQUE INDEX messages_id_once ON public.messages USING btree (queue_id, from_addr, message_id, COALESCE(body_hash, '\x'::bytea)) WHERE ((direction = 'in'::text) AND (message_id IS NOT NULL) AND (from_addr IS NOT NULL));
 
 
 --

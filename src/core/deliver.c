@@ -31,6 +31,8 @@ struct deliver {
 	const char *raw;
 	size_t len;
 	unsigned char hash[crypto_generichash_BYTES];	/* BLAKE2b-256 of raw */
+	unsigned char body_hash[crypto_generichash_BYTES];	/* of the bytes after the header */
+	long long reused_case;		/* a case with this sender and Message-ID but other content */
 	struct mail *mail;		/* NULL when quarantined unparsed */
 	struct classify_result cls;
 	long long queue_id;
@@ -73,7 +75,7 @@ static int deliver_queue(struct deliver *d, struct fault *f)
 		ret = store_queue_find(d->db, base, &d->queue_id, &d->queue_addr, f);
 		g_free(base);
 		if (ret == 0 && d->queue_addr != NULL) {
-			d->recipient = g_ascii_strdown(candidates[i], -1);
+			d->recipient = address_fold(candidates[i]);
 			d->token = ext;
 			return 0;
 		}
@@ -192,7 +194,9 @@ static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fau
 		.mail = d->mail, .quarantine_reason = d->quarantine_reason, .cls = d->cls,
 		.envelope_sender = d->env->sender, .queue_addr = d->queue_addr,
 		.recipient_delimiter = d->cfg->recipient_delimiter, .token = d->token,
-		.reopen_window = d->cfg->reopen_window, .have_keys = d->ring != NULL,
+		.reopen_window = d->cfg->reopen_window, .max_watchers = d->cfg->max_watchers,
+		.have_keys = d->ring != NULL,
+		.reused_case = d->reused_case,
 	};
 	if (d->mail == NULL)
 		return 0;
@@ -238,6 +242,7 @@ static int deliver_store_message(struct deliver *d, const struct deliver_plan *p
 		.references = refs, .envelope_sender = d->env->sender, .envelope_recipient = d->recipient,
 		.mta_queue_id = d->env->queue_id, .raw = d->raw, .raw_len = d->len,
 		.raw_hash = d->hash, .raw_hash_len = sizeof(d->hash),
+		.body_hash = d->body_hash, .body_hash_len = sizeof(d->body_hash),
 		.body_text = m ? m->body_text : "", .body_html = m ? m->body_html : NULL,
 	};
 	int ret;
@@ -300,7 +305,8 @@ static int deliver_execute(struct deliver *d, const struct deliver_plan *p, stru
 		return -1;
 	if (p->bounced_addr != NULL && store_customer_bounced(d->db, p->bounced_addr, p->bounce_detail, f) < 0)
 		return -1;
-	if (store_watchers_add(d->db, case_id, p->watchers, p->watcher_bases, actor, f) < 0)
+	if (store_watchers_add(d->db, case_id, p->watchers, p->watcher_bases, d->cfg->max_watchers,
+			       p->watchers_cut, p->watchers_cut_first, actor, f) < 0)
 		return -1;
 	if (p->rating > 0 && store_case_rate(d->db, case_id, p->rating, p->rating_comment, f) < 0)
 		return -1;
@@ -333,14 +339,40 @@ static int deliver_store(struct deliver *d, struct fault *f)
 	return ret;
 }
 
-/* Whether the message was stored before (same bytes to the same recipient,
- * or same sender and Message-ID to the same queue); fills the case. */
+/* Whether the message was stored before: the same bytes to the same
+ * recipient, or the same sender, Message-ID and body to the same queue
+ * (fills the case); notes a case with that Message-ID and other content. */
 static int deliver_duplicate(struct deliver *d, long long *case_r, struct fault *f)
 {
 	const struct mail *m = d->mail;
+	const struct store_message_seen seen = {
+		.recipient = d->recipient, .raw_hash = d->hash, .queue_id = d->queue_id,
+		.from_addr = m ? m->from_addr : NULL, .message_id = m ? m->message_id : NULL,
+		.body_hash = d->body_hash, .hash_len = sizeof(d->hash),
+	};
 
-	return store_message_duplicate(d->db, d->recipient, d->hash, sizeof(d->hash), d->queue_id,
-				       m ? m->from_addr : NULL, m ? m->message_id : NULL, case_r, f);
+	return store_message_duplicate(d->db, &seen, case_r, &d->reused_case, f);
+}
+
+/* The hash of the body: the bytes after the first empty line (all of
+ * them when there is none). */
+static void deliver_body_hash(struct deliver *d)
+{
+	const char *end = d->raw + d->len, *p = d->raw, *body = d->raw;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		if (p < end && *p == '\n') {
+			body = p + 1;
+			break;
+		}
+		if (p + 1 < end && p[0] == '\r' && p[1] == '\n') {
+			body = p + 2;
+			break;
+		}
+	}
+	crypto_generichash(d->body_hash, sizeof(d->body_hash), (const unsigned char *)body, (size_t)(end - body),
+			   NULL, 0);
 }
 
 /* The transaction: duplicate check, then store; a concurrent twin that
@@ -381,6 +413,30 @@ fail:
 	return -1;
 }
 
+/* Storing failed for good, which trying again cannot change: store the raw
+ * message in a quarantined case instead, with the reason. When even that
+ * fails, the failure is temporary (the mail stays queued at the MTA, the
+ * log says why) rather than a bounce. */
+static int deliver_quarantine_failed(struct deliver *d, struct fault *f)
+{
+	char first[sizeof(f->text)];
+
+	snprintf(first, sizeof(first), "%s", f->text);
+	snprintf(d->res->reason, sizeof(d->res->reason), "not stored (%.250s): quarantined raw", first);
+	fault_clear(f);
+	if (d->quarantine_reason == NULL) {
+		mail_free(&d->mail);
+		memset(&d->cls, 0, sizeof(d->cls));
+		d->quarantine_reason = d->res->reason;
+		d->res->classification = "quarantined";
+		int ret = deliver_transaction(d, f);
+
+		if (ret == 0 || f->kind != FAULT_PERMANENT)
+			return ret;
+	}
+	return fault_temp(f, "%.250s; storing it quarantined failed too", first);
+}
+
 int deliver_message(const struct config *cfg, struct db *db, const struct keyring *ring,
 		    const struct deliver_envelope *env, const char *raw, size_t len, size_t total,
 		    GArray *queued, struct deliver_result *res, struct fault *f)
@@ -394,6 +450,7 @@ int deliver_message(const struct config *cfg, struct db *db, const struct keyrin
 	res->classification = "normal";
 	res->mail = "none";
 	crypto_generichash(d.hash, sizeof(d.hash), (const unsigned char *)raw, len, NULL, 0);
+	deliver_body_hash(&d);
 	if (deliver_queue(&d, f) < 0)
 		goto out;
 	snprintf(res->queue_addr, sizeof(res->queue_addr), "%s", d.queue_addr);
@@ -419,6 +476,8 @@ int deliver_message(const struct config *cfg, struct db *db, const struct keyrin
 	}
 	/* the plan says the rest, once it is made */
 	ret = deliver_transaction(&d, f);
+	if (ret < 0 && f->kind == FAULT_PERMANENT)
+		ret = deliver_quarantine_failed(&d, f);
 out:
 	mail_free(&d.mail);
 	g_free(d.queue_addr);

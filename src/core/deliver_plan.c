@@ -8,6 +8,7 @@
 #include "deliver_plan.h"
 #include "mail.h"
 #include "quote.h"
+#include "store.h"
 #include "token.h"
 
 /* Add an event with a copy of detail to list. */
@@ -84,7 +85,7 @@ static void deliver_plan_customer(const struct deliver_facts *fa, struct deliver
 	const char *addr = fa->mail && fa->mail->from_addr ? fa->mail->from_addr : fa->envelope_sender;
 
 	if (addr != NULL && *addr != '\0' && strchr(addr, '@') != NULL)
-		p->customer_addr = g_ascii_strdown(addr, -1);
+		p->customer_addr = address_fold(addr);
 }
 
 /* The event that records the stored message. */
@@ -124,11 +125,13 @@ static void deliver_plan_bounce(const struct mail_report *r, struct deliver_plan
 }
 
 /* To and Cc of customer mail that may watch the case: not robots, not the
- * queue written to, not the author. */
+ * queue written to, not the author, each once, at most max_watchers (a
+ * case cannot have more; what is cut here is counted). */
 static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver_plan *p)
 {
 	const struct mail *m = fa->mail;
 	GPtrArray *lists[2] = { m->to, m->cc };
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
 	guint i;
 	int l;
 
@@ -137,12 +140,19 @@ static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver
 			const char *addr = g_ptr_array_index(lists[l], i);
 			char *base, *ext;
 
-			if (classify_robot_address(addr))
+			if (classify_robot_address(addr) || g_hash_table_contains(seen, addr))
 				continue;
 			address_split(addr, fa->recipient_delimiter, &base, &ext);
 			g_free(ext);
 			if (strcmp(base, fa->queue_addr) == 0 ||
-			    (m->from_addr != NULL && g_ascii_strcasecmp(addr, m->from_addr) == 0)) {
+			    (m->from_addr != NULL && strcmp(addr, m->from_addr) == 0)) {
+				g_free(base);
+				continue;
+			}
+			g_hash_table_add(seen, (gpointer)addr);
+			if ((long long)p->watchers->len >= fa->max_watchers) {
+				if (p->watchers_cut++ < STORE_WATCHERS_NAMED)
+					g_ptr_array_add(p->watchers_cut_first, g_strdup(addr));
 				g_free(base);
 				continue;
 			}
@@ -150,6 +160,7 @@ static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver
 			g_ptr_array_add(p->watcher_bases, base);
 		}
 	}
+	g_hash_table_destroy(seen);
 }
 
 /* A survey answer rates the case; the text, without the quoted survey, is
@@ -217,6 +228,7 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 	p->message_events = g_array_new(FALSE, FALSE, sizeof(struct deliver_plan_event));
 	p->watchers = g_ptr_array_new_with_free_func(g_free);
 	p->watcher_bases = g_ptr_array_new_with_free_func(g_free);
+	p->watchers_cut_first = g_ptr_array_new_with_free_func(g_free);
 	p->summary = "none";
 	p->quarantined = fa->quarantine_reason != NULL;
 	p->kind = MSG_CUSTOMER;
@@ -237,6 +249,13 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 	deliver_plan_event(p->message_events, deliver_plan_message_event(fa, author), p->how_name);
 	if (m == NULL)
 		return;
+	if (fa->reused_case > 0) {
+		char *detail = g_strdup_printf("Message-ID <%s> from %s is also in case %lld with other content",
+					       m->message_id, m->from_addr, fa->reused_case);
+
+		deliver_plan_event(p->message_events, EV_MESSAGE_ID_REUSED, detail);
+		g_free(detail);
+	}
 	if (fa->token != NULL && fa->token_case == 0)
 		deliver_plan_event(p->message_events, EV_BAD_TOKEN, "recipient token did not verify; ignored");
 	if (p->untrusted)
@@ -271,6 +290,8 @@ void deliver_plan_clear(struct deliver_plan *p)
 		g_ptr_array_free(p->watchers, TRUE);
 	if (p->watcher_bases != NULL)
 		g_ptr_array_free(p->watcher_bases, TRUE);
+	if (p->watchers_cut_first != NULL)
+		g_ptr_array_free(p->watchers_cut_first, TRUE);
 	g_free(p->customer_addr);
 	g_free(p->rating_comment);
 	g_free(p->answer);

@@ -5,6 +5,7 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
+#include "address.h"
 #include "html.h"
 #include "mail.h"
 
@@ -270,7 +271,7 @@ static void mail_dsn_field(struct mail_dsn_block *b, char *line)
 		return;
 	*slot = typed ? mail_typed_value(colon + 1) : mail_clean_header(colon + 1);
 	if (slot == &b->recipient || slot == &b->action) {
-		char *lower = g_ascii_strdown(*slot, -1);
+		char *lower = address_fold(*slot);
 
 		g_free(*slot);
 		*slot = lower;
@@ -486,7 +487,7 @@ static void mail_addresses(InternetAddressList *list, GPtrArray *out, char **fir
 			g_free(clean);
 			continue;
 		}
-		g_ptr_array_add(out, g_ascii_strdown(clean, -1));
+		g_ptr_array_add(out, address_fold(clean));
 		g_free(clean);
 		name = internet_address_get_name(ia);
 		if (first_name != NULL && out->len == 1 && name != NULL) {

@@ -104,13 +104,15 @@ static int outbound_send(struct outbound *ob, const struct outbound_case *c, con
 	char *msgid = NULL, *raw = NULL, *to = NULL;
 	size_t len, nrcpt = 0;
 	long long outbox_id;
-	const char *rcpts[64];
+	GPtrArray *rcpts = g_ptr_array_new();
 	int ret = -1, i;
 
-	for (i = 0; m->to[i] != NULL && nrcpt < 32; i++)
-		rcpts[nrcpt++] = m->to[i];
-	for (i = 0; m->cc != NULL && m->cc[i] != NULL && nrcpt < 64; i++)
-		rcpts[nrcpt++] = m->cc[i];
+	/* every addressee: the customer and all the watchers (max_watchers bounds them) */
+	for (i = 0; m->to[i] != NULL; i++)
+		g_ptr_array_add(rcpts, (gpointer)m->to[i]);
+	for (i = 0; m->cc != NULL && m->cc[i] != NULL; i++)
+		g_ptr_array_add(rcpts, (gpointer)m->cc[i]);
+	nrcpt = rcpts->len;
 	if (template_render(override, builtin, m->language, ob->cfg->default_language, m->template, vars, &r, f) < 0) {
 		/* A broken or missing template must not hold up the intake: the
 		 * message is stored, the case says which mail was not made. */
@@ -135,7 +137,7 @@ static int outbound_send(struct outbound *ob, const struct outbound_case *c, con
 		if (compose_build(&comp, &raw, &len, f) < 0)
 			goto out;
 	}
-	if (outbox_add(ob->db, c->info.id, m->kind, m->envelope_from, rcpts, nrcpt, raw, len,
+	if (outbox_add(ob->db, c->info.id, m->kind, m->envelope_from, (const char *const *)rcpts->pdata, nrcpt, raw, len,
 		       ob->send_now ? outbox_lease(ob->cfg) : 0, &outbox_id, f) < 0)
 		goto out;
 	g_array_append_val(ob->queued, outbox_id);
@@ -145,6 +147,7 @@ static int outbound_send(struct outbound *ob, const struct outbound_case *c, con
 		goto out;
 	ret = 0;
 out:
+	g_ptr_array_free(rcpts, TRUE);
 	template_result_clear(&r);
 	g_free(msgid);
 	g_free(raw);

@@ -521,34 +521,65 @@ static char *store_lines(GPtrArray *addrs)
 	return g_string_free(s, FALSE);
 }
 
-int store_watchers_add(struct db *db, long long case_id, GPtrArray *addrs, GPtrArray *bases, const char *actor,
-		       struct fault *f)
+int store_watchers_add(struct db *db, long long case_id, GPtrArray *addrs, GPtrArray *bases, long long max,
+		       guint cut, GPtrArray *cut_first, const char *actor, struct fault *f)
 {
-	char *a, *b;
-	int ret;
+	long long left_out = cut;
+	GString *named = g_string_new(NULL);
+	guint i;
+	int ret = 0;
 
-	if (addrs->len == 0)
-		return 0;
-	a = store_lines(addrs);
-	b = store_lines(bases);
-	/* one statement for the whole list, in the list's order, each new
-	 * watcher with its event */
-	ret = db_run(db,
-		"WITH cand AS (SELECT DISTINCT ON (x.address) x.address, x.n"
-		"  FROM unnest(string_to_array($2, E'\\n'), string_to_array($3, E'\\n'))"
-		"  WITH ORDINALITY AS x(address, base, n)"
-		"  WHERE NOT EXISTS (SELECT 1 FROM queues WHERE address = x.base)"
-		"  AND NOT EXISTS (SELECT 1 FROM agents WHERE email = x.address)"
-		"  AND NOT EXISTS (SELECT 1 FROM cases c JOIN customers cu ON cu.id = c.customer_id"
-		"   WHERE c.id = $1 AND cu.email = x.address)"
-		"  ORDER BY x.address, x.n),"
-		" added AS (INSERT INTO watchers (case_id, address) SELECT $1, address FROM cand ORDER BY n"
-		"  ON CONFLICT DO NOTHING RETURNING address)"
-		" INSERT INTO events (case_id, type, actor, detail)"
-		" SELECT $1, $4, $5, added.address FROM added JOIN cand USING (address) ORDER BY cand.n",
-		5, (const char *[]){ DB_ID(case_id), a, b, model_event_name(EV_WATCHER_ADDED), actor }, f);
-	g_free(a);
-	g_free(b);
+	if (addrs->len > 0) {
+		char *a = store_lines(addrs), *b = store_lines(bases);
+		PGresult *res;
+
+		/* one statement for the whole list: the new watchers in order, as
+		 * many as there is room for, each with its event; then how many
+		 * did not fit, and the first of them */
+		res = db_exec(db,
+			"WITH cand AS (SELECT x.address, x.n"
+			"  FROM unnest(string_to_array($2, E'\\n'), string_to_array($3, E'\\n'))"
+			"  WITH ORDINALITY AS x(address, base, n)"
+			"  WHERE NOT EXISTS (SELECT 1 FROM queues WHERE address = x.base)"
+			"  AND NOT EXISTS (SELECT 1 FROM agents WHERE email = x.address)"
+			"  AND NOT EXISTS (SELECT 1 FROM cases c JOIN customers cu ON cu.id = c.customer_id"
+			"   WHERE c.id = $1 AND cu.email = x.address)"
+			"  AND NOT EXISTS (SELECT 1 FROM watchers w WHERE w.case_id = $1 AND w.address = x.address)),"
+			" room AS (SELECT greatest($6::bigint - count(*), 0) AS n FROM watchers WHERE case_id = $1),"
+			" numbered AS (SELECT address, row_number() OVER (ORDER BY n) AS k FROM cand),"
+			" added AS (INSERT INTO watchers (case_id, address) SELECT $1, address FROM numbered, room"
+			"  WHERE k <= room.n ORDER BY k ON CONFLICT DO NOTHING RETURNING address),"
+			" ev AS (INSERT INTO events (case_id, type, actor, detail)"
+			"  SELECT $1, $4, $5, added.address FROM added JOIN numbered USING (address) ORDER BY numbered.k"
+			"  RETURNING 1)"
+			" SELECT (SELECT count(*) FROM numbered, room WHERE k > room.n),"
+			" (SELECT string_agg(address, ', ' ORDER BY k) FROM (SELECT address, k FROM numbered, room"
+			"  WHERE k > room.n ORDER BY k LIMIT $7) s),"
+			" (SELECT count(*) FROM ev)",
+			7, (const char *[]){ DB_ID(case_id), a, b, model_event_name(EV_WATCHER_ADDED), actor, DB_ID(max),
+					     DB_ID(STORE_WATCHERS_NAMED) }, f);
+		g_free(a);
+		g_free(b);
+		if (res == NULL) {
+			g_string_free(named, TRUE);
+			return -1;
+		}
+		left_out += db_get_ll(res, 0, 0);
+		if (!PQgetisnull(res, 0, 1))
+			g_string_append(named, PQgetvalue(res, 0, 1));
+		PQclear(res);
+	}
+	/* those the caller cut come after all of the list: named while there is room */
+	for (i = 0; cut_first != NULL && i < cut_first->len && left_out - cut + i < STORE_WATCHERS_NAMED; i++)
+		g_string_append_printf(named, "%s%s", named->len ? ", " : "", (char *)g_ptr_array_index(cut_first, i));
+	if (left_out > 0) {
+		char *detail = g_strdup_printf("%lld addresses not added (max_watchers = %lld): %s%s", left_out, max,
+					       named->str, left_out > STORE_WATCHERS_NAMED ? ", ..." : "");
+
+		ret = store_event(db, case_id, EV_WATCHERS_LEFT_OUT, actor, detail, f);
+		g_free(detail);
+	}
+	g_string_free(named, TRUE);
 	return ret;
 }
 
@@ -563,14 +594,14 @@ int store_watchers_list(struct db *db, long long case_id, GPtrArray *list, struc
 int store_message_in(struct db *db, const struct store_message_in *m, const struct store_attachment *atts,
 		     size_t n, struct fault *f)
 {
-	const char *params[19] = {
+	const char *params[20] = {
 		DB_ID(m->case_id), DB_ID(m->queue_id), model_kind_name(m->kind), m->classification,
 		m->from_addr, m->from_name, m->to_addrs, m->cc_addrs, m->subject, m->message_id,
 		m->in_reply_to, m->references, m->envelope_sender, m->envelope_recipient, m->mta_queue_id,
-		m->raw, (const char *)m->raw_hash, m->body_text, m->body_html,
+		m->raw, (const char *)m->raw_hash, m->body_text, m->body_html, (const char *)m->body_hash,
 	};
-	int lengths[19] = { [15] = (int)m->raw_len, [16] = (int)m->raw_hash_len };
-	const int binary[19] = { [15] = 1, [16] = 1 };
+	int lengths[20] = { [15] = (int)m->raw_len, [16] = (int)m->raw_hash_len, [19] = (int)m->body_hash_len };
+	const int binary[20] = { [15] = 1, [16] = 1, [19] = 1 };
 	long long msg_id;
 	PGresult *res;
 	size_t i;
@@ -578,10 +609,10 @@ int store_message_in(struct db *db, const struct store_message_in *m, const stru
 	res = db_exec_bin(db,
 		"INSERT INTO messages (case_id, queue_id, direction, kind, classification, from_addr,"
 		" from_name, to_addrs, cc_addrs, subject, message_id, in_reply_to, references_ids,"
-		" envelope_sender, envelope_recipient, mta_queue_id, raw, raw_hash, body_text, body_html)"
+		" envelope_sender, envelope_recipient, mta_queue_id, raw, raw_hash, body_text, body_html, body_hash)"
 		" VALUES ($1, $2, 'in', $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-		" string_to_array($12, E'\\n'), $13, $14, $15, $16, $17, $18, $19) RETURNING id",
-		19, params, lengths, binary, f);
+		" string_to_array($12, E'\\n'), $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+		20, params, lengths, binary, f);
 	if (res == NULL)
 		return -1;
 	msg_id = db_get_ll(res, 0, 0);
@@ -613,25 +644,26 @@ int store_message_out(struct db *db, long long case_id, long long queue_id, enum
 	return 0;
 }
 
-int store_message_duplicate(struct db *db, const char *recipient, const unsigned char *hash, size_t hash_len,
-			    long long queue_id, const char *from_addr, const char *message_id, long long *case_r,
-			    struct fault *f)
+int store_message_duplicate(struct db *db, const struct store_message_seen *m, long long *dup_r,
+			    long long *reused_r, struct fault *f)
 {
-	const char *params[5] = { recipient, (const char *)hash, DB_ID(queue_id), from_addr, message_id };
-	const int lengths[5] = { 0, (int)hash_len, 0, 0, 0 }, binary[5] = { 0, 1, 0, 0, 0 };
+	const char *params[6] = { m->recipient, (const char *)m->raw_hash, DB_ID(m->queue_id), m->from_addr,
+				  m->message_id, (const char *)m->body_hash };
+	const int lengths[6] = { 0, (int)m->hash_len, 0, 0, 0, (int)m->hash_len }, binary[6] = { 0, 1, 0, 0, 0, 1 };
 	PGresult *res;
 
-	*case_r = 0;
-	/* one round trip; the second part finds nothing when $4 or $5 is NULL */
-	res = db_exec_bin(db, "(SELECT case_id FROM messages WHERE direction = 'in' AND"
-			  " envelope_recipient = $1 AND raw_hash = $2 LIMIT 1) UNION ALL"
-			  " (SELECT case_id FROM messages WHERE direction = 'in' AND"
-			  " queue_id = $3 AND from_addr = $4 AND message_id = $5 LIMIT 1) LIMIT 1",
-			  5, params, lengths, binary, f);
+	*dup_r = *reused_r = 0;
+	/* one round trip; the Message-ID parts find nothing when $4 or $5 is NULL */
+	res = db_exec_bin(db, "SELECT coalesce((SELECT case_id FROM messages WHERE direction = 'in' AND"
+			  " envelope_recipient = $1 AND raw_hash = $2 LIMIT 1),"
+			  " (SELECT case_id FROM messages WHERE direction = 'in' AND queue_id = $3 AND from_addr = $4"
+			  " AND message_id = $5 AND coalesce(body_hash, $6) = $6 LIMIT 1)),"
+			  " (SELECT case_id FROM messages WHERE direction = 'in' AND queue_id = $3 AND from_addr = $4"
+			  " AND message_id = $5 LIMIT 1)", 6, params, lengths, binary, f);
 	if (res == NULL)
 		return -1;
-	if (PQntuples(res) == 1)
-		*case_r = db_get_ll(res, 0, 0);
+	*dup_r = db_get_ll(res, 0, 0);
+	*reused_r = *dup_r ? 0 : db_get_ll(res, 0, 1);
 	PQclear(res);
 	return 0;
 }

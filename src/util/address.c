@@ -19,13 +19,26 @@ int address_normalize(const char *text, char **addr_r, struct fault *f)
 			return fault_perm(f, "address '%s' contains a character not allowed here", text);
 	if (at[1] == '.' || text[strlen(text) - 1] == '.' || strstr(at, "..") != NULL)
 		return fault_perm(f, "address '%s' has a malformed domain", text);
-	*addr_r = g_ascii_strdown(text, -1);
+	*addr_r = address_fold(text);
 	return 0;
+}
+
+char *address_fold(const char *addr)
+{
+	GString *s;
+	const char *p;
+
+	if (!g_utf8_validate(addr, -1, NULL))
+		return g_ascii_strdown(addr, -1);
+	s = g_string_sized_new(strlen(addr));
+	for (p = addr; *p != '\0'; p = g_utf8_next_char(p))
+		g_string_append_unichar(s, g_unichar_tolower(g_utf8_get_char(p)));
+	return g_string_free(s, FALSE);
 }
 
 void address_split(const char *addr, const char *delimiters, char **base_r, char **ext_r)
 {
-	char *lower = g_ascii_strdown(addr, -1);
+	char *lower = address_fold(addr);
 	char *at = strrchr(lower, '@');
 	size_t cut;
 

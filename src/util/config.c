@@ -41,6 +41,7 @@ static const struct config_key {
 	K(smtp_user, CT_STRING, false, ""),
 	K(smtp_password_file, CT_STRING, false, ""),
 	K(auto_reply_limit, CT_COUNT, false, "5"),
+	K(max_watchers, CT_COUNT, false, "100"),
 	K(server_socket, CT_STRING, false, ""),
 	K(server_workers, CT_COUNT, false, "4"),
 	K(server_max_use, CT_COUNT, false, "100"),

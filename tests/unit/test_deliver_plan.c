@@ -23,6 +23,7 @@ struct row {
 	const char *sender;		/* envelope sender */
 	const char *quarantine;
 	const char *token;		/* the recipient's extension */
+	long long reused_case;
 	long long token_case;
 	const char *token_role;
 	long long agent_id;
@@ -30,6 +31,7 @@ struct row {
 	enum case_status status;
 	long long closed_age;
 	bool no_keys;
+	long long max_watchers;		/* 0: 100 */
 	const char *want;
 };
 
@@ -62,6 +64,11 @@ static char *describe(const struct deliver_plan *p)
 	}
 	for (i = 0; i < p->watchers->len; i++)
 		g_string_append_printf(s, "%s%s", i ? "," : " watchers=", (char *)g_ptr_array_index(p->watchers, i));
+	if (p->watchers_cut > 0) {
+		g_string_append_printf(s, " cut=%u", p->watchers_cut);
+		for (i = 0; i < p->watchers_cut_first->len; i++)
+			g_string_append_printf(s, "%s%s", i ? "," : ":", (char *)g_ptr_array_index(p->watchers_cut_first, i));
+	}
 	if (p->bounced_addr != NULL)
 		g_string_append_printf(s, " bounced=%s", p->bounced_addr);
 	if (p->rating > 0)
@@ -92,7 +99,8 @@ static void check(const struct row *r)
 		.recipient_delimiter = "+", .token = r->token, .token_case = r->token_case,
 		.token_role = r->token_role, .agent_id = r->agent_id, .thread = r->thread,
 		.status = r->status, .closed_age = r->closed_age, .reopen_window = 7 * 86400,
-		.have_keys = !r->no_keys,
+		.have_keys = !r->no_keys, .reused_case = r->reused_case,
+		.max_watchers = r->max_watchers ? r->max_watchers : 100,
 	};
 	struct deliver_plan p;
 	struct mail *m = NULL;
@@ -197,7 +205,27 @@ int main(void)
 		  .want = "new case=0 linked=0 kind=customer class=normal react=customer ack customer-mail"
 			  " notify=notify_new summary=ack+notify customer=jan@example.net subject=x"
 			  " events: created(normal) | customer-mail(new)"
-			  " watchers=bob@example.net,carol@example.net,bob@example.net" },
+			  " watchers=bob@example.net,carol@example.net" },
+		{ "watchers stop at max_watchers; the rest is counted and the first named",
+		  "From: Jan <jan@example.net>\nTo: " QUEUE ", a@example.net, b@example.net\n"
+		  "Cc: c@example.net, d@example.net\nSubject: x\n\nHelp!\n", .sender = "jan@example.net",
+		  .max_watchers = 2,
+		  .want = "new case=0 linked=0 kind=customer class=normal react=customer ack customer-mail"
+			  " notify=notify_new summary=ack+notify customer=jan@example.net subject=x"
+			  " events: created(normal) | customer-mail(new)"
+			  " watchers=a@example.net,b@example.net cut=2:c@example.net,d@example.net" },
+		{ "a Message-ID this sender used before for other content: stored and flagged",
+		  JAN "Subject: x\n\nOther text.\n", .sender = "jan@example.net", .reused_case = 3,
+		  .want = "new case=0 linked=0 kind=customer class=normal react=customer ack customer-mail"
+			  " notify=notify_new summary=ack+notify customer=jan@example.net subject=x"
+			  " events: created(normal) | customer-mail(new) message-id-reused(Message-ID <j1@example.net>"
+			  " from jan@example.net is also in case 3 with other content)" },
+		{ "addresses are compared folded: an upper-case Cc of the author is the author",
+		  "From: Jan <Jan@Example.NET>\nTo: " QUEUE "\nCc: JAN@EXAMPLE.NET, \303\226ster@Example.DE\n"
+		  "Subject: x\n\nHelp!\n", .sender = "jan@example.net",
+		  .want = "new case=0 linked=0 kind=customer class=normal react=customer ack customer-mail"
+			  " notify=notify_new summary=ack+notify customer=jan@example.net subject=x"
+			  " events: created(normal) | customer-mail(new) watchers=\303\266ster@example.de" },
 		{ "an agent's answer by agent token: relayed without the quote",
 		  "From: Anna <anna@example.org>\nTo: support+a5@example.org\nSubject: Re: x\n\nIt is fixed.\n\n"
 		  "On Mon, Jan wrote:\n> Help!\n", .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT,
