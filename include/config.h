@@ -29,6 +29,7 @@ struct config {
 	char *smtp_password_file;	/* file holding the SMTP AUTH password */
 	long long auto_reply_limit;	/* automatic mails per address and day */
 	long long max_watchers;		/* watchers a case has at most */
+	char *authserv_id;		/* the MTA's Authentication-Results id, "" for none */
 	char *server_socket;		/* postdesk server's socket, "" for none */
 	long long server_workers;	/* deliveries the server runs at once */
 	long long server_max_use;	/* deliveries a worker makes before it is replaced */

@@ -31,6 +31,9 @@ struct deliver_facts {
 	long long token_case;		/* its valid token's existing case, 0 when none */
 	const char *token_role;		/* that token's role */
 	long long agent_id;		/* From is this active registered agent, 0 when not */
+	bool verify_agents;		/* authserv_id is set: agent mail must be verified */
+	bool verified;			/* the MTA's Authentication-Results verify From's domain */
+	const char *verified_why;	/* what they showed */
 	struct thread_facts thread;	/* the references and subject tag found */
 	/* the state of the case thread_pick(&thread) names, when it names one */
 	enum case_status status;
@@ -54,6 +57,7 @@ enum deliver_reaction {
 	REACT_COMMAND_ERROR,	/* an agent's #command was not understood: tell them */
 	REACT_NOTE,		/* an internal note: commands, the queue's agents notified */
 	REACT_RELAY,		/* an answer: relayed to the customer, then the commands */
+	REACT_UNVERIFIED,	/* agent mail the MTA did not verify: tell the agent */
 };
 
 struct deliver_plan {
@@ -69,6 +73,7 @@ struct deliver_plan {
 	long long agent_id;		/* the author, when an active agent; 0 when not */
 	const char *classification;	/* as stored: "normal", "bounce", "untrusted", ... */
 	bool untrusted;			/* an agent token not from its registered agent */
+	bool unverified;		/* from it, but not verified by the MTA */
 	bool customer_mail;		/* a person's mail on the case: status, watchers, notify */
 	/* what happens to the case */
 	bool reopen;			/* its status becomes open */
@@ -92,7 +97,8 @@ struct deliver_plan {
 	const char *notify_template;	/* notify_new, notify_followup, notify_note; NULL: none */
 	const char *notify_body;	/* the text agents are shown */
 	struct agentcmd cmd;		/* an agent's commands (REACT_NOTE, REACT_RELAY) */
-	char *answer;			/* REACT_RELAY: the text relayed to the customer */
+	char *answer;			/* REACT_RELAY: the text relayed to the customer;
+					 * REACT_UNVERIFIED: what the agent is told */
 	const char *summary;		/* for the log: "ack+notify", "relay", "none" */
 };
 

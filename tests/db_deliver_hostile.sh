@@ -3,9 +3,10 @@
 # ever (issue [hardening]): a permanent failure while storing quarantines
 # the raw message (exit 0) and only a temporary one defers (75); non-ASCII
 # addresses; a huge To list; a Message-ID reused for other content; an
-# answer copied to more than 64 people.
+# answer copied to more than 64 people; agent mail the MTA did not verify
+# (authserv_id).
 . "$TEST_SRCDIR/lib.sh"
-plan 23
+plan 30
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -109,5 +110,38 @@ deliver "$M/team-answer" "$atok" alice@example.org
 like "$RC:$ERR" "^0:.*mail=relay" "the agent's answer is relayed"
 is "$(sql "SELECT array_length(recipients, 1) FROM outbox WHERE kind = 'reply' AND case_id = ${c:-0}")" 71 \
 	"to the customer and all 70 watchers (none cut at 64)"
+
+# --- authserv_id: agent mail counts only when the MTA vouches for it -------------
+echo "authserv_id = mx.example.org" >>"$CONF"
+mail "$M/ask" "Ann <ann@example.net>" "Where is my parcel" <<'EOF'
+It did not arrive.
+EOF
+deliver "$M/ask" support@example.org ann@example.net
+c=$(sql "SELECT case_id FROM messages WHERE from_addr = 'ann@example.net'")
+atok=support+$("$TOKENTOOL" "$T_DIR/secret.key" "${c:-0}" a)@example.org
+# agent_answer NAME AUTH-RESULTS...: alice's answer to ann's case with those headers
+agent_answer() {
+	_n=$1
+	shift
+	{
+		for h in "$@"; do printf 'Authentication-Results: %s\n' "$h"; done
+		printf 'From: Alice Agent <alice@example.org>\nTo: %s\nSubject: Re: parcel\nMessage-ID: <%s@example.org>\n\n#status resolved\nIt is on its way.\n' "$atok" "$_n"
+	} >"$M/$_n"
+	deliver "$M/$_n" "$atok" alice@example.org
+}
+relays() { sql "SELECT count(*) FROM outbox WHERE kind = 'reply' AND case_id = ${c:-0}"; }
+agent_answer forged1
+like "$RC:$ERR" "^0:.*class=untrusted, .*mail=unverified" "no Authentication-Results: stored untrusted"
+is "$(relays):$(sql "SELECT status FROM cases WHERE id = ${c:-0}")" "0:new" "nothing relayed, no command run"
+is "$(sql "SELECT array_to_string(recipients, ',') FROM outbox WHERE kind = 'agent-unverified' AND case_id = ${c:-0}")" \
+	"alice@example.org" "the registered agent is told by mail"
+agent_answer forged2 "attacker.example; dkim=pass header.d=example.org" \
+	"mx.example.org; dkim=fail (bad signature) header.d=example.org"
+like "$RC:$ERR" "^0:.*class=untrusted" "another authserv-id's pass and our own fail: untrusted"
+like "$(sql "SELECT detail FROM events WHERE case_id = ${c:-0} AND type = 'untrusted-agent-mail' ORDER BY id DESC LIMIT 1")" \
+	"not verified by mx.example.org for example.org: dkim=fail \(example.org\)" "the case says what the MTA found"
+agent_answer real "mx.example.org; dkim=pass (2048-bit key) header.d=example.org header.s=mail; spf=pass smtp.mailfrom=alice@example.org"
+like "$RC:$ERR" "^0:.*class=normal, .*mail=relay" "an aligned dkim=pass from our MTA: relayed"
+is "$(relays):$(sql "SELECT status FROM cases WHERE id = ${c:-0}")" "1:resolved" "and its command run"
 
 finish

@@ -74,6 +74,8 @@ static struct template_vars *cmd_template_sample(const char *name, const char *h
 	} else if (strcmp(name, "agent_error") == 0) {
 		template_vars_set(v, "error", "#assign: no such active agent");
 		template_vars_set(v, "command", "#assign bob@example.org");
+	} else if (strcmp(name, "agent_unverified") == 0) {
+		template_vars_set(v, "reason", "not verified by mx.example.org for example.org: dkim=fail (example.org)");
 	}
 	return v;
 }

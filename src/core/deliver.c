@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "address.h"
+#include "authres.h"
 #include "classify.h"
 #include "config.h"
 #include "db.h"
@@ -41,6 +42,7 @@ struct deliver {
 	char *token;			/* the recipient's extension, NULL when none */
 	char token_role[4];
 	const char *quarantine_reason;	/* non-NULL: store raw in a quarantined case */
+	char verified_why[300];		/* what the Authentication-Results showed */
 	struct deliver_result *res;
 	GArray *queued;			/* outbox ids for the caller to send */
 };
@@ -185,6 +187,21 @@ static int deliver_thread(struct deliver *d, struct thread_facts *facts, struct 
 	return 0;
 }
 
+/* Whether the MTA's Authentication-Results vouch for the From domain of
+ * an agent's mail (authserv_id set). */
+static void deliver_verify(struct deliver *d, struct deliver_facts *fa)
+{
+	GPtrArray *headers = g_ptr_array_new_with_free_func(g_free);
+	const char *at = strrchr(d->mail->from_addr, '@');
+
+	mail_header_all(d->mail, "Authentication-Results", 50, headers);
+	fa->verify_agents = true;
+	fa->verified = authres_verified((const char *const *)headers->pdata, headers->len, d->cfg->authserv_id,
+					at ? at + 1 : "", d->verified_why, sizeof(d->verified_why));
+	fa->verified_why = d->verified_why;
+	g_ptr_array_free(headers, TRUE);
+}
+
 /* Everything the plan is decided from; the case it names is locked. */
 static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fault *f)
 {
@@ -202,6 +219,8 @@ static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fau
 		return 0;
 	if (deliver_token(d, fa, f) < 0 || store_agent_active(d->db, d->mail->from_addr, &fa->agent_id, f) < 0)
 		return -1;
+	if (fa->agent_id > 0 && d->cfg->authserv_id[0] != '\0')
+		deliver_verify(d, fa);
 	fa->thread.token_case = fa->token_case;
 	if (deliver_thread(d, &fa->thread, f) < 0)
 		return -1;

@@ -28,7 +28,9 @@ static void deliver_plan_author(const struct deliver_facts *fa, struct deliver_p
 			  (strcmp(role, TOKEN_ROLE_AGENT) == 0 || strcmp(role, TOKEN_ROLE_NOTE) == 0);
 
 	p->kind = MSG_CUSTOMER;
-	if (agent_role && fa->agent_id > 0)
+	if (agent_role && fa->agent_id > 0 && fa->verify_agents && !fa->verified)
+		p->untrusted = p->unverified = true;	/* From may be forged: the MTA did not vouch for it */
+	else if (agent_role && fa->agent_id > 0)
 		p->kind = strcmp(role, TOKEN_ROLE_NOTE) == 0 ? MSG_NOTE : MSG_AGENT;
 	else if (agent_role || (fa->agent_id > 0 && fa->token != NULL && *fa->token != '\0' && fa->token_case == 0))
 		p->untrusted = true;
@@ -190,6 +192,16 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 
 	if (!fa->have_keys || m == NULL || p->quarantined)
 		return;
+	if (p->unverified) {
+		/* the registered agent learns of it, whoever wrote it */
+		p->reaction = REACT_UNVERIFIED;
+		p->answer = g_strdup_printf("Your mail \"%s\" was stored on the case but not relayed, and no"
+					    " command in it was run: the mail server did not verify that it"
+					    " comes from your domain (%s).", m->subject,
+					    fa->verified_why ? fa->verified_why : "");
+		p->summary = "unverified";
+		return;
+	}
 	if (p->kind == MSG_CUSTOMER) {
 		if (!p->customer_mail)
 			return;	/* automatic or untrusted mail: stored, nothing sent */
@@ -258,9 +270,15 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 	}
 	if (fa->token != NULL && fa->token_case == 0)
 		deliver_plan_event(p->message_events, EV_BAD_TOKEN, "recipient token did not verify; ignored");
-	if (p->untrusted)
+	if (p->unverified) {
+		char *detail = g_strdup_printf("agent mail not trusted: %s", fa->verified_why ? fa->verified_why : "");
+
+		deliver_plan_event(p->message_events, EV_UNTRUSTED_AGENT_MAIL, detail);
+		g_free(detail);
+	} else if (p->untrusted) {
 		deliver_plan_event(p->message_events, EV_UNTRUSTED_AGENT_MAIL,
 				   "agent token used by an address that is not a registered agent");
+	}
 	if (fa->cls.kind == CLASSIFY_BOUNCE)
 		deliver_plan_bounce(m->report, p);
 	if (p->customer_mail)

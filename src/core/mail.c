@@ -733,3 +733,17 @@ void mail_free(struct mail **mail)
 	g_free(m);
 	*mail = NULL;
 }
+
+void mail_header_all(const struct mail *m, const char *name, size_t max, GPtrArray *out)
+{
+	struct mail_priv *priv = m->priv;
+	GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(priv->msg));
+	int i, n = list ? g_mime_header_list_get_count(list) : 0;
+
+	for (i = 0; i < n && out->len < max; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+
+		if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) == 0)
+			g_ptr_array_add(out, mail_clean_header(g_mime_header_get_value(h)));
+	}
+}

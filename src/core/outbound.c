@@ -337,30 +337,54 @@ out:
 	return ret;
 }
 
+/* Mail the author of an agent's mail about it with template (kind in
+ * the outbox), its variables in v (freed here). */
+static int outbound_to_author(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			      const char *kind, const char *template, struct template_vars *v, struct fault *f)
+{
+	const char *to[2] = { mail->from_addr, NULL };
+	struct outbound_mail m = {
+		.kind = kind, .msg_kind = MSG_SYSTEM, .template = template,
+		.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
+		.to = to, .envelope_from = "", .in_reply_to = mail->message_id,
+		.auto_submitted = "auto-replied",
+	};
+	int ret = outbound_send(ob, c, &m, v, f);
+
+	template_vars_free(&v);
+	return ret;
+}
+
 /* Tell an agent that the #commands of their mail were not understood. */
 static int outbound_agent_error(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
 				const char *error, struct fault *f)
 {
-	const char *to[2] = { mail->from_addr, NULL };
 	struct template_vars *v = outbound_vars(ob, c);
-	int ret;
 
 	template_vars_set(v, "error", error);
 	template_vars_set(v, "command", error);
-	{
-		struct outbound_mail m = {
-			.kind = "agent-error", .msg_kind = MSG_SYSTEM, .template = "agent_error",
-			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
-			.to = to, .envelope_from = "", .in_reply_to = mail->message_id,
-			.auto_submitted = "auto-replied",
-		};
+	if (outbound_to_author(ob, c, mail, "agent-error", "agent_error", v, f) < 0)
+		return -1;
+	return store_event(ob->db, c->info.id, EV_COMMAND_ERROR, mail->from_addr, error, f);
+}
 
-		ret = outbound_send(ob, c, &m, v, f);
-	}
-	template_vars_free(&v);
-	if (ret == 0)
-		ret = store_event(ob->db, c->info.id, EV_COMMAND_ERROR, mail->from_addr, error, f);
-	return ret;
+/* Tell the registered agent whose address wrote to an agent or note
+ * address that the mail was not trusted (within the daily limit of
+ * automatic mail: forged mail must not become a mail bomb). */
+static int outbound_unverified(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			       const char *reason, struct fault *f)
+{
+	struct template_vars *v;
+	bool ok;
+
+	if (outbound_rate_ok(ob, mail->from_addr, &ok, f) < 0)
+		return -1;
+	if (!ok)
+		return store_event(ob->db, c->info.id, EV_MAIL_SKIPPED, "system",
+				   "agent_unverified not sent: daily limit of automatic mail to this address reached", f);
+	v = outbound_vars(ob, c);
+	template_vars_set(v, "reason", reason);
+	return outbound_to_author(ob, c, mail, "agent-unverified", "agent_unverified", v, f);
 }
 
 /* Apply an agent's #status, #priority and #assign, each with an event;
@@ -445,6 +469,9 @@ int outbound_react(struct outbound *ob, long long case_id, const struct mail *ma
 		ret = outbound_relay(ob, &c, mail, p, f);
 		if (ret == 0)
 			ret = outbound_commands(ob, &c, mail, p, f);
+		break;
+	case REACT_UNVERIFIED:
+		ret = outbound_unverified(ob, &c, mail, p->answer, f);
 		break;
 	}
 	outbound_case_clear(&c);

@@ -42,6 +42,7 @@ static const struct config_key {
 	K(smtp_password_file, CT_STRING, false, ""),
 	K(auto_reply_limit, CT_COUNT, false, "5"),
 	K(max_watchers, CT_COUNT, false, "100"),
+	K(authserv_id, CT_STRING, false, ""),
 	K(server_socket, CT_STRING, false, ""),
 	K(server_workers, CT_COUNT, false, "4"),
 	K(server_max_use, CT_COUNT, false, "100"),
@@ -260,6 +261,7 @@ void config_free(struct config **cfg)
 	g_free(c->smtp_user);
 	g_free(c->smtp_password_file);
 	g_free(c->server_socket);
+	g_free(c->authserv_id);
 	g_free(c);
 	*cfg = NULL;
 }

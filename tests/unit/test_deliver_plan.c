@@ -24,6 +24,7 @@ struct row {
 	const char *quarantine;
 	const char *token;		/* the recipient's extension */
 	long long reused_case;
+	int verify;			/* 1: authserv_id set, not verified; 2: verified */
 	long long token_case;
 	const char *token_role;
 	long long agent_id;
@@ -38,7 +39,7 @@ struct row {
 /* The plan as one line. */
 static char *describe(const struct deliver_plan *p)
 {
-	static const char *const reactions[] = { "none", "customer", "command-error", "note", "relay" };
+	static const char *const reactions[] = { "none", "customer", "command-error", "note", "relay", "unverified" };
 	GString *s = g_string_new(NULL);
 	GArray *lists[2] = { p->case_events, p->message_events };
 	guint i;
@@ -100,6 +101,7 @@ static void check(const struct row *r)
 		.token_role = r->token_role, .agent_id = r->agent_id, .thread = r->thread,
 		.status = r->status, .closed_age = r->closed_age, .reopen_window = 7 * 86400,
 		.have_keys = !r->no_keys, .reused_case = r->reused_case,
+		.verify_agents = r->verify > 0, .verified = r->verify == 2, .verified_why = "dkim=fail (example.org)",
 		.max_watchers = r->max_watchers ? r->max_watchers : 100,
 	};
 	struct deliver_plan p;
@@ -232,6 +234,21 @@ int main(void)
 		  .agent_id = 3, .status = CASE_OPEN,
 		  .want = "follow-up case=5 linked=0 kind=agent class=normal react=relay summary=relay"
 			  " events: | agent-reply(token) answer=[It is fixed.]" },
+		{ "with authserv_id: an answer the MTA verified is relayed",
+		  "From: Anna <anna@example.org>\nTo: support+a5@example.org\nSubject: Re: x\n\nIt is fixed.\n",
+		  .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT, .agent_id = 3, .status = CASE_OPEN,
+		  .verify = 2,
+		  .want = "follow-up case=5 linked=0 kind=agent class=normal react=relay summary=relay"
+			  " events: | agent-reply(token) answer=[It is fixed.]" },
+		{ "with authserv_id: an answer the MTA did not verify is stored untrusted, the agent told",
+		  "From: Anna <anna@example.org>\nTo: support+a5@example.org\nSubject: Re: x\n\n#status closed\nDone.\n",
+		  .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT, .agent_id = 3, .status = CASE_OPEN,
+		  .verify = 1,
+		  .want = "follow-up case=5 linked=0 kind=customer class=untrusted react=unverified summary=unverified"
+			  " events: | customer-mail(token) untrusted-agent-mail(agent mail not trusted: dkim=fail"
+			  " (example.org)) answer=[Your mail \"Re: x\" was stored on the case but not relayed, and no"
+			  " command in it was run: the mail server did not verify that it comes from your domain"
+			  " (dkim=fail (example.org)).]" },
 		{ "an agent's #note: stored as a note, the queue told, nothing relayed",
 		  "From: Anna <anna@example.org>\nTo: support+a5@example.org\nSubject: Re: x\n\n#note\nCall him.\n",
 		  .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT, .agent_id = 3, .status = CASE_OPEN,
