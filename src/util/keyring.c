@@ -45,7 +45,7 @@ static int keyring_parse(const char *path, char *text, struct keyring *ring, str
 		errno = 0;
 		v = strtoul(line, &end, 10);
 		hex = end + strspn(end, " \t");
-		if (errno != 0 || end == line || hex == end || v == 0 || v > 1000000 ||
+		if (errno != 0 || end == line || hex == end || v == 0 || v > KEYRING_VERSION_MAX ||
 		    sodium_hex2bin(e->key, sizeof(e->key), hex, strlen(hex), NULL, &binlen, NULL) != 0 ||
 		    binlen != sizeof(e->key)) {
 			ret = fault_perm(f, "%s:%d: expected 'VERSION HEXKEY' with a %d-byte key", path, i + 1,
