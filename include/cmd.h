@@ -31,7 +31,8 @@ struct cmd {
 /* The subcommand table, ending with a NULL name. */
 extern const struct cmd cmd_table[];
 
-/* Load the configuration (once) and open the log it asks for. */
+/* Load the configuration (once) and open the log it asks for; warn there
+ * when the file is writable by group or others. */
 int cmd_config(struct cmd_ctx *ctx, struct fault *f);
 /* Load the secret keys the configuration names, once. */
 int cmd_keyring(struct cmd_ctx *ctx, struct fault *f);

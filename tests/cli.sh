@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli.sh: command-line parsing, help, exit codes, config errors, keygen.
 . "$TEST_SRCDIR/lib.sh"
-plan 26
+plan 29
 
 run "$POSTDESK" --version
 is "$RC:$OUT" "0:postdesk 0.1.0" "--version"
@@ -50,6 +50,18 @@ like "$RC:$ERR" "^1:.*already exists" "keygen refuses to overwrite"
 run "$POSTDESK" -c "$T_DIR/k.conf" keygen --rotate
 like "$RC:$OUT" "^0:.*key version 2 written" "keygen --rotate adds version 2"
 is "$(wc -l <"$T_DIR/secret.key" | tr -d ' ')" 2 "both keys kept"
+# a key file others may write (add a key, forge tokens) or read is refused
+chmod 0602 "$T_DIR/secret.key"
+run "$POSTDESK" -c "$T_DIR/k.conf" keygen --rotate
+like "$RC:$ERR" "^1:.*secret.key has mode 0602: it must not be writable by group or others" "key file mode 0602: refused, mode named"
+chmod 0600 "$T_DIR/secret.key"
+# a configuration file group or others may write: one warning in the log
+chmod 0662 "$T_DIR/k.conf"
+run "$POSTDESK" -c "$T_DIR/k.conf" keygen
+is "$RC:$(printf '%s\n' "$ERR" | grep -c 'warning: .*k.conf has mode 0662')" "1:1" "config file mode 0662: one warning"
+chmod 0640 "$T_DIR/k.conf"
+run "$POSTDESK" -c "$T_DIR/k.conf" keygen
+is "$RC:$(printf '%s\n' "$ERR" | grep -c 'warning')" "1:0" "config file mode 0640: no warning"
 
 # postdesk runs postdesk-core from its own directory, else from libexec; a
 # postdesk without its core says so (and deliver still exits only 75).

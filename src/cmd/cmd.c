@@ -49,9 +49,10 @@ int cmd_config(struct cmd_ctx *ctx, struct fault *f)
 {
 	if (ctx->cfg != NULL)
 		return 0;
-	if (config_load(ctx->config_path, &ctx->cfg, f) < 0)
+	if (config_load(ctx->config_path, &ctx->cfg, f) < 0 || config_open_log(ctx->cfg, f) < 0)
 		return -1;
-	return config_open_log(ctx->cfg, f);
+	config_warn_mode(ctx->cfg);
+	return 0;
 }
 
 int cmd_keyring(struct cmd_ctx *ctx, struct fault *f)

@@ -263,6 +263,7 @@ static void server_reload_config(struct server *s)
 	s->ctx->ring = ring;
 	if (config_open_log(cfg, &f) < 0)
 		log_error("server: %s", f.text);
+	config_warn_mode(cfg);
 	log_info("server: reloaded %s; replacing the workers", s->config);
 	server_kill(s, SIGTERM);
 }

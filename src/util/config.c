@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "duration.h"
@@ -227,6 +228,7 @@ int config_load(const char *path, struct config **cfg_r, struct fault *f)
 {
 	gchar *text = NULL;
 	GError *gerr = NULL;
+	struct stat st;
 	int ret;
 
 	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
@@ -237,7 +239,20 @@ int config_load(const char *path, struct config **cfg_r, struct fault *f)
 	}
 	ret = config_parse(path, text, cfg_r, f);
 	g_free(text);
+	if (ret == 0 && stat(path, &st) == 0)
+		(*cfg_r)->file_mode = (unsigned)(st.st_mode & 07777);
 	return ret;
+}
+
+void config_warn_mode(const struct config *cfg)
+{
+	static bool warned;
+
+	if (warned || (cfg->file_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return;
+	warned = true;
+	log_warning("%s has mode %04o: whoever may write it chooses the database, the key file and "
+		    "the server's socket (chmod go-w it)", cfg->path, cfg->file_mode);
 }
 
 void config_free(struct config **cfg)
