@@ -18,6 +18,7 @@ struct cmd_ctx {
 	struct config *cfg;	/* loaded on first use by cmd_config() */
 	struct keyring *ring;	/* loaded on first use by cmd_keyring() */
 	struct db *db;		/* opened on first use by cmd_db() */
+	bool config_failed;	/* cmd_config() could not load the configuration */
 };
 
 struct cmd {

@@ -20,6 +20,7 @@ enum handoff_answer {
 	HANDOFF_TEMPFAIL,	/* not stored; the MTA should try again */
 	HANDOFF_NOUSER,		/* the recipient matches no queue */
 	HANDOFF_REFUSED,	/* not taken, message untouched: deliver it yourself */
+	HANDOFF_USAGE,		/* not taken: the command line is wrong (75, "4.3.5 ...") */
 };
 
 /* What the server receives: the client's configuration file (real path)

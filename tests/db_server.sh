@@ -102,7 +102,7 @@ run "$POSTDESK" --config="$CONF" deliver --recipient support@example.org --queue
 like "$RC:$ERR:$(logged SRV1b)" "^0::.*action=new" "--config=FILE before deliver: handed to the server as well"
 sql "DELETE FROM cases WHERE subject = 'Question 1b'"
 run "$POSTDESK" deliver --recipient support@example.org --bogus <"$M/n1"
-like "$RC:$OUT" "^75:4\.3\.0 deliver: option --bogus is unknown" "a bad deliver option through the server: 75 and the usage line"
+like "$RC:$OUT" "^75:4\.3\.5 deliver: option --bogus is unknown" "a bad deliver option through the server: 75 and the 4.3.5 usage line"
 
 # 2. Twelve at once: two workers, five deliveries each before they are replaced.
 i=2

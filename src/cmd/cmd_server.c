@@ -102,7 +102,7 @@ static void server_serve(struct server *s, int conn)
 	} else if (args > 0) {
 		handoff_answer(conn, HANDOFF_REFUSED, "help is printed by the command itself");
 	} else if (args < 0) {
-		handoff_answer(conn, HANDOFF_TEMPFAIL, f.text);
+		handoff_answer(conn, HANDOFF_USAGE, f.text);
 	} else {
 		if (s->ctx->db != NULL && !db_usable(s->ctx->db)) {
 			log_info("server: the database connection was lost; connecting again");

@@ -83,7 +83,7 @@ static int front_handoff(const struct config *cfg, int argc, char **argv, int *c
 	alarm(0);
 	if (r < 0) {
 		log_warning("%s: status=deferred (%s)", qid, f.text);
-		*code_r = mta_exit(&f);
+		*code_r = mta_exit(&f, false);
 		return 1;
 	}
 	switch (answer) {
@@ -92,11 +92,15 @@ static int front_handoff(const struct config *cfg, int argc, char **argv, int *c
 		return 1;
 	case HANDOFF_NOUSER:
 		fault_set(&f, FAULT_NOUSER, "%s", text);
-		*code_r = mta_exit(&f);
+		*code_r = mta_exit(&f, false);
 		return 1;
 	case HANDOFF_TEMPFAIL:
 		fault_temp(&f, "%s", text);
-		*code_r = mta_exit(&f);
+		*code_r = mta_exit(&f, false);
+		return 1;
+	case HANDOFF_USAGE:
+		fault_set(&f, FAULT_USAGE, "%s", text);
+		*code_r = mta_exit(&f, false);
 		return 1;
 	case HANDOFF_REFUSED:
 		break;
@@ -104,6 +108,19 @@ static int front_handoff(const struct config *cfg, int argc, char **argv, int *c
 	log_warning("%s: the server at %s did not take it (%s); delivering in-process", qid,
 		    cfg->server_socket, text);
 	return 0;
+}
+
+/* Whether the command line may be the MTA's "postdesk deliver" with a
+ * mistake before "deliver" (postdesk-core judges it): any argument is
+ * "deliver". Then a missing postdesk-core is EX_TEMPFAIL too. */
+static bool front_mta_argv(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "deliver") == 0)
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -121,7 +138,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc || strcmp(argv[i], "deliver") != 0)
-		return front_core(argv, false);
+		return front_core(argv, front_mta_argv(argc, argv));
 	mta_guard();
 	/* Any trouble with the configuration is the core's to report. */
 	if (config_load(path, &cfg, &f) == 0 && cfg->server_socket[0] != '\0' && config_open_log(cfg, &f) == 0)

@@ -1,7 +1,7 @@
 /* handoff.c: the deliver-to-server socket protocol. One request packet:
  * "postdesk-handoff-1", the configuration path, then the arguments, each
  * NUL-terminated, with the message's descriptor attached (SCM_RIGHTS). One
- * answer packet: a letter (O, T, N, R) and the text. */
+ * answer packet: a letter (O, T, N, R, U) and the text. */
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
@@ -19,7 +19,7 @@
 #define HANDOFF_MAX_ARGS 64
 #define HANDOFF_RECV_TIMEOUT 10		/* seconds a server waits for the request */
 
-static const char handoff_letters[] = "OTNR";	/* indexed by enum handoff_answer */
+static const char handoff_letters[] = "OTNRU";	/* indexed by enum handoff_answer */
 
 /* Fill addr with path; fails when the path does not fit. */
 static int handoff_address(const char *path, struct sockaddr_un *addr, struct fault *f)

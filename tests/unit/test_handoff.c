@@ -83,7 +83,7 @@ int main(void)
 			 "support+x@example.org", "--queue-id", "4XyZ1", NULL };
 	char *sparse[] = { "deliver", "--sender", "", "--recipient", "support@example.org", NULL };
 	char *many[70];
-	enum handoff_answer kinds[] = { HANDOFF_OK, HANDOFF_TEMPFAIL, HANDOFF_NOUSER, HANDOFF_REFUSED };
+	enum handoff_answer kinds[] = { HANDOFF_OK, HANDOFF_TEMPFAIL, HANDOFF_NOUSER, HANDOFF_REFUSED, HANDOFF_USAGE };
 	struct fault f = { 0 };
 	char path[] = "/tmp/test_handoff.XXXXXX", sock_path[64], text[64];
 	int sv[2], i, fd, fd2;
@@ -99,7 +99,7 @@ int main(void)
 	close(sv[0]);
 	close(sv[1]);
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < (int)(sizeof(kinds) / sizeof(kinds[0])); i++) {
 		enum handoff_answer got = HANDOFF_OK;
 
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
