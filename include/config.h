@@ -32,6 +32,7 @@ struct config {
 	char *server_socket;		/* postdesk server's socket, "" for none */
 	long long server_workers;	/* deliveries the server runs at once */
 	long long server_max_use;	/* deliveries a worker makes before it is replaced */
+	char *server_allowed_users;	/* users besides root and the server's own who may hand over */
 };
 
 /* The file used when neither -c nor $POSTDESK_CONF names one. */

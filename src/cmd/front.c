@@ -53,7 +53,7 @@ static int front_core(char **argv, bool mta)
 static int front_handoff(const struct config *cfg, int argc, char **argv, int *code_r)
 {
 	const char *qid = "NOQUEUE";
-	char config[PATH_MAX], text[HANDOFF_TEXT_MAX + 1];
+	char config[PATH_MAX], text[HANDOFF_TEXT_MAX + 1], path[PATH_MAX];
 	enum handoff_answer answer;
 	struct fault f = { 0 };
 	int i, sock, r;
@@ -66,10 +66,21 @@ static int front_handoff(const struct config *cfg, int argc, char **argv, int *c
 	}
 	if (realpath(cfg->path, config) == NULL)
 		return 0;
-	r = handoff_connect(cfg->server_socket, &sock, &f);
-	if (r <= 0) {
-		log_warning("%s: no server at %s (%s); delivering in-process", qid, cfg->server_socket,
-			    r == 0 ? "not running" : f.text);
+	/* a socket someone else could have put there may be a fake server that
+	 * says "stored" and drops the message */
+	if (handoff_check_path(cfg->server_socket, path, sizeof(path), &f) < 0) {
+		log_warning("%s: not using the server at %s: %s; delivering in-process", qid,
+			    cfg->server_socket, f.text);
+		return 0;
+	}
+	r = handoff_connect(path, &sock, &f);
+	if (r == 0) {
+		log_warning("%s: no server at %s (not running); delivering in-process", qid, cfg->server_socket);
+		return 0;
+	}
+	if (r < 0) {
+		log_warning("%s: not using the server at %s: %s; delivering in-process", qid,
+			    cfg->server_socket, f.text);
 		return 0;
 	}
 	alarm((unsigned)(cfg->deliver_timeout + FRONT_GRACE));

@@ -45,6 +45,7 @@ static const struct config_key {
 	K(server_socket, CT_STRING, false, ""),
 	K(server_workers, CT_COUNT, false, "4"),
 	K(server_max_use, CT_COUNT, false, "100"),
+	K(server_allowed_users, CT_STRING, false, ""),
 #undef K
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -274,6 +275,7 @@ void config_free(struct config **cfg)
 	g_free(c->smtp_user);
 	g_free(c->smtp_password_file);
 	g_free(c->server_socket);
+	g_free(c->server_allowed_users);
 	g_free(c);
 	*cfg = NULL;
 }
