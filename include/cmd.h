@@ -18,6 +18,7 @@ struct cmd_ctx {
 	struct config *cfg;	/* loaded on first use by cmd_config() */
 	struct keyring *ring;	/* loaded on first use by cmd_keyring() */
 	struct db *db;		/* opened on first use by cmd_db() */
+	bool config_failed;	/* cmd_config() could not load the configuration */
 };
 
 struct cmd {
@@ -31,7 +32,8 @@ struct cmd {
 /* The subcommand table, ending with a NULL name. */
 extern const struct cmd cmd_table[];
 
-/* Load the configuration (once) and open the log it asks for. */
+/* Load the configuration (once) and open the log it asks for; warn there
+ * when the file is writable by group or others. */
 int cmd_config(struct cmd_ctx *ctx, struct fault *f);
 /* Load the secret keys the configuration names, once. */
 int cmd_keyring(struct cmd_ctx *ctx, struct fault *f);

@@ -9,6 +9,7 @@
 /* The settings. config_load() is the only writer; everyone else reads. */
 struct config {
 	char *path;			/* the file these came from */
+	unsigned file_mode;		/* its permission bits (config_load), 0 when parsed from text */
 	char *database;			/* libpq conninfo */
 	char *secret_key_file;
 	char *smtp_server;		/* host:port */
@@ -33,6 +34,7 @@ struct config {
 	char *server_socket;		/* postdesk server's socket, "" for none */
 	long long server_workers;	/* deliveries the server runs at once */
 	long long server_max_use;	/* deliveries a worker makes before it is replaced */
+	char *server_allowed_users;	/* users besides root and the server's own who may hand over */
 };
 
 /* The file used when neither -c nor $POSTDESK_CONF names one. */
@@ -41,6 +43,9 @@ const char *config_default_path(void);
 const char *config_path(void);
 /* Open the log the settings name (syslog or stderr). */
 int config_open_log(const struct config *cfg, struct fault *f);
+/* Log a warning, once per process, when the file the settings came from is
+ * writable by group or others. */
+void config_warn_mode(const struct config *cfg);
 /* Read and check a file; errors name FILE:LINE. Unreadable file: temporary. */
 int config_load(const char *path, struct config **cfg_r, struct fault *f);
 /* Parse configuration text as if read from a file called name. */

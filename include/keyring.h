@@ -9,6 +9,8 @@
 #include "fault.h"
 
 #define KEYRING_KEY_BYTES 32
+/* Key versions run from 1 to this. */
+#define KEYRING_VERSION_MAX 1000000
 
 struct keyring;
 

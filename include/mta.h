@@ -6,6 +6,7 @@
 #define POSTDESK_MTA_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "fault.h"
 
@@ -21,7 +22,10 @@ void mta_catch(void (*handler)(int));
  * and EX_TEMPFAIL (or 0 once committed); SIGPIPE ignored. */
 void mta_guard(void);
 /* Print the one line for a failure and return its exit code: 67 for an
- * unknown recipient ("5.1.1 ..."), 75 for everything else ("4.3.0 ..."). */
-int mta_exit(const struct fault *f);
+ * unknown recipient ("5.1.1 ..."), 75 for everything else: "4.3.5 ..." when
+ * the command line is wrong (FAULT_USAGE) or the configuration could not be
+ * loaded (misconfigured), so that a typo in master.cf keeps the mail queued
+ * and says so; "4.3.0 ..." otherwise. */
+int mta_exit(const struct fault *f, bool misconfigured);
 
 #endif

@@ -249,7 +249,7 @@ is "$?" 75 "bad option: 75, never a bounce"
 "$POSTDESK" deliver <"$M/new" >/dev/null 2>&1
 is "$?" 75 "missing --recipient: 75"
 "$POSTDESK" -c "$T_DIR/nope.conf" deliver --recipient support@example.org <"$M/new" >"$T_DIR/o" 2>&1
-like "$?:$(cat "$T_DIR/o")" "^75:4\.3\.0 cannot read .*nope.conf" "unreadable config: 75 and one 4.3.0 line"
+like "$?:$(cat "$T_DIR/o")" "^75:4\.3\.5 cannot read .*nope.conf" "unreadable config: 75 and one 4.3.5 line (misconfigured)"
 chmod 644 "$KEY"
 deliver "$M/tag"
 like "$RC:$OUT" "^75:4\.3\.0 secret key file .* readable by others" "world-readable key: 75"

@@ -8,9 +8,14 @@
 # refusing connections, a worker killed mid-delivery, the worker's deadline,
 # SIGHUP (good and bad configuration), SIGTERM during a delivery, statements
 # prepared by the workers (seen in PostgreSQL's log) and going stale after a
-# column's type changed. Every wait is bounded.
+# column's type changed; trust: a peer that is not an allowed user refused
+# (SO_PEERCRED) unless server_allowed_users names it, idle clients let go
+# after the request deadline, workers ending with a master killed by
+# SIGKILL, and sockets the front must not use (a fake server of another
+# user in a sticky world-writable directory, a directory anyone may write
+# to). Every wait is bounded.
 . "$TEST_SRCDIR/lib.sh"
-plan 60
+plan 78
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -102,7 +107,7 @@ run "$POSTDESK" --config="$CONF" deliver --recipient support@example.org --queue
 like "$RC:$ERR:$(logged SRV1b)" "^0::.*action=new" "--config=FILE before deliver: handed to the server as well"
 sql "DELETE FROM cases WHERE subject = 'Question 1b'"
 run "$POSTDESK" deliver --recipient support@example.org --bogus <"$M/n1"
-like "$RC:$OUT" "^75:4\.3\.0 deliver: option --bogus is unknown" "a bad deliver option through the server: 75 and the usage line"
+like "$RC:$OUT" "^75:4\.3\.5 deliver: option --bogus is unknown" "a bad deliver option through the server: 75 and the 4.3.5 usage line"
 
 # 2. Twelve at once: two workers, five deliveries each before they are replaced.
 i=2
@@ -276,8 +281,158 @@ is "$RC:$(grep -c 'SRV29: .*status=stored' "$T_DIR/one.log")" "0:1" "... the MTA
 stop "$SPID"
 SPID=
 
-# 13. Nothing went wrong in the workers that the test did not cause.
+# 13. Trust. A server of its own (socket in a directory of its own, log
+# trust.log), then sockets the front must not trust. As root only: the
+# tests connect as nobody and let nobody put up a fake server.
+TC=$T_DIR/trust.conf
+TLOG=$T_DIR/trust.log
+TSOCK=$T_DIR/trust/deliver.sock
+mkdir -p "$T_DIR/trust"
+chmod 0755 "$T_DIR" "$T_DIR/trust"
+sed -e "s|^server_socket = .*|server_socket = $TSOCK|" "$CONF" >"$TC"
+TCREAL=$(realpath "$TC")
+TPID=
+ORPHANS=
+# tstart: the trust server in the background (TPID); wait (10s) for its two workers.
+tstart() {
+	"$POSTDESK" -c "$TC" server 2>>"$TLOG" &
+	TPID=$!
+	_deadline=$(($(date +%s) + 10))
+	while [ "$(pgrep -P "$TPID" | wc -l)" -ne 2 ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+}
+# as_nobody CMD...: run CMD as nobody with group 0, the group of the
+# server's socket (mode 0660): a local user who may connect to it.
+as_nobody() { setpriv --reuid=nobody --regid=0 --clear-groups "$@"; }
+# ms: a monotonic-enough clock in milliseconds.
+ms() { echo $(($(date +%s%N) / 1000000)); }
+# stored SUBJECT: how many messages with that subject the database holds.
+stored() { sql "SELECT count(*) FROM messages WHERE subject = '$1'"; }
+cleanup_trust() {
+	[ -n "$TPID" ] && { pkill -KILL -P "$TPID"; kill -KILL "$TPID"; } 2>/dev/null
+	for p in $ORPHANS; do kill -KILL "$p" 2>/dev/null; done
+	[ -n "${FPID:-}" ] && kill -KILL "$FPID" 2>/dev/null
+}
+trap 'cleanup_trust; cleanup' EXIT
+if [ "$(id -u)" != 0 ]; then
+	for i in $(seq 18); do ok 0 "# SKIP trust: needs root to connect as another user"; done
+else
+tstart
+# 13a. SO_PEERCRED: only root, the server's own user and server_allowed_users.
+new 30
+run as_nobody "$HANDOFFCLIENT" send "$TSOCK" "$TCREAL" deliver --recipient support@example.org --queue-id SRV30 <"$M/n30"
+like "$OUT" "^R .*uid 65534" "a peer that is not an allowed user (nobody) is refused"
+like "$(grep 'SRV30\|uid 65534' "$TLOG")" "server: refused a connection from uid 65534" "... the server logs it"
+is "$(stored 'Question 30')" 0 "... and stores nothing of its message"
+echo "server_allowed_users = daemon, nobody" >>"$TC"
+before=$(pgrep -P "$TPID" | tr '\n' ' ')
+kill -HUP "$TPID"
+# wait (10s) until two workers run and none of them is from before the reload
+_deadline=$(($(date +%s) + 10))
+while { [ "$(pgrep -P "$TPID" | wc -l)" -ne 2 ] ||
+	pgrep -P "$TPID" | grep -qxF "$(printf '%s\n' $before)"; } && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+run as_nobody "$HANDOFFCLIENT" send "$TSOCK" "$TCREAL" deliver --recipient support@example.org --queue-id SRV30 <"$M/n30"
+is "$OUT" "O " "listed in server_allowed_users (after SIGHUP): nobody's message is taken"
+is "$(stored 'Question 30')" 1 "... and stored once"
+sed -i '/^server_allowed_users/d' "$TC"
+echo "server_allowed_users = nosuchuser-pd" >>"$TC"
+kill -HUP "$TPID"
+_deadline=$(($(date +%s) + 10))
+while ! grep -q 'reload failed' "$TLOG" && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+like "$(grep 'reload failed' "$TLOG")" "server_allowed_users: no user 'nosuchuser-pd'" "an unknown user in server_allowed_users is an error"
+sed -i '/^server_allowed_users/d' "$TC"
+
+# 13b. Idle clients hold a worker for the request deadline only: two
+# connections that send nothing, then a delivery.
+rm -f "$T_DIR/idle1" "$T_DIR/idle2"
+"$HANDOFFCLIENT" idle "$TSOCK" 20 >"$T_DIR/idle1" &
+"$HANDOFFCLIENT" idle "$TSOCK" 20 >"$T_DIR/idle2" &
+_deadline=$(($(date +%s) + 5))
+until grep -q connected "$T_DIR/idle1" 2>/dev/null && grep -q connected "$T_DIR/idle2" 2>/dev/null ||
+	[ "$(date +%s)" -ge $_deadline ]; do sleep 0.05; done
+sleep 0.2
+new 31
+t0=$(ms)
+run "$POSTDESK" -c "$TC" deliver --recipient support@example.org --queue-id SRV31 <"$M/n31"
+t=$(($(ms) - t0))
+is "$RC:$(grep -c 'SRV31: .*status=stored' "$TLOG")" "0:1" "behind two idle clients on two workers: delivered by a worker"
+[ "$t" -lt 5000 ]; ok $? "... within 5s ($t ms; the request deadline is 2s)"
+_deadline=$(($(date +%s) + 25))
+until grep -q after "$T_DIR/idle1" && grep -q after "$T_DIR/idle2" || [ "$(date +%s)" -ge $_deadline ]; do sleep 0.1; done
+like "$(cat "$T_DIR/idle1" "$T_DIR/idle2" | grep after | tr '\n' ' ')" "^closed after [1-3]\.[0-9] s closed after [1-3]\.[0-9] s $" \
+	"... the server closed both idle connections after about 2s"
+
+# 13c. The master killed with SIGKILL: its workers end too (they would keep
+# the old configuration and the socket, and a new server could not start).
+ORPHANS=$(pgrep -P "$TPID" | tr '\n' ' ')
+kill -KILL "$TPID"
+wait "$TPID" 2>/dev/null
+TPID=
+t0=$(ms)
+_deadline=$(($(date +%s) + 10))
+# alive: those of them still running (an exited one may stay a zombie
+# until init reaps it)
+alive() {
+	for p in $ORPHANS; do
+		case $(ps -o stat= -p "$p" 2>/dev/null) in '' | Z*) ;; *) echo "$p" ;; esac
+	done
+}
+while [ -n "$(alive)" ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+t=$(($(ms) - t0))
+is "$(alive | wc -l | tr -d ' ')" 0 "master killed with SIGKILL: its workers ($ORPHANS) exit (after $t ms)"
+tstart
+new 33
+run "$POSTDESK" -c "$TC" deliver --recipient support@example.org --queue-id SRV33 <"$M/n33"
+is "$RC:$(grep -c 'SRV33: .*status=stored' "$TLOG")" "0:1" "... and a new server takes the socket over and delivers"
+
+# 13d. Sockets the front must not trust: it delivers in-process instead.
+# A fake server put up by nobody in a sticky world-writable directory (as
+# /tmp), where anyone may take the name first: it would say "stored".
+mkdir -p "$T_DIR/pub"
+chmod 1777 "$T_DIR/pub"
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$HANDOFFCLIENT" serve "$T_DIR/pub/deliver.sock" 30 \
+	"$T_DIR/pub/count" >"$T_DIR/fake.out" 2>&1 &
+FPID=$!
+_deadline=$(($(date +%s) + 5))
+until [ -S "$T_DIR/pub/deliver.sock" ] || [ "$(date +%s)" -ge $_deadline ]; do sleep 0.05; done
+sed -e "s|^server_socket = .*|server_socket = $T_DIR/pub/deliver.sock|" "$TC" >"$T_DIR/fake.conf"
+new 34
+run "$POSTDESK" -c "$T_DIR/fake.conf" deliver --recipient support@example.org --queue-id SRV34 <"$M/n34"
+is "$RC:$(stored 'Question 34'):$(cat "$T_DIR/pub/count")" "0:1:0" \
+	"a socket of nobody's in a sticky world-writable directory: not used, the message stored in-process"
+like "$ERR" "SRV34: .*deliver.sock is owned by uid 65534.*delivering in-process" "... with a warning that says why"
+# The same fake socket given to root: the directory and the owner look
+# right now, but the process listening on it is still nobody's.
+chown root "$T_DIR/pub/deliver.sock"
+new 35
+run "$POSTDESK" -c "$T_DIR/fake.conf" deliver --recipient support@example.org --queue-id SRV35 <"$M/n35"
+is "$RC:$(stored 'Question 35'):$(cat "$T_DIR/pub/count")" "0:1:0" \
+	"a root-owned socket on which nobody listens: not used either, stored in-process"
+like "$ERR" "SRV35: .*runs as uid 65534.*delivering in-process" "... the warning names the server's uid"
+kill "$FPID" 2>/dev/null
+wait "$FPID" 2>/dev/null
+FPID=
+# The real server, in a directory anyone may write to (not sticky): anyone
+# could rename its socket and put their own in its place.
+mkdir -p "$T_DIR/open"
+chmod 0777 "$T_DIR/open"
+sed -e "s|^server_socket = .*|server_socket = $T_DIR/open/deliver.sock|" "$TC" >"$T_DIR/open.conf"
+"$POSTDESK" -c "$T_DIR/open.conf" server 2>>"$TLOG" &
+OPID=$!
+_deadline=$(($(date +%s) + 10))
+until [ -S "$T_DIR/open/deliver.sock" ] || [ "$(date +%s)" -ge $_deadline ]; do sleep 0.05; done
+new 36
+run "$POSTDESK" -c "$T_DIR/open.conf" deliver --recipient support@example.org --queue-id SRV36 <"$M/n36"
+is "$RC:$(stored 'Question 36'):$(grep -c 'SRV36: .*status=stored' "$TLOG")" "0:1:0" \
+	"the server's socket in a world-writable directory without the sticky bit: stored in-process"
+like "$ERR" "SRV36: .*/open is writable by group or others.*delivering in-process" "... with a warning that says why"
+stop "$OPID"
+stop "$TPID"
+is "$RC" 0 "the trust server stops with exit 0"
+TPID=
+fi
+
+# 14. Nothing went wrong in the workers that the test did not cause.
 is "$(grep -c 'exited with status' "$LOG")" 1 "one worker exited with an error: the one past its deadline"
-is "$(grep -Ec 'ERROR: (Address|Leak|Undefined)|runtime error' "$LOG")" 0 "no sanitizer reports in the server's log"
+is "$(cat "$LOG" "$TLOG" 2>/dev/null | grep -Ec 'ERROR: (Address|Leak|Undefined)|runtime error')" 0 "no sanitizer reports in the servers' logs"
 like "$(grep -c 'server: listening' "$LOG")" "^1$" "the server started once"
 finish

@@ -1,4 +1,5 @@
 /* cmd.c: the subcommand table and what the subcommands share. */
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +50,12 @@ int cmd_config(struct cmd_ctx *ctx, struct fault *f)
 {
 	if (ctx->cfg != NULL)
 		return 0;
-	if (config_load(ctx->config_path, &ctx->cfg, f) < 0)
+	if (config_load(ctx->config_path, &ctx->cfg, f) < 0 || config_open_log(ctx->cfg, f) < 0) {
+		ctx->config_failed = true;
 		return -1;
-	return config_open_log(ctx->cfg, f);
+	}
+	config_warn_mode(ctx->cfg);
+	return 0;
 }
 
 int cmd_keyring(struct cmd_ctx *ctx, struct fault *f)
@@ -83,24 +87,29 @@ void cmd_ctx_release(struct cmd_ctx *ctx)
 int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
 	       bool *first, struct fault *f)
 {
+	char opts[64];
+	size_t mode = shortopts[0] == '+' || shortopts[0] == '-';
 	int c, longindex = -1;
 
+	/* a ':' first (after a '+' or '-') makes getopt tell a missing value (':') from an unknown option ('?') */
+	g_snprintf(opts, sizeof(opts), "%.*s:%s", (int)mode, shortopts, shortopts + mode);
 	if (*first) {
 		optind = 0;	/* glibc: start over for this argument vector */
 		opterr = 0;
 		*first = false;
 	}
-	c = getopt_long(argc, argv, shortopts, longopts, &longindex);
-	if (c == '?' || c == ':') {
-		if (optopt != 0 && optopt != '?')
-			fault_set(f, FAULT_USAGE, "%s: option -%c %s", argv[0], optopt,
-				  c == ':' ? "needs a value" : "is unknown");
-		else
-			fault_set(f, FAULT_USAGE, "%s: option %s is unknown or needs a value",
-				  argv[0], argv[optind - 1]);
-		return -2;
-	}
-	return c;
+	c = getopt_long(argc, argv, opts, longopts, &longindex);
+	if (c == '?' && optopt == 0)
+		fault_set(f, FAULT_USAGE, "%s: option %s is unknown", argv[0], argv[optind - 1]);
+	else if (c == '?')
+		fault_set(f, FAULT_USAGE, "%s: option -%c is unknown", argv[0], optopt);
+	else if (c == ':' && strncmp(argv[optind - 1], "--", 2) == 0)
+		fault_set(f, FAULT_USAGE, "%s: option %s needs a value", argv[0], argv[optind - 1]);
+	else if (c == ':')
+		fault_set(f, FAULT_USAGE, "%s: option -%c needs a value", argv[0], optopt);
+	else
+		return c;
+	return -2;
 }
 
 int cmd_usage_fault(struct fault *f, const char *name, const char *what)

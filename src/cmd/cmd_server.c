@@ -10,9 +10,11 @@
 #include <glib.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,6 +30,8 @@
 #include "mta.h"
 
 #define SERVER_MAX_WORKERS 256
+/* The most users server_allowed_users may name. */
+#define SERVER_MAX_USERS 64
 
 static volatile sig_atomic_t server_stop, server_reload, server_wake;
 /* In a worker: the client being served, for the deadline's answer. */
@@ -42,6 +46,9 @@ struct server {
 	gint64 born[SERVER_MAX_WORKERS];	/* monotonic time each worker started */
 	gint64 hold_until;		/* no new worker before this (workers keep failing) */
 	long long uses;			/* in a worker: deliveries made */
+	pid_t master;			/* the master's pid */
+	uid_t allowed[SERVER_MAX_USERS + 2];	/* who may hand over: root, us, server_allowed_users */
+	size_t nallowed;
 };
 
 /* Master and worker: note the signal for the loop. */
@@ -80,17 +87,45 @@ static void server_handle(const int *sigs, size_t n, void (*handler)(int))
 		sigaction(sigs[i], &sa, NULL);
 }
 
-/* Worker: take one request on conn and answer it. */
-static void server_serve(struct server *s, int conn)
+/* Whether uid is one of the users allowed to hand messages over. */
+static bool server_allowed(const struct server *s, uid_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < s->nallowed; i++)
+		if (s->allowed[i] == uid)
+			return true;
+	return false;
+}
+
+/* Worker: take one request on conn and answer it. Returns whether a request
+ * was received (it counts toward server_max_use). */
+static bool server_serve(struct server *s, int conn)
 {
 	struct handoff_request req;
 	struct deliver_envelope env;
 	struct fault f = { 0 };
 	int msg_fd, ok, args;
+	unsigned uid;
+	long pid;
 
+	/* before reading anything: only the allowed users */
+	if (handoff_peer(conn, &uid, &pid, &f) < 0) {
+		log_warning("server: %s", f.text);
+		return false;
+	}
+	if (!server_allowed(s, (uid_t)uid)) {
+		char text[96];
+
+		log_warning("server: refused a connection from uid %u (pid %ld): not root, the server's "
+			    "user or in server_allowed_users", uid, pid);
+		g_snprintf(text, sizeof(text), "uid %u may not hand messages to this server", uid);
+		handoff_answer(conn, HANDOFF_REFUSED, text);
+		return false;
+	}
 	if (handoff_receive(conn, &req, &msg_fd, &f) < 0) {
 		log_warning("server: %s", f.text);
-		return;
+		return false;
 	}
 	args = strcmp(req.argv[0], "deliver") == 0 ? cmd_deliver_args(req.argc, req.argv, &env, &f)
 						    : fault_set(&f, FAULT_USAGE, "not a deliver command");
@@ -102,7 +137,7 @@ static void server_serve(struct server *s, int conn)
 	} else if (args > 0) {
 		handoff_answer(conn, HANDOFF_REFUSED, "help is printed by the command itself");
 	} else if (args < 0) {
-		handoff_answer(conn, HANDOFF_TEMPFAIL, f.text);
+		handoff_answer(conn, HANDOFF_USAGE, f.text);
 	} else {
 		if (s->ctx->db != NULL && !db_usable(s->ctx->db)) {
 			log_info("server: the database connection was lost; connecting again");
@@ -122,6 +157,7 @@ static void server_serve(struct server *s, int conn)
 	}
 	close(msg_fd);
 	handoff_request_clear(&req);
+	return true;
 }
 
 /* Worker: serve deliveries until told to stop or used up. */
@@ -140,6 +176,13 @@ static void server_worker(struct server *s, const sigset_t *waiting)
 	sigemptyset(&alarm_set);
 	sigaddset(&alarm_set, SIGALRM);
 	sigprocmask(SIG_UNBLOCK, &alarm_set, NULL);
+	/* End with the master (SIGTERM: after the delivery in hand): a worker
+	 * left behind would serve the old configuration and keep the socket
+	 * from the next server. The master may have died before the prctl(). */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
+		log_warning("server: prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+	if (getppid() != s->master)
+		server_stop = 1;
 	/* connected before the first delivery, so that none waits for it */
 	if (cmd_db(s->ctx, &f) < 0)
 		log_warning("server: %s; trying again at the first delivery", f.text);
@@ -152,9 +195,9 @@ static void server_worker(struct server *s, const sigset_t *waiting)
 		conn = accept4(s->listen, NULL, NULL, SOCK_CLOEXEC);
 		if (conn < 0)
 			continue;	/* another worker took it */
-		server_serve(s, conn);
+		if (server_serve(s, conn))
+			s->uses++;
 		close(conn);
-		s->uses++;
 	}
 }
 
@@ -240,6 +283,45 @@ static int server_check(const struct config *cfg, struct fault *f)
 	return 0;
 }
 
+/* The users who may hand messages over: root, the server's own user and
+ * those server_allowed_users names (user names or numbers, separated by
+ * commas or white space), as uids into uids (SERVER_MAX_USERS + 2). */
+static int server_users(const struct config *cfg, uid_t *uids, size_t *n_r, struct fault *f)
+{
+	char **names = g_strsplit_set(cfg->server_allowed_users, ", \t", -1);
+	size_t n = 0, i;
+	int ret = 0;
+
+	uids[n++] = 0;
+	uids[n++] = geteuid();
+	for (i = 0; names[i] != NULL && ret == 0; i++) {
+		const char *name = names[i];
+		struct passwd *pw;
+
+		if (*name == '\0')
+			continue;
+		if (n == SERVER_MAX_USERS + 2) {
+			ret = fault_perm(f, "server_allowed_users: more than %d users", SERVER_MAX_USERS);
+		} else if (strspn(name, "0123456789") == strlen(name) && strlen(name) <= 9) {
+			uids[n++] = (uid_t)strtoul(name, NULL, 10);
+		} else {
+			errno = 0;
+			pw = getpwnam(name);
+			if (pw != NULL)
+				uids[n++] = pw->pw_uid;
+			else if (errno != 0 && errno != ENOENT && errno != ESRCH)
+				ret = fault_temp(f, "server_allowed_users: looking up '%s': %s", name,
+						 strerror(errno));
+			else
+				ret = fault_perm(f, "server_allowed_users: no user '%s'", name);
+		}
+	}
+	g_strfreev(names);
+	if (ret == 0)
+		*n_r = n;
+	return ret;
+}
+
 /* Master, on SIGHUP: read the configuration and the keys again; the
  * workers finish what they do and are replaced with ones that use them. */
 static void server_reload_config(struct server *s)
@@ -247,13 +329,18 @@ static void server_reload_config(struct server *s)
 	struct config *cfg = NULL;
 	struct keyring *ring = NULL;
 	struct fault f = { 0 };
+	uid_t allowed[SERVER_MAX_USERS + 2];
+	size_t nallowed = 0;
 
 	if (config_load(s->ctx->config_path, &cfg, &f) < 0 || server_check(cfg, &f) < 0 ||
+	    server_users(cfg, allowed, &nallowed, &f) < 0 ||
 	    keyring_load(cfg->secret_key_file, &ring, &f) < 0) {
 		log_error("server: reload failed, keeping the old settings: %s", f.text);
 		config_free(&cfg);
 		return;
 	}
+	memcpy(s->allowed, allowed, nallowed * sizeof(allowed[0]));
+	s->nallowed = nallowed;
 	if (strcmp(cfg->server_socket, s->ctx->cfg->server_socket) != 0)
 		log_warning("server: server_socket changed; it takes a restart to listen on %s",
 			    cfg->server_socket);
@@ -263,6 +350,7 @@ static void server_reload_config(struct server *s)
 	s->ctx->ring = ring;
 	if (config_open_log(cfg, &f) < 0)
 		log_error("server: %s", f.text);
+	config_warn_mode(cfg);
 	log_info("server: reloaded %s; replacing the workers", s->config);
 	server_kill(s, SIGTERM);
 }
@@ -340,8 +428,10 @@ int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		fault_perm(f, "%s: %s", ctx->cfg->path, strerror(errno));
 		goto out;
 	}
-	if (cmd_keyring(ctx, f) < 0 || handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0)
+	if (server_users(ctx->cfg, s->allowed, &s->nallowed, f) < 0 || cmd_keyring(ctx, f) < 0 ||
+	    handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0)
 		goto out;
+	s->master = getpid();
 	if (stat(ctx->cfg->server_socket, &st) == 0)
 		s->socket_inode = st.st_ino;
 	signal(SIGPIPE, SIG_IGN);

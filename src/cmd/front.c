@@ -53,7 +53,7 @@ static int front_core(char **argv, bool mta)
 static int front_handoff(const struct config *cfg, int argc, char **argv, int *code_r)
 {
 	const char *qid = "NOQUEUE";
-	char config[PATH_MAX], text[HANDOFF_TEXT_MAX + 1];
+	char config[PATH_MAX], text[HANDOFF_TEXT_MAX + 1], path[PATH_MAX];
 	enum handoff_answer answer;
 	struct fault f = { 0 };
 	int i, sock, r;
@@ -66,10 +66,21 @@ static int front_handoff(const struct config *cfg, int argc, char **argv, int *c
 	}
 	if (realpath(cfg->path, config) == NULL)
 		return 0;
-	r = handoff_connect(cfg->server_socket, &sock, &f);
-	if (r <= 0) {
-		log_warning("%s: no server at %s (%s); delivering in-process", qid, cfg->server_socket,
-			    r == 0 ? "not running" : f.text);
+	/* a socket someone else could have put there may be a fake server that
+	 * says "stored" and drops the message */
+	if (handoff_check_path(cfg->server_socket, path, sizeof(path), &f) < 0) {
+		log_warning("%s: not using the server at %s: %s; delivering in-process", qid,
+			    cfg->server_socket, f.text);
+		return 0;
+	}
+	r = handoff_connect(path, &sock, &f);
+	if (r == 0) {
+		log_warning("%s: no server at %s (not running); delivering in-process", qid, cfg->server_socket);
+		return 0;
+	}
+	if (r < 0) {
+		log_warning("%s: not using the server at %s: %s; delivering in-process", qid,
+			    cfg->server_socket, f.text);
 		return 0;
 	}
 	alarm((unsigned)(cfg->deliver_timeout + FRONT_GRACE));
@@ -83,7 +94,7 @@ static int front_handoff(const struct config *cfg, int argc, char **argv, int *c
 	alarm(0);
 	if (r < 0) {
 		log_warning("%s: status=deferred (%s)", qid, f.text);
-		*code_r = mta_exit(&f);
+		*code_r = mta_exit(&f, false);
 		return 1;
 	}
 	switch (answer) {
@@ -92,11 +103,15 @@ static int front_handoff(const struct config *cfg, int argc, char **argv, int *c
 		return 1;
 	case HANDOFF_NOUSER:
 		fault_set(&f, FAULT_NOUSER, "%s", text);
-		*code_r = mta_exit(&f);
+		*code_r = mta_exit(&f, false);
 		return 1;
 	case HANDOFF_TEMPFAIL:
 		fault_temp(&f, "%s", text);
-		*code_r = mta_exit(&f);
+		*code_r = mta_exit(&f, false);
+		return 1;
+	case HANDOFF_USAGE:
+		fault_set(&f, FAULT_USAGE, "%s", text);
+		*code_r = mta_exit(&f, false);
 		return 1;
 	case HANDOFF_REFUSED:
 		break;
@@ -104,6 +119,19 @@ static int front_handoff(const struct config *cfg, int argc, char **argv, int *c
 	log_warning("%s: the server at %s did not take it (%s); delivering in-process", qid,
 		    cfg->server_socket, text);
 	return 0;
+}
+
+/* Whether the command line may be the MTA's "postdesk deliver" with a
+ * mistake before "deliver" (postdesk-core judges it): any argument is
+ * "deliver". Then a missing postdesk-core is EX_TEMPFAIL too. */
+static bool front_mta_argv(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "deliver") == 0)
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -121,7 +149,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc || strcmp(argv[i], "deliver") != 0)
-		return front_core(argv, false);
+		return front_core(argv, front_mta_argv(argc, argv));
 	mta_guard();
 	/* Any trouble with the configuration is the core's to report. */
 	if (config_load(path, &cfg, &f) == 0 && cfg->server_socket[0] != '\0' && config_open_log(cfg, &f) == 0)

@@ -1,6 +1,7 @@
 /* main.c: the postdesk command: global options, dispatch to a subcommand,
  * and the one place where a result becomes an exit code. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,33 @@ static void main_usage(FILE *out)
 	fprintf(out, "\nSee postdesk(8) and postdesk.conf(5).\n");
 }
 
+/* Whether a command line whose global options or command name could not be
+ * parsed was meant for "postdesk deliver": the first argument that names a
+ * command (the value of a -c included: "-c deliver --sender ..." lost its
+ * file) is one the MTA runs. Such a mistake is in master.cf: the mail must
+ * stay queued (75), not bounce (64). */
+static bool main_mta_argv(int argc, char **argv)
+{
+	const struct cmd *c;
+	int i;
+
+	for (i = 1; i < argc; i++)
+		for (c = cmd_table; c->name != NULL; c++)
+			if (strcmp(c->name, argv[i]) == 0)
+				return c->mta;
+	return false;
+}
+
+/* A bad command line before the command (f says what): EX_USAGE, or for
+ * the MTA's command EX_TEMPFAIL with the one 4.3.5 line. */
+static int main_usage_error(int argc, char **argv, const struct fault *f)
+{
+	if (main_mta_argv(argc, argv))
+		return mta_exit(f, true);
+	fprintf(stderr, "%s\nTry 'postdesk --help'.\n", f->text);
+	return EX_USAGE;
+}
+
 /* The exit code for a failed command. */
 static int main_exit_code(const struct fault *f)
 {
@@ -60,7 +88,7 @@ int main(int argc, char **argv)
 
 	ctx.config_path = config_path();
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+c:hV", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:c:hV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			ctx.config_path = optarg;
@@ -71,11 +99,20 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("postdesk %s\n", PACKAGE_VERSION);
 			return 0;
+		case ':':
+			fault_set(&f, FAULT_USAGE, "postdesk: option %s needs a value", argv[optind - 1]);
+			return main_usage_error(argc, argv, &f);
 		default:
-			fprintf(stderr, "postdesk: unknown option or missing value: %s\n"
-				"Try 'postdesk --help'.\n", argv[optind - 1]);
-			return EX_USAGE;
+			if (optopt != 0)
+				fault_set(&f, FAULT_USAGE, "postdesk: unknown option -%c", optopt);
+			else
+				fault_set(&f, FAULT_USAGE, "postdesk: unknown option %s", argv[optind - 1]);
+			return main_usage_error(argc, argv, &f);
 		}
+	}
+	if (optind >= argc && main_mta_argv(argc, argv)) {
+		fault_set(&f, FAULT_USAGE, "postdesk: no command after the options");
+		return main_usage_error(argc, argv, &f);
 	}
 	if (optind >= argc) {
 		main_usage(stderr);
@@ -95,7 +132,7 @@ int main(int argc, char **argv)
 	if (ret == 0)
 		return 0;
 	if (c->mta)
-		return mta_exit(&f);
+		return mta_exit(&f, ctx.config_failed);
 	fprintf(stderr, "postdesk: %s\n", f.text);
 	return main_exit_code(&f);
 }

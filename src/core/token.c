@@ -1,10 +1,8 @@
 /* token.c: signed case tokens for reply addresses and Message-IDs. */
-#include <ctype.h>
-#include <errno.h>
 #include <glib.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "keyring.h"
@@ -12,6 +10,10 @@
 
 /* 80 bits of MAC: 20 hex digits, so a token stays far under 64 octets. */
 #define TOKEN_MAC_BYTES 10
+/* The most digits of a case id (a long long) and of a key version: 19
+ * digits fit in an unsigned long long, and LLONG_MAX has 19. */
+#define TOKEN_CASE_DIGITS 19
+#define TOKEN_VERSION_DIGITS 7
 
 /* Compute the MAC over role, case id and key version. */
 static void token_mac(const unsigned char *key, unsigned version, long long case_id,
@@ -46,39 +48,53 @@ int token_make(const struct keyring *ring, long long case_id, const char *role,
 	return 0;
 }
 
+/* Parse the decimal number at s as token_make() writes it: 1 to maxdigits
+ * digits, no leading zero, no sign or space, followed by '.'. Returns the
+ * number and sets *end to the '.', or 0 when the text is not that. */
+static unsigned long long token_number(const char *s, size_t maxdigits, const char **end)
+{
+	size_t n = strspn(s, "0123456789"), i;
+	unsigned long long v = 0;
+
+	if (n == 0 || n > maxdigits || s[0] == '0' || s[n] != '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+	*end = s + n;
+	return v;
+}
+
 int token_check(const struct keyring *ring, const char *token, long long *case_id_r,
 		char role_r[4], struct fault *f)
 {
 	unsigned char want[TOKEN_MAC_BYTES], got[TOKEN_MAC_BYTES];
 	const unsigned char *key;
 	size_t rlen = strspn(token, "abcdefghijklmnopqrstuvwxyz"), binlen;
-	unsigned long version;
-	long long case_id;
-	char role[4], *end;
+	unsigned long long version, case_id;
+	const char *end, *mac;
+	char role[4];
 
-	/* ROLE CASEID "." VERSION "." HEXMAC, nothing else */
+	/* ROLE CASEID "." VERSION "." HEXMAC, nothing else, each number spelt
+	 * one way only (as token_make() writes it) */
 	if (strlen(token) >= TOKEN_MAX || !token_role_ok(token, rlen) ||
-	    !isdigit((unsigned char)token[rlen]) || token[rlen] == '0')
+	    (case_id = token_number(token + rlen, TOKEN_CASE_DIGITS, &end)) == 0 || case_id > LLONG_MAX ||
+	    (version = token_number(end + 1, TOKEN_VERSION_DIGITS, &end)) == 0 ||
+	    version > KEYRING_VERSION_MAX)
 		return fault_perm(f, "malformed token");
-	errno = 0;
-	case_id = strtoll(token + rlen, &end, 10);
-	if (errno != 0 || *end != '.' || !isdigit((unsigned char)end[1]))
-		return fault_perm(f, "malformed token");
-	version = strtoul(end + 1, &end, 10);
-	if (errno != 0 || *end != '.' || version == 0 || version > 1000000 ||
-	    strlen(end + 1) != TOKEN_MAC_BYTES * 2 ||
-	    sodium_hex2bin(got, sizeof(got), end + 1, TOKEN_MAC_BYTES * 2, NULL, &binlen, NULL) != 0 ||
-	    binlen != sizeof(got) || strspn(end + 1, "0123456789abcdef") != TOKEN_MAC_BYTES * 2)
+	mac = end + 1;
+	if (strlen(mac) != TOKEN_MAC_BYTES * 2 || strspn(mac, "0123456789abcdef") != TOKEN_MAC_BYTES * 2 ||
+	    sodium_hex2bin(got, sizeof(got), mac, TOKEN_MAC_BYTES * 2, NULL, &binlen, NULL) != 0 ||
+	    binlen != sizeof(got))
 		return fault_perm(f, "malformed token");
 	key = keyring_get(ring, (unsigned)version);
 	if (key == NULL)
-		return fault_perm(f, "token signed with unknown key version %lu", version);
+		return fault_perm(f, "token signed with unknown key version %llu", version);
 	memcpy(role, token, rlen);
 	role[rlen] = '\0';
-	token_mac(key, (unsigned)version, case_id, role, want);
+	token_mac(key, (unsigned)version, (long long)case_id, role, want);
 	if (sodium_memcmp(want, got, sizeof(want)) != 0)
 		return fault_perm(f, "token signature does not match");
-	*case_id_r = case_id;
+	*case_id_r = (long long)case_id;
 	memcpy(role_r, role, rlen + 1);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "duration.h"
@@ -46,6 +47,7 @@ static const struct config_key {
 	K(server_socket, CT_STRING, false, ""),
 	K(server_workers, CT_COUNT, false, "4"),
 	K(server_max_use, CT_COUNT, false, "100"),
+	K(server_allowed_users, CT_STRING, false, ""),
 #undef K
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -229,6 +231,7 @@ int config_load(const char *path, struct config **cfg_r, struct fault *f)
 {
 	gchar *text = NULL;
 	GError *gerr = NULL;
+	struct stat st;
 	int ret;
 
 	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
@@ -239,7 +242,20 @@ int config_load(const char *path, struct config **cfg_r, struct fault *f)
 	}
 	ret = config_parse(path, text, cfg_r, f);
 	g_free(text);
+	if (ret == 0 && stat(path, &st) == 0)
+		(*cfg_r)->file_mode = (unsigned)(st.st_mode & 07777);
 	return ret;
+}
+
+void config_warn_mode(const struct config *cfg)
+{
+	static bool warned;
+
+	if (warned || (cfg->file_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return;
+	warned = true;
+	log_warning("%s has mode %04o: whoever may write it chooses the database, the key file and "
+		    "the server's socket (chmod go-w it)", cfg->path, cfg->file_mode);
 }
 
 void config_free(struct config **cfg)
@@ -262,6 +278,7 @@ void config_free(struct config **cfg)
 	g_free(c->smtp_password_file);
 	g_free(c->server_socket);
 	g_free(c->authserv_id);
+	g_free(c->server_allowed_users);
 	g_free(c);
 	*cfg = NULL;
 }

@@ -1,10 +1,13 @@
 /* handoff.c: the deliver-to-server socket protocol. One request packet:
  * "postdesk-handoff-1", the configuration path, then the arguments, each
  * NUL-terminated, with the message's descriptor attached (SCM_RIGHTS). One
- * answer packet: a letter (O, T, N, R) and the text. */
+ * answer packet: a letter (O, T, N, R, U) and the text. */
+#define _GNU_SOURCE	/* struct ucred */
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,9 +20,12 @@
 #define HANDOFF_MAGIC "postdesk-handoff-1"
 #define HANDOFF_MAX 8192		/* the largest request packet */
 #define HANDOFF_MAX_ARGS 64
-#define HANDOFF_RECV_TIMEOUT 10		/* seconds a server waits for the request */
+/* Seconds a server waits for the request after taking a connection: the
+ * client sends it at once, and a client that does not must not hold a
+ * worker (the workers are few). */
+#define HANDOFF_RECV_TIMEOUT 2
 
-static const char handoff_letters[] = "OTNR";	/* indexed by enum handoff_answer */
+static const char handoff_letters[] = "OTNRU";	/* indexed by enum handoff_answer */
 
 /* Fill addr with path; fails when the path does not fit. */
 static int handoff_address(const char *path, struct sockaddr_un *addr, struct fault *f)
@@ -32,9 +38,88 @@ static int handoff_address(const char *path, struct sockaddr_un *addr, struct fa
 	return 0;
 }
 
+/* Whether the client may trust what uid owns or runs: root, or itself. */
+static bool handoff_trusted(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+/* Check one directory of the socket's path: see handoff_check_path(). */
+static int handoff_check_dir(const char *dir, struct fault *f)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0)
+		return fault_perm(f, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return fault_perm(f, "%s is not a directory", dir);
+	if (!handoff_trusted(st.st_uid))
+		return fault_perm(f, "%s is owned by uid %u (neither root nor uid %u)", dir,
+				  (unsigned)st.st_uid, (unsigned)geteuid());
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)
+		return fault_perm(f, "%s is writable by group or others (mode %04o, not sticky)", dir,
+				  (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int handoff_check_path(const char *path, char *real, size_t size, struct fault *f)
+{
+	char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
+	char *rdir = realpath(dir, NULL), *cur = NULL, *full = NULL, *slash;
+	struct stat st;
+	int ret = 0;
+
+	if (rdir == NULL) {
+		/* no such directory, so no server there: connecting says so */
+		g_strlcpy(real, path, size);
+		goto out;
+	}
+	cur = g_strdup(rdir);
+	while (ret == 0) {
+		ret = handoff_check_dir(cur, f);
+		slash = strrchr(cur, '/');
+		if (slash == NULL || (slash == cur && cur[1] == '\0'))
+			break;
+		slash[slash == cur] = '\0';	/* up one: "/a/b" -> "/a", "/a" -> "/" */
+	}
+	if (ret < 0)
+		goto out;
+	full = g_build_filename(rdir, base, NULL);
+	if (lstat(full, &st) == 0 && !S_ISSOCK(st.st_mode))
+		ret = fault_perm(f, "%s is not a socket", full);
+	else if (lstat(full, &st) == 0 && !handoff_trusted(st.st_uid))
+		ret = fault_perm(f, "%s is owned by uid %u (neither root nor uid %u)", full,
+				 (unsigned)st.st_uid, (unsigned)geteuid());
+	else if (strlen(full) >= size)
+		ret = fault_perm(f, "socket path too long: %s", full);
+	else
+		g_strlcpy(real, full, size);
+out:
+	g_free(dir);
+	g_free(base);
+	free(rdir);
+	g_free(cur);
+	g_free(full);
+	return ret;
+}
+
+int handoff_peer(int sock, unsigned *uid_r, long *pid_r, struct fault *f)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred))
+		return fault_temp(f, "SO_PEERCRED: %s", strerror(errno));
+	*uid_r = (unsigned)cred.uid;
+	*pid_r = (long)cred.pid;
+	return 0;
+}
+
 int handoff_connect(const char *path, int *sock_r, struct fault *f)
 {
 	struct sockaddr_un addr;
+	unsigned uid;
+	long pid;
 	int sock;
 
 	if (handoff_address(path, &addr, f) < 0)
@@ -51,6 +136,16 @@ int handoff_connect(const char *path, int *sock_r, struct fault *f)
 		if (e == ENOENT || e == ECONNREFUSED)
 			return 0;
 		return fault_temp(f, "connecting to %s: %s", path, strerror(e));
+	}
+	/* whoever listens gets the message: only a server of root's or ours */
+	if (handoff_peer(sock, &uid, &pid, f) < 0) {
+		close(sock);
+		return -1;
+	}
+	if (!handoff_trusted((uid_t)uid)) {
+		close(sock);
+		return fault_perm(f, "the server at %s runs as uid %u (pid %ld), neither root nor uid %u",
+				  path, uid, pid, (unsigned)geteuid());
 	}
 	*sock_r = sock;
 	return 1;
@@ -123,17 +218,20 @@ int handoff_listen(const char *path, int *sock_r, struct fault *f)
 {
 	struct sockaddr_un addr;
 	struct stat st;
-	int sock, other;
+	int sock, other, r;
 
 	if (handoff_address(path, &addr, f) < 0)
 		return -1;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
 			return fault_perm(f, "%s exists and is not a socket", path);
-		if (handoff_connect(path, &other, f) > 0) {
+		r = handoff_connect(path, &other, f);
+		if (r > 0) {
 			close(other);
 			return fault_perm(f, "a server already listens on %s", path);
 		}
+		if (r < 0 && f->kind == FAULT_PERMANENT)
+			return -1;	/* another user's server: not ours to replace */
 		unlink(path);
 	}
 	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -12,6 +12,8 @@
 #include "keyring.h"
 
 #define KEYRING_MAX 64
+/* The largest key file read: KEYRING_MAX lines of "VERSION HEXKEY" and comments. */
+#define KEYRING_FILE_MAX 65536
 
 struct keyring_entry {
 	unsigned version;
@@ -45,7 +47,7 @@ static int keyring_parse(const char *path, char *text, struct keyring *ring, str
 		errno = 0;
 		v = strtoul(line, &end, 10);
 		hex = end + strspn(end, " \t");
-		if (errno != 0 || end == line || hex == end || v == 0 || v > 1000000 ||
+		if (errno != 0 || end == line || hex == end || v == 0 || v > KEYRING_VERSION_MAX ||
 		    sodium_hex2bin(e->key, sizeof(e->key), hex, strlen(hex), NULL, &binlen, NULL) != 0 ||
 		    binlen != sizeof(e->key)) {
 			ret = fault_perm(f, "%s:%d: expected 'VERSION HEXKEY' with a %d-byte key", path, i + 1,
@@ -66,40 +68,75 @@ static int keyring_parse(const char *path, char *text, struct keyring *ring, str
 	return ret;
 }
 
+/* The permission bits a key file must not have: group or others writing
+ * could add a key of their own and forge tokens, others reading could
+ * copy the keys. Group reading is allowed (a group of administrators). */
+#define KEYRING_BAD_MODE (S_IWGRP | S_IWOTH | S_IROTH | S_IXOTH)
+
+/* Read the key file's text from fd, after checking its mode on the same
+ * descriptor (no window between the check and the read). */
+static int keyring_read(const char *path, int fd, GString *text, struct fault *f)
+{
+	char chunk[4096];
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return fault_temp(f, "secret key file %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fault_perm(f, "secret key file %s is not a regular file", path);
+	if ((st.st_mode & KEYRING_BAD_MODE) != 0)
+		return fault_perm(f, "secret key file %s has mode %04o: it must not be writable by group or "
+				  "others, nor readable by others (chmod 0600 it)", path,
+				  (unsigned)(st.st_mode & 07777));
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			sodium_memzero(chunk, sizeof(chunk));
+			return fault_temp(f, "cannot read %s: %s", path, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (text->len + (size_t)n > KEYRING_FILE_MAX) {
+			sodium_memzero(chunk, sizeof(chunk));
+			return fault_perm(f, "secret key file %s is larger than %d bytes", path, KEYRING_FILE_MAX);
+		}
+		g_string_append_len(text, chunk, n);
+	}
+	sodium_memzero(chunk, sizeof(chunk));
+	return 0;
+}
+
 int keyring_load(const char *path, struct keyring **ring_r, struct fault *f)
 {
 	struct keyring *ring;
-	gchar *text = NULL;
-	gsize len = 0;
-	GError *gerr = NULL;
-	struct stat st;
+	GString *text;
+	int fd, ret;
 
 	if (sodium_init() < 0)
 		return fault_temp(f, "libsodium could not initialise");
-	if (stat(path, &st) < 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
 		return fault_temp(f, "secret key file %s: %s", path, strerror(errno));
-	if ((st.st_mode & S_IROTH) != 0)
-		return fault_perm(f, "secret key file %s is readable by others (chmod 0600 it)", path);
-	if (!g_file_get_contents(path, &text, &len, &gerr)) {
-		fault_temp(f, "cannot read %s: %s", path, gerr->message);
-		g_error_free(gerr);
+	/* sized in advance, so that no key is left behind in a freed smaller buffer */
+	text = g_string_sized_new(KEYRING_FILE_MAX + 1);
+	ret = keyring_read(path, fd, text, f);
+	close(fd);
+	ring = ret == 0 ? sodium_malloc(sizeof(*ring)) : NULL;
+	if (ret == 0 && ring == NULL)
+		ret = fault_temp(f, "out of memory");
+	if (ret == 0) {
+		memset(ring, 0, sizeof(*ring));
+		ret = keyring_parse(path, text->str, ring, f);
+		if (ret < 0)
+			sodium_free(ring);
+	}
+	sodium_memzero(text->str, text->allocated_len);
+	g_string_free(text, TRUE);
+	if (ret < 0)
 		return -1;
-	}
-	ring = sodium_malloc(sizeof(*ring));
-	if (ring == NULL) {
-		sodium_memzero(text, len);
-		g_free(text);
-		return fault_temp(f, "out of memory");
-	}
-	memset(ring, 0, sizeof(*ring));
-	if (keyring_parse(path, text, ring, f) < 0) {
-		sodium_memzero(text, len);
-		g_free(text);
-		sodium_free(ring);
-		return -1;
-	}
-	sodium_memzero(text, len);
-	g_free(text);
 	*ring_r = ring;
 	return 0;
 }

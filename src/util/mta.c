@@ -45,10 +45,14 @@ void mta_guard(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-int mta_exit(const struct fault *f)
+int mta_exit(const struct fault *f, bool misconfigured)
 {
-	bool nouser = f->kind == FAULT_NOUSER;
+	const char *status = "4.3.0";	/* other or undefined mail system status */
 
-	printf("%s %.200s\n", nouser ? "5.1.1" : "4.3.0", f->text);
-	return nouser ? EX_NOUSER : EX_TEMPFAIL;
+	if (f->kind == FAULT_NOUSER)
+		status = "5.1.1";	/* bad destination mailbox address */
+	else if (f->kind == FAULT_USAGE || misconfigured)
+		status = "4.3.5";	/* system incorrectly configured */
+	printf("%s %.200s\n", status, f->text);
+	return f->kind == FAULT_NOUSER ? EX_NOUSER : EX_TEMPFAIL;
 }

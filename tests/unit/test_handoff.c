@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "handoff.h"
@@ -83,7 +84,7 @@ int main(void)
 			 "support+x@example.org", "--queue-id", "4XyZ1", NULL };
 	char *sparse[] = { "deliver", "--sender", "", "--recipient", "support@example.org", NULL };
 	char *many[70];
-	enum handoff_answer kinds[] = { HANDOFF_OK, HANDOFF_TEMPFAIL, HANDOFF_NOUSER, HANDOFF_REFUSED };
+	enum handoff_answer kinds[] = { HANDOFF_OK, HANDOFF_TEMPFAIL, HANDOFF_NOUSER, HANDOFF_REFUSED, HANDOFF_USAGE };
 	struct fault f = { 0 };
 	char path[] = "/tmp/test_handoff.XXXXXX", sock_path[64], text[64];
 	int sv[2], i, fd, fd2;
@@ -99,7 +100,7 @@ int main(void)
 	close(sv[0]);
 	close(sv[1]);
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < (int)(sizeof(kinds) / sizeof(kinds[0])); i++) {
 		enum handoff_answer got = HANDOFF_OK;
 
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
@@ -133,6 +134,45 @@ int main(void)
 	       "a second listener on the same path is refused (%s)", f.text);
 	tap_int(handoff_connect(sock_path, &fd2, &f), 1, "a client connects");
 	close(fd2);
+
+	/* the client's check of the socket's path (in /tmp: sticky, root's) */
+	{
+		char real[128], sub[96];
+
+		fault_clear(&f);
+		tap_ok(handoff_check_path(sock_path, real, sizeof(real), &f) == 0 && strcmp(real, sock_path) == 0,
+		       "our socket in our directory in /tmp passes (%s)", f.text);
+		chmod(path, 0777);
+		tap_ok(handoff_check_path(sock_path, real, sizeof(real), &f) < 0 &&
+		       strstr(f.text, "writable by group or others (mode 0777, not sticky)") != NULL,
+		       "... not in a directory anyone may write to (%s)", f.text);
+		chmod(path, 0770);
+		tap_ok(handoff_check_path(sock_path, real, sizeof(real), &f) < 0, "... nor one its group may write to");
+		chmod(path, 01777);
+		tap_ok(handoff_check_path(sock_path, real, sizeof(real), &f) == 0,
+		       "a sticky world-writable directory: our own socket passes");
+		chmod(path, 0700);
+		snprintf(sub, sizeof(sub), "%s/../%s/./s", path, strrchr(path, '/') + 1);
+		tap_ok(handoff_check_path(sub, real, sizeof(real), &f) == 0 && strcmp(real, sock_path) == 0,
+		       "the directories are resolved: %s", real);
+		tap_ok(handoff_check_path("/nonexistent-pd/s", real, sizeof(real), &f) == 0 &&
+		       strcmp(real, "/nonexistent-pd/s") == 0, "no such directory: no server, nothing unsafe");
+		if (geteuid() == 0) {
+			(void)!chown(sock_path, 65534, (gid_t)-1);
+			tap_ok(handoff_check_path(sock_path, real, sizeof(real), &f) < 0 &&
+			       strstr(f.text, "owned by uid 65534") != NULL, "a socket of another user's fails (%s)",
+			       f.text);
+			(void)!chown(sock_path, 0, (gid_t)-1);
+			(void)!chown(path, 65534, (gid_t)-1);
+			tap_ok(handoff_check_path(sock_path, real, sizeof(real), &f) < 0 &&
+			       strstr(f.text, "owned by uid 65534") != NULL, "a directory of another user's fails (%s)",
+			       f.text);
+			(void)!chown(path, 0, (gid_t)-1);
+		} else {
+			tap_ok(1, "# SKIP not root: cannot give the socket away");
+			tap_ok(1, "# SKIP not root: cannot give the directory away");
+		}
+	}
 	close(fd);
 	tap_int(handoff_connect(sock_path, &fd2, &f), 0, "a stale socket counts as no server");
 	tap_ok(handoff_listen(sock_path, &fd, &f) == 0, "a stale socket is replaced");

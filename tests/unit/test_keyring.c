@@ -43,6 +43,39 @@ int main(void)
 	chmod(path, 0644);
 	tap_ok(keyring_load(path, &ring, &f) < 0 && strstr(f.text, "readable by others") != NULL,
 	       "world-readable key file refused");
+	{
+		/* group or others writing could add a key and forge tokens; others reading could steal them */
+		static const mode_t refused[] = { 0602, 0620, 0660, 0604, 0606, 0622, 0666, 0700 | 0002 };
+		static const mode_t accepted[] = { 0600, 0400, 0640, 0440 };
+		size_t i;
+		int all = 1;
+
+		for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+			chmod(path, refused[i]);
+			fault_clear(&f);
+			if (keyring_load(path, &ring, &f) == 0 || strstr(f.text, "chmod 0600") == NULL ||
+			    f.kind != FAULT_PERMANENT) {
+				all = 0;
+				printf("# mode %04o accepted or not explained: %s\n", (unsigned)refused[i], f.text);
+				keyring_free(&ring);
+			}
+		}
+		tap_ok(all, "key file writable by group or others, or readable by others, refused (%zu modes)",
+		       sizeof(refused) / sizeof(refused[0]));
+		chmod(path, 0602);
+		keyring_load(path, &ring, &f);
+		tap_ok(strstr(f.text, "0602") != NULL, "... the message gives the mode: %s", f.text);
+		for (i = 0, all = 1; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+			chmod(path, accepted[i]);
+			fault_clear(&f);
+			if (keyring_load(path, &ring, &f) < 0) {
+				all = 0;
+				printf("# mode %04o refused: %s\n", (unsigned)accepted[i], f.text);
+			}
+			keyring_free(&ring);
+		}
+		tap_ok(all, "modes 0600, 0400, 0640, 0440 load");
+	}
 	snprintf(bad, sizeof(bad), "%s/bad.key", dir);
 	fp = fopen(bad, "w");
 	fputs("1 abcdef\n", fp);

@@ -63,6 +63,32 @@ int main(void)
 	       check(ring, "c042.1.x", &c, role) < 0 && check(ring, "42.1.abc", &c, role) < 0 &&
 	       check(ring, "c-1.1.00000000000000000000", &c, role) < 0,
 	       "malformed tokens fail");
+	/* one spelling only: the version and the case number as token_make()
+	 * writes them, without leading zeros, signs or spaces */
+	{
+		const char *mac = strrchr(tok, '.') + 1;
+		static const char *const spell[] = { "c42.01.", "c42.001.", "c42.0000001.", "c42.+1.",
+						     "c42. 1.", "c42.1 .", "c42.-1.", "c42.0.",
+						     "c042.1.", "c+42.1.", "c42..1." };
+		size_t i;
+		int none = 1;
+
+		for (i = 0; i < G_N_ELEMENTS(spell); i++) {
+			snprintf(bad, sizeof(bad), "%s%s", spell[i], mac);
+			if (check(ring, bad, &c, role) == 0) {
+				none = 0;
+				printf("# accepted: %s\n", bad);
+			}
+		}
+		tap_ok(none, "the same MAC under another spelling of version or case fails (%zu spellings)",
+		       G_N_ELEMENTS(spell));
+		snprintf(bad, sizeof(bad), "c42.1.%s", mac);
+		tap_ok(check(ring, bad, &c, role) == 0 && c == 42, "... and its one spelling verifies: %s", bad);
+		snprintf(bad, sizeof(bad), "c42.99999999999999999999.%s", mac);
+		tap_ok(check(ring, bad, &c, role) < 0, "a version of 20 digits fails");
+		snprintf(bad, sizeof(bad), "c99999999999999999999.1.%s", mac);
+		tap_ok(check(ring, bad, &c, role) < 0, "a case number past the range fails");
+	}
 	{
 		char upper[TOKEN_MAX];
 		size_t i;
