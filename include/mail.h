@@ -43,8 +43,14 @@ struct mail {
 	char *body_html;		/* the text/html part, NULL when none */
 	GPtrArray *attachments;		/* struct mail_attachment * */
 	struct mail_report *report;	/* NULL unless multipart/report delivery-status */
+	size_t fields_cut;		/* top-level header fields read only up to MAIL_FIELD_MAX */
 	void *priv;			/* the GMime message, for mail_header() */
 };
+
+/* A top-level header field (its first line and its continuation lines)
+ * is read up to this many bytes; the rest of it is left out (Postfix keeps
+ * at most 100 KB of a header, header_size_limit). */
+#define MAIL_FIELD_MAX (256 * 1024)
 
 /* Parse raw RFC 5322 bytes. Fails (permanent) only when there is nothing
  * GMime can read as a message; the caller then quarantines the raw bytes. */

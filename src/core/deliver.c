@@ -377,21 +377,24 @@ static int deliver_duplicate(struct deliver *d, long long *case_r, struct fault 
  * them when there is none). */
 static void deliver_body_hash(struct deliver *d)
 {
-	const char *end = d->raw + d->len, *p = d->raw, *body = d->raw;
+	const char *body = d->raw, *end, *p;
 
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		p++;
-		if (p < end && *p == '\n') {
-			body = p + 1;
-			break;
-		}
-		if (p + 1 < end && p[0] == '\r' && p[1] == '\n') {
-			body = p + 2;
-			break;
+	if (d->len > 0) {
+		end = d->raw + d->len;
+		for (p = d->raw; p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL;) {
+			p++;
+			if (p < end && *p == '\n') {
+				body = p + 1;
+				break;
+			}
+			if (p + 1 < end && p[0] == '\r' && p[1] == '\n') {
+				body = p + 2;
+				break;
+			}
 		}
 	}
-	crypto_generichash(d->body_hash, sizeof(d->body_hash), (const unsigned char *)body, (size_t)(end - body),
-			   NULL, 0);
+	crypto_generichash(d->body_hash, sizeof(d->body_hash), (const unsigned char *)body,
+			   d->len - (size_t)(body - d->raw), NULL, 0);
 }
 
 /* The transaction: duplicate check, then store; a concurrent twin that

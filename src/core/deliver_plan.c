@@ -261,6 +261,14 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 	deliver_plan_event(p->message_events, deliver_plan_message_event(fa, author), p->how_name);
 	if (m == NULL)
 		return;
+	if (m->fields_cut > 0) {
+		char *detail = g_strdup_printf("%zu header field%s longer than %d KB read only that far (the raw"
+					       " message is stored whole)", m->fields_cut, m->fields_cut == 1 ? "" : "s",
+					       MAIL_FIELD_MAX / 1024);
+
+		deliver_plan_event(p->message_events, EV_HEADERS_CUT, detail);
+		g_free(detail);
+	}
 	if (fa->reused_case > 0) {
 		char *detail = g_strdup_printf("Message-ID <%s> from %s is also in case %lld with other content",
 					       m->message_id, m->from_addr, fa->reused_case);

@@ -612,8 +612,51 @@ static bool mail_has_mail_header(GMimeMessage *msg)
 	return false;
 }
 
+/* raw with every top-level header field cut to MAIL_FIELD_MAX bytes, at a
+ * line end where it has one (whole continuation lines left out, so what is
+ * left is still well formed); NULL when no field is that long. GMime grows
+ * its header buffer a little at a time: bounded, no field costs more than
+ * this whatever the allocator. *cut_r counts the fields cut. */
+static char *mail_bound_fields(const char *raw, size_t len, size_t *len_r, size_t *cut_r)
+{
+	const char *p = raw, *end = raw + len, *field = raw;
+	GString *out = NULL;
+	size_t kept = 0;	/* bytes of raw before p already copied to out */
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+
+		if (p[0] == '\n' || (p[0] == '\r' && p + 1 < end && p[1] == '\n'))
+			break;	/* the empty line: the body follows */
+		if (p[0] != ' ' && p[0] != '\t')
+			field = p;	/* a new field starts */
+		if ((size_t)(next - field) > MAIL_FIELD_MAX) {
+			if (out == NULL)
+				out = g_string_sized_new(len);
+			g_string_append_len(out, raw + kept, p - (raw + kept));
+			if (p == field || kept != (size_t)(p - raw))
+				(*cut_r)++;	/* a field reaches the limit */
+			if (p == field) {
+				/* one line longer than the limit: cut it */
+				g_string_append_len(out, p, MAIL_FIELD_MAX);
+				g_string_append_c(out, '\n');
+			}
+			kept = (size_t)(next - raw);
+		}
+		p = next;
+	}
+	if (out == NULL)
+		return NULL;
+	g_string_append_len(out, raw + kept, (gssize)(len - kept));
+	*len_r = out->len;
+	return g_string_free(out, FALSE);
+}
+
 int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *f)
 {
+	char *bounded;
+	size_t bounded_len = 0, cut = 0;
 	struct mail *m;
 	GMimeStream *stream;
 	GMimeParser *parser;
@@ -625,11 +668,13 @@ int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *
 	if (raw == NULL || len == 0)
 		return fault_perm(f, "empty message");
 	o = mail_options();
-	stream = g_mime_stream_mem_new_with_buffer(raw, len);
+	bounded = mail_bound_fields(raw, len, &bounded_len, &cut);
+	stream = g_mime_stream_mem_new_with_buffer(bounded ? bounded : raw, bounded ? bounded_len : len);
 	parser = g_mime_parser_new_with_stream(stream);
 	msg = g_mime_parser_construct_message(parser, o);
 	g_object_unref(parser);
 	g_object_unref(stream);
+	g_free(bounded);
 	if (msg == NULL || !mail_has_mail_header(msg)) {
 		if (msg != NULL)
 			g_object_unref(msg);
@@ -637,6 +682,7 @@ int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *
 		return fault_perm(f, "not a mail message (no mail headers)");
 	}
 	m = mail_new(msg, o);
+	m->fields_cut = cut;
 	mail_fill_headers(m, msg, o);
 
 	body = g_mime_message_get_mime_part(msg);

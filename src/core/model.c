@@ -34,6 +34,7 @@ static const char *const model_events[EVENT_TYPE_COUNT] = {
 	[EV_QUARANTINED] = "quarantined",
 	[EV_BAD_TOKEN] = "bad-token",
 	[EV_MESSAGE_ID_REUSED] = "message-id-reused",
+	[EV_HEADERS_CUT] = "headers-cut",
 	[EV_UNTRUSTED_AGENT_MAIL] = "untrusted-agent-mail",
 	[EV_BOUNCE] = "bounce",
 	[EV_WATCHER_ADDED] = "watcher-added",
