@@ -19,6 +19,7 @@ struct mail_priv {
 	GMimeMessage *msg;
 	GMimeParserOptions *options;
 	GHashTable *headers;	/* lower-case name -> cleaned value, for mail_header() */
+	GString *text, *html;	/* the bodies while the parts are walked; NULL: none yet */
 };
 
 /* Declared charsets read as a superset, as web browsers do: mail clients
@@ -363,21 +364,19 @@ static char *mail_headers_message_id(GBytes *body)
 	return id;
 }
 
-/* Append text to a body string (one body may come in several parts, e.g.
- * text split by inline images, or a list's footer); takes over text. */
-static void mail_append(char **body, char *text)
+/* Append text to a body being collected (one body may come in several
+ * parts, e.g. text split by inline images, or a list's footer), a line
+ * break between parts; in place, so that 100,000 parts stay linear. Takes
+ * over text. */
+static void mail_append(GString **body, char *text)
 {
-	char *joined;
-
 	mail_lf(text);	/* text for people: LF line ends */
-	if (*body == NULL) {
-		*body = text;
-		return;
-	}
-	joined = g_strconcat(*body, "\n", text, NULL);
-	g_free(*body);
+	if (*body == NULL)
+		*body = g_string_new(NULL);
+	else
+		g_string_append_c(*body, '\n');
+	g_string_append(*body, text);
 	g_free(text);
-	*body = joined;
 }
 
 /* Whether a MIME type is that of delivery-status fields (RFC 3464, 6533). */
@@ -412,8 +411,9 @@ static void mail_leaf(struct mail *m, GMimeObject *obj, const char *type)
 		const char *data = g_bytes_get_data(bytes, &len);
 		const char *cs = g_mime_object_get_content_type_parameter(obj, "charset");
 		char *text = mail_to_utf8(data ? data : "", len, cs);
+		struct mail_priv *priv = m->priv;
 
-		mail_append(strcmp(type, "text/plain") == 0 ? &m->body_text : &m->body_html, text);
+		mail_append(strcmp(type, "text/plain") == 0 ? &priv->text : &priv->html, text);
 		g_bytes_unref(bytes);
 	} else {
 		mail_add_attachment(m, filename, type, bytes);
@@ -611,6 +611,20 @@ static bool mail_has_mail_header(GMimeMessage *msg)
 	return false;
 }
 
+/* The bodies from the collected parts: body_text is the text/plain parts,
+ * else the HTML as text. */
+static void mail_finish_bodies(struct mail *m)
+{
+	struct mail_priv *priv = m->priv;
+
+	if (priv->html != NULL)
+		m->body_html = g_string_free(g_steal_pointer(&priv->html), FALSE);
+	if (priv->text != NULL)
+		m->body_text = g_string_free(g_steal_pointer(&priv->text), FALSE);
+	else
+		m->body_text = m->body_html ? html_to_text(m->body_html) : g_strdup("");
+}
+
 int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *f)
 {
 	struct mail *m;
@@ -649,8 +663,7 @@ int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *
 		g_free(type);
 		mail_walk(m, body, 0);
 	}
-	if (m->body_text == NULL)
-		m->body_text = m->body_html ? html_to_text(m->body_html) : g_strdup("");
+	mail_finish_bodies(m);
 	*mail_r = m;
 	return 0;
 }
@@ -705,6 +718,10 @@ void mail_free(struct mail **mail)
 	g_object_unref(priv->msg);
 	g_mime_parser_options_free(priv->options);
 	g_hash_table_destroy(priv->headers);
+	if (priv->text != NULL)
+		g_string_free(priv->text, TRUE);
+	if (priv->html != NULL)
+		g_string_free(priv->html, TRUE);
 	g_free(priv);
 	g_free(m->from_addr);
 	g_free(m->from_name);

@@ -651,6 +651,30 @@ static void test_inline(void)
 	mail_free(&m);
 }
 
+/* Many text parts make one body in linear time (issue 13: 100,000 parts took
+ * 16 s when each was joined to a copy of all before it). */
+static void test_many_parts(void)
+{
+	GString *s = g_string_new("From: many@example.net\nTo: support@example.org\nSubject: many\n"
+				  "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n");
+	gint64 t;
+	struct mail *m;
+	int i, n = 100000;
+
+	for (i = 0; i < n; i++)
+		g_string_append_printf(s, "--b\nContent-Type: text/plain\n\npart %d of many, with some more words\n", i);
+	g_string_append(s, "--b--\n");
+	t = g_get_monotonic_time();
+	m = parse(s->str);
+	t = g_get_monotonic_time() - t;
+	g_string_free(s, TRUE);
+	tap_ok(m != NULL && g_str_has_prefix(m->body_text, "part 0 of many") &&
+	       g_str_has_suffix(m->body_text, "part 99999 of many, with some more words"),
+	       "many parts: 100,000 text parts make the body, first to last");
+	tap_ok(t < 8 * G_USEC_PER_SEC, "many parts: parsed in %.2f s (under 8 s)", (double)t / G_USEC_PER_SEC);
+	mail_free(&m);
+}
+
 int main(void)
 {
 	test_plain_utf8();
@@ -675,5 +699,6 @@ int main(void)
 	test_to_utf8();
 	test_clean_header();
 	test_inline();
+	test_many_parts();
 	return tap_done();
 }
