@@ -8,7 +8,8 @@
 #include "html.h"
 #include "mail.h"
 
-/* Deeper MIME nesting than this is not looked into (the raw message is kept). */
+/* Deeper MIME nesting than this is not looked into (the raw message is kept);
+ * the body text then ends with a note of how many parts were left out. */
 #define MAIL_MAX_DEPTH 32
 /* RFC 5322 line limit: longer "ids" are junk. */
 #define MAIL_MAX_ID 998
@@ -20,6 +21,7 @@ struct mail_priv {
 	GMimeParserOptions *options;
 	GHashTable *headers;	/* lower-case name -> cleaned value, for mail_header() */
 	GString *text, *html;	/* the bodies while the parts are walked; NULL: none yet */
+	unsigned left_out;	/* MIME parts nested deeper than MAIL_MAX_DEPTH */
 };
 
 /* Declared charsets read as a superset, as web browsers do: mail clients
@@ -436,15 +438,46 @@ static void mail_message_part(struct mail *m, GMimeObject *obj, const char *type
 			    inner ? mail_object_bytes(GMIME_OBJECT(inner)) : g_bytes_new(NULL, 0));
 }
 
+/* The number of MIME parts in an object, itself and every part inside,
+ * containers too (GMime keeps an empty multipart where it stopped parsing
+ * nesting itself); walked without recursion, as the tree may be deep. */
+static unsigned mail_count_parts(GMimeObject *top)
+{
+	GPtrArray *todo = g_ptr_array_new();
+	unsigned n = 0;
+
+	g_ptr_array_add(todo, top);
+	while (todo->len > 0) {
+		GMimeObject *obj = g_ptr_array_steal_index_fast(todo, todo->len - 1);
+
+		if (obj == NULL)
+			continue;
+		n++;
+		if (GMIME_IS_MULTIPART(obj)) {
+			int i, count = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+
+			for (i = 0; i < count; i++)
+				g_ptr_array_add(todo, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i));
+		}
+	}
+	g_ptr_array_free(todo, TRUE);
+	return n;
+}
+
 /* Visit a MIME object: bodies, attachments, report parts. All text parts
  * that are not attachments make the body: in multipart/alternative the
- * text/plain one gives body_text and the HTML one body_html. */
+ * text/plain one gives body_text and the HTML one body_html. Parts nested
+ * deeper than MAIL_MAX_DEPTH are only counted. */
 static void mail_walk(struct mail *m, GMimeObject *obj, int depth)
 {
 	char *type;
 
-	if (obj == NULL || depth > MAIL_MAX_DEPTH)
+	if (obj == NULL)
 		return;
+	if (depth > MAIL_MAX_DEPTH) {
+		((struct mail_priv *)m->priv)->left_out += mail_count_parts(obj);
+		return;
+	}
 	if (GMIME_IS_MULTIPART(obj)) {
 		int i, n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
 
@@ -611,8 +644,17 @@ static bool mail_has_mail_header(GMimeMessage *msg)
 	return false;
 }
 
+/* The note that ends body_text when parts were nested too deep: the one
+ * place that says so, for agents (the raw message keeps every part). */
+static char *mail_left_out_note(unsigned n)
+{
+	return g_strdup_printf("[postdesk: %u MIME %s nested deeper than %d levels %s left out;"
+			       " the message is stored whole]\n",
+			       n, n == 1 ? "part" : "parts", MAIL_MAX_DEPTH, n == 1 ? "was" : "were");
+}
+
 /* The bodies from the collected parts: body_text is the text/plain parts,
- * else the HTML as text. */
+ * else the HTML as text; a note at its end says what nesting left out. */
 static void mail_finish_bodies(struct mail *m)
 {
 	struct mail_priv *priv = m->priv;
@@ -623,6 +665,15 @@ static void mail_finish_bodies(struct mail *m)
 		m->body_text = g_string_free(g_steal_pointer(&priv->text), FALSE);
 	else
 		m->body_text = m->body_html ? html_to_text(m->body_html) : g_strdup("");
+	if (priv->left_out > 0) {
+		char *note = mail_left_out_note(priv->left_out);
+		const char *sep = *m->body_text == '\0' ? "" : g_str_has_suffix(m->body_text, "\n") ? "\n" : "\n\n";
+		char *with_note = g_strconcat(m->body_text, sep, note, NULL);
+
+		g_free(note);
+		g_free(m->body_text);
+		m->body_text = with_note;
+	}
 }
 
 int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *f)
