@@ -64,4 +64,10 @@ void handoff_request_clear(struct handoff_request *req);
 /* Server: answer; text is one line. Async-signal-safe. Returns 0 or -1. */
 int handoff_answer(int sock, enum handoff_answer answer, const char *text);
 
+/* Before closing a connection whose request was not read: drop what the
+ * peer still sends until it hangs up or ms pass, so that the close does
+ * not reset the answer the peer has not read yet (Linux reports
+ * ECONNRESET, not the queued answer, when a socket closes unread data). */
+void handoff_linger(int sock, int ms);
+
 #endif

@@ -39,7 +39,9 @@ struct mail {
 	GPtrArray *references;		/* char *, ids from References, oldest first */
 	char *language;			/* primary tag of Content-Language, else
 					 * Accept-Language, lower-case ("pl"); NULL */
-	char *body_text;		/* best text/plain, else the HTML as text; "" when none */
+	char *body_text;		/* best text/plain, else the HTML as text; "" when none;
+					 * ends with a "[postdesk: N MIME parts nested deeper
+					 * than 32 levels were left out; ...]" note when so */
 	char *body_html;		/* the text/html part, NULL when none */
 	GPtrArray *attachments;		/* struct mail_attachment * */
 	struct mail_report *report;	/* NULL unless multipart/report delivery-status */

@@ -4,7 +4,7 @@
 # attachments' contents kept once (in the raw message), HTML-only mail as
 # readable text.
 . "$TEST_SRCDIR/lib.sh"
-plan 18
+plan 21
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -137,6 +137,26 @@ is "$(sql "SELECT encode(sha256(raw), 'hex') FROM messages WHERE id = $n")" "$(s
 run "$POSTDESK" case show "$(sql "SELECT case_id FROM messages WHERE id = $n")" --json
 like "$OUT" '"attachments":\[\{"filename":null,"content_type":"image/png","size":8\},\{"filename":"faktura żółta nr 12.pdf","content_type":"application/pdf","size":2022\}' \
 	"case show --json lists the attachments"
+
+# nested deeper than the limit (32 levels): the text above it, and a note
+{
+	printf 'From: deep@example.net\nTo: support@example.org\nSubject: Deep\nMessage-ID: <deep@example.net>\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b0"\n\n'
+	i=0
+	while [ $i -le 40 ]; do
+		printf -- '--b%d\nContent-Type: text/plain\n\nlevel %d\n--b%d\n' $i $i $i
+		[ $i -lt 40 ] && printf 'Content-Type: multipart/mixed; boundary="b%d"\n\n' $((i + 1))
+		i=$((i + 1))
+	done
+	printf 'Content-Type: text/plain\n\nthe bottom\n'
+	while [ $i -gt 0 ]; do i=$((i - 1)); printf -- '--b%d--\n' $i; done
+} >"$M/deep"
+deliver "$M/deep" support@example.org deep@example.net
+is "$RC" 0 "41 levels of multipart: stored"
+run "$POSTDESK" case show "$(sql "SELECT case_id FROM messages WHERE message_id = 'deep@example.net'")" --json
+like "$OUT" '"body":"level 0\\nlevel 1\\n.*\\nlevel 31\\n\\n\[postdesk: 18 MIME parts nested deeper than 32 levels were left out; the message is stored whole\]\\n"' \
+	"case show --json: the text above the limit, then the note"
+if printf '%s' "$OUT" | grep -q 'level 32'; then ok 1 "nothing below the limit shown"; else ok 0 "nothing below the limit shown"; fi
 
 # HTML only
 cat >"$M/html" <<'EOF'

@@ -121,6 +121,7 @@ static bool server_serve(struct server *s, int conn)
 			    "user or in server_allowed_users", uid, pid);
 		g_snprintf(text, sizeof(text), "uid %u may not hand messages to this server", uid);
 		handoff_answer(conn, HANDOFF_REFUSED, text);
+		handoff_linger(conn, 500);
 		return false;
 	}
 	if (handoff_receive(conn, &req, &msg_fd, &f) < 0) {

@@ -9,7 +9,8 @@
 #include "html.h"
 #include "mail.h"
 
-/* Deeper MIME nesting than this is not looked into (the raw message is kept). */
+/* Deeper MIME nesting than this is not looked into (the raw message is kept);
+ * the body text then ends with a note of how many parts were left out. */
 #define MAIL_MAX_DEPTH 32
 /* RFC 5322 line limit: longer "ids" are junk. */
 #define MAIL_MAX_ID 998
@@ -20,6 +21,8 @@ struct mail_priv {
 	GMimeMessage *msg;
 	GMimeParserOptions *options;
 	GHashTable *headers;	/* lower-case name -> cleaned value, for mail_header() */
+	GString *text, *html;	/* the bodies while the parts are walked; NULL: none yet */
+	unsigned left_out;	/* MIME parts nested deeper than MAIL_MAX_DEPTH */
 };
 
 /* Declared charsets read as a superset, as web browsers do: mail clients
@@ -364,21 +367,19 @@ static char *mail_headers_message_id(GBytes *body)
 	return id;
 }
 
-/* Append text to a body string (one body may come in several parts, e.g.
- * text split by inline images, or a list's footer); takes over text. */
-static void mail_append(char **body, char *text)
+/* Append text to a body being collected (one body may come in several
+ * parts, e.g. text split by inline images, or a list's footer), a line
+ * break between parts; in place, so that 100,000 parts stay linear. Takes
+ * over text. */
+static void mail_append(GString **body, char *text)
 {
-	char *joined;
-
 	mail_lf(text);	/* text for people: LF line ends */
-	if (*body == NULL) {
-		*body = text;
-		return;
-	}
-	joined = g_strconcat(*body, "\n", text, NULL);
-	g_free(*body);
+	if (*body == NULL)
+		*body = g_string_new(NULL);
+	else
+		g_string_append_c(*body, '\n');
+	g_string_append(*body, text);
 	g_free(text);
-	*body = joined;
 }
 
 /* Whether a MIME type is that of delivery-status fields (RFC 3464, 6533). */
@@ -413,8 +414,9 @@ static void mail_leaf(struct mail *m, GMimeObject *obj, const char *type)
 		const char *data = g_bytes_get_data(bytes, &len);
 		const char *cs = g_mime_object_get_content_type_parameter(obj, "charset");
 		char *text = mail_to_utf8(data ? data : "", len, cs);
+		struct mail_priv *priv = m->priv;
 
-		mail_append(strcmp(type, "text/plain") == 0 ? &m->body_text : &m->body_html, text);
+		mail_append(strcmp(type, "text/plain") == 0 ? &priv->text : &priv->html, text);
 		g_bytes_unref(bytes);
 	} else {
 		mail_add_attachment(m, filename, type, bytes);
@@ -437,15 +439,46 @@ static void mail_message_part(struct mail *m, GMimeObject *obj, const char *type
 			    inner ? mail_object_bytes(GMIME_OBJECT(inner)) : g_bytes_new(NULL, 0));
 }
 
+/* The number of MIME parts in an object, itself and every part inside,
+ * containers too (GMime keeps an empty multipart where it stopped parsing
+ * nesting itself); walked without recursion, as the tree may be deep. */
+static unsigned mail_count_parts(GMimeObject *top)
+{
+	GPtrArray *todo = g_ptr_array_new();
+	unsigned n = 0;
+
+	g_ptr_array_add(todo, top);
+	while (todo->len > 0) {
+		GMimeObject *obj = g_ptr_array_steal_index_fast(todo, todo->len - 1);
+
+		if (obj == NULL)
+			continue;
+		n++;
+		if (GMIME_IS_MULTIPART(obj)) {
+			int i, count = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+
+			for (i = 0; i < count; i++)
+				g_ptr_array_add(todo, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i));
+		}
+	}
+	g_ptr_array_free(todo, TRUE);
+	return n;
+}
+
 /* Visit a MIME object: bodies, attachments, report parts. All text parts
  * that are not attachments make the body: in multipart/alternative the
- * text/plain one gives body_text and the HTML one body_html. */
+ * text/plain one gives body_text and the HTML one body_html. Parts nested
+ * deeper than MAIL_MAX_DEPTH are only counted. */
 static void mail_walk(struct mail *m, GMimeObject *obj, int depth)
 {
 	char *type;
 
-	if (obj == NULL || depth > MAIL_MAX_DEPTH)
+	if (obj == NULL)
 		return;
+	if (depth > MAIL_MAX_DEPTH) {
+		((struct mail_priv *)m->priv)->left_out += mail_count_parts(obj);
+		return;
+	}
 	if (GMIME_IS_MULTIPART(obj)) {
 		int i, n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
 
@@ -653,6 +686,38 @@ static char *mail_bound_fields(const char *raw, size_t len, size_t *len_r, size_
 	return g_string_free(out, FALSE);
 }
 
+/* The note that ends body_text when parts were nested too deep: the one
+ * place that says so, for agents (the raw message keeps every part). */
+static char *mail_left_out_note(unsigned n)
+{
+	return g_strdup_printf("[postdesk: %u MIME %s nested deeper than %d levels %s left out;"
+			       " the message is stored whole]\n",
+			       n, n == 1 ? "part" : "parts", MAIL_MAX_DEPTH, n == 1 ? "was" : "were");
+}
+
+/* The bodies from the collected parts: body_text is the text/plain parts,
+ * else the HTML as text; a note at its end says what nesting left out. */
+static void mail_finish_bodies(struct mail *m)
+{
+	struct mail_priv *priv = m->priv;
+
+	if (priv->html != NULL)
+		m->body_html = g_string_free(g_steal_pointer(&priv->html), FALSE);
+	if (priv->text != NULL)
+		m->body_text = g_string_free(g_steal_pointer(&priv->text), FALSE);
+	else
+		m->body_text = m->body_html ? html_to_text(m->body_html) : g_strdup("");
+	if (priv->left_out > 0) {
+		char *note = mail_left_out_note(priv->left_out);
+		const char *sep = *m->body_text == '\0' ? "" : g_str_has_suffix(m->body_text, "\n") ? "\n" : "\n\n";
+		char *with_note = g_strconcat(m->body_text, sep, note, NULL);
+
+		g_free(note);
+		g_free(m->body_text);
+		m->body_text = with_note;
+	}
+}
+
 int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *f)
 {
 	char *bounded;
@@ -696,8 +761,7 @@ int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *
 		g_free(type);
 		mail_walk(m, body, 0);
 	}
-	if (m->body_text == NULL)
-		m->body_text = m->body_html ? html_to_text(m->body_html) : g_strdup("");
+	mail_finish_bodies(m);
 	*mail_r = m;
 	return 0;
 }
@@ -752,6 +816,10 @@ void mail_free(struct mail **mail)
 	g_object_unref(priv->msg);
 	g_mime_parser_options_free(priv->options);
 	g_hash_table_destroy(priv->headers);
+	if (priv->text != NULL)
+		g_string_free(priv->text, TRUE);
+	if (priv->html != NULL)
+		g_string_free(priv->html, TRUE);
 	g_free(priv);
 	g_free(m->from_addr);
 	g_free(m->from_name);

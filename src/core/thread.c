@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "thread.h"
 
@@ -50,27 +49,42 @@ enum thread_action thread_on_status(enum case_status status, long long closed_ag
 	return THREAD_APPEND;
 }
 
+/* Where a subject tag is looked for: our own tag is at the front and mail
+ * clients only prepend "Re: ", "AW: ", "Fwd: " (the RFC 5322 line limit is
+ * 998), so a tag must end within the first THREAD_TAG_SCAN bytes; what
+ * follows is never looked at, however long the subject. */
+#define THREAD_TAG_SCAN 1000
+
 long long thread_subject_tag(const char *subject)
 {
-	const char *p = subject;
+	const char *open = NULL, *hash = NULL;
+	int hashes = 0;
+	size_t i;
 
-	/* the first well-formed "[... #N]": we put ours at the front and mail
-	 * clients only prepend "Re:" or "AW:" */
-	while ((p = strchr(p, '[')) != NULL) {
-		const char *close = strchr(p, ']'), *hash;
-		char *end;
-		long long n;
+	/* the first well-formed "[... #N]": N right before the "]", no "[" or
+	 * other "#" between the "[" and the "#". One pass, each "]" ends the
+	 * candidate that began at the last "[" before it. */
+	for (i = 0; i < THREAD_TAG_SCAN && subject[i] != '\0'; i++) {
+		const char *p = subject + i;
 
-		if (close == NULL)
-			break;
-		hash = memchr(p, '#', (size_t)(close - p));
-		if (hash != NULL && isdigit((unsigned char)hash[1]) && hash[1] != '0') {
-			errno = 0;
-			n = strtoll(hash + 1, &end, 10);
-			if (errno == 0 && end == close && memchr(p + 1, '[', (size_t)(hash - p - 1)) == NULL)
-				return n;
+		if (*p == '[') {
+			open = p;
+			hashes = 0;
+		} else if (*p == '#' && open != NULL) {
+			hash = p;
+			hashes++;
+		} else if (*p == ']' && open != NULL) {
+			if (hashes == 1 && isdigit((unsigned char)hash[1]) && hash[1] != '0') {
+				char *end;
+				long long n;
+
+				errno = 0;
+				n = strtoll(hash + 1, &end, 10);
+				if (errno == 0 && end == p)
+					return n;
+			}
+			open = NULL;
 		}
-		p++;
 	}
 	return 0;
 }

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE	/* struct ucred */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <glib.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -346,4 +347,23 @@ int handoff_answer(int sock, enum handoff_answer answer, const char *text)
 	buf[0] = handoff_letters[answer];
 	memcpy(buf + 1, text, len);
 	return send(sock, buf, len + 1, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+void handoff_linger(int sock, int ms)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)ms * 1000;
+	char buf[512];
+
+	shutdown(sock, SHUT_WR);
+	for (;;) {
+		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return;
+		n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			return;
+	}
 }

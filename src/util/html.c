@@ -63,7 +63,9 @@ static bool html_at_line_start(const struct html *h)
 	return h->out->len == 0 || h->out->str[h->out->len - 1] == '\n';
 }
 
-/* End the output with at least n line breaks (none at the very start). */
+/* End the output with at least n line breaks (none at the very start).
+ * Looks back at most n breaks: a <pre> of a million blank lines and as many
+ * <br> must stay linear. */
 static void html_break(struct html *h, int n)
 {
 	int have = 0;
@@ -71,7 +73,7 @@ static void html_break(struct html *h, int n)
 
 	while (h->out->len > 0 && h->out->str[h->out->len - 1] == ' ')
 		g_string_truncate(h->out, h->out->len - 1);
-	for (i = h->out->len; i > 0 && h->out->str[i - 1] == '\n'; i--)
+	for (i = h->out->len; i > 0 && have < n && h->out->str[i - 1] == '\n'; i--)
 		have++;
 	if (h->out->len > 0)
 		for (; have < n; have++)

@@ -14,6 +14,54 @@ static void check(const char *html, const char *want, const char *what)
 	g_free(got);
 }
 
+/* Time html_to_text on text; the result is freed. */
+static double timed(const char *text, size_t *len_r)
+{
+	gint64 t = g_get_monotonic_time();
+	char *out = html_to_text(text);
+
+	t = g_get_monotonic_time() - t;
+	*len_r = strlen(out);
+	g_free(out);
+	return (double)t / G_USEC_PER_SEC;
+}
+
+/* Hostile input stays linear (issue 13): 200,000 blank lines in a <pre>
+ * and 200,000 <br> took 30 s when each <br> counted every line break
+ * before it; 4 MB of '<', deep nesting, unclosed tags and quotes. */
+static void test_hostile(void)
+{
+	GString *s = g_string_new("<pre>");
+	size_t len;
+	double secs;
+	int i;
+
+	for (i = 0; i < 200000; i++)
+		g_string_append_c(s, '\n');
+	for (i = 0; i < 200000; i++)
+		g_string_append(s, "<br>");
+	g_string_append(s, "</pre>end");
+	secs = timed(s->str, &len);
+	tap_ok(len == 200000 + 3 && secs < 2, "200,000 <br> after 200,000 blank lines: %.3f s (under 2 s)", secs);
+	g_string_truncate(s, 0);
+	for (i = 0; i < 4 << 20; i++)
+		g_string_append_c(s, '<');
+	secs = timed(s->str, &len);
+	tap_ok(len == 4 << 20 && secs < 2, "4 MB of '<': %.3f s (under 2 s)", secs);
+	g_string_truncate(s, 0);
+	for (i = 0; i < 200000; i++)
+		g_string_append(s, "<div><blockquote><a href=\"x\">");
+	g_string_append(s, "deep");
+	secs = timed(s->str, &len);
+	tap_ok(len > 0 && secs < 2, "200,000 levels of unclosed nesting: %.3f s (under 2 s)", secs);
+	g_string_truncate(s, 0);
+	for (i = 0; i < 500000; i++)
+		g_string_append(s, "<a x=\"");
+	secs = timed(s->str, &len);
+	tap_ok(len == 0 && secs < 2, "500,000 unclosed quoted attributes: %.3f s (under 2 s)", secs);
+	g_string_free(s, TRUE);
+}
+
 int main(void)
 {
 	/* blocks and white space */
@@ -80,5 +128,6 @@ int main(void)
 	check("", "", "empty input");
 	check(NULL, "", "NULL input");
 	check("caf\xc3\xa9 \xff bad", "café \xef\xbf\xbd bad", "invalid UTF-8 replaced");
+	test_hostile();
 	return tap_done();
 }

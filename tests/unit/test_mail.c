@@ -651,6 +651,108 @@ static void test_inline(void)
 	mail_free(&m);
 }
 
+/* A message of multiparts nested levels deep (the outermost is level 0);
+ * each holds a text part "level N" first when with_text, and the innermost
+ * also a PDF. */
+static char *deep_message(int levels, bool with_text)
+{
+	GString *s = g_string_new("From: deep@example.net\nTo: support@example.org\nSubject: deep\n"
+				  "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n");
+	int i;
+
+	for (i = 0; i <= levels; i++) {
+		g_string_append_printf(s, "--b%d\n", i);
+		if (with_text)
+			g_string_append_printf(s, "Content-Type: text/plain\n\nlevel %d\n--b%d\n", i, i);
+		if (i < levels)
+			g_string_append_printf(s, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n", i + 1);
+		else
+			g_string_append_printf(s, "Content-Type: application/pdf\n\n%%PDF-1.4\n");
+	}
+	for (i = levels; i >= 0; i--)
+		g_string_append_printf(s, "--b%d--\n", i);
+	return g_string_free(s, FALSE);
+}
+
+/* Nesting deeper than the limit (32): the text above it is the body, and a
+ * note at its end says how many parts were left out (issue 13). */
+static void test_deep(void)
+{
+	GString *want = g_string_new(NULL);
+	char *raw = deep_message(40, true);
+	struct mail *m = parse(raw);
+	int i;
+
+	g_free(raw);
+	tap_ok(m != NULL, "deep: 40 levels of multipart parse");
+	if (m == NULL)
+		return;
+	/* level N's text is at depth N + 1: levels 0-31 are read; below
+	 * multipart 32 lie texts 32-40, multiparts 33-40 and the PDF */
+	for (i = 0; i < 32; i++)
+		g_string_append_printf(want, "%slevel %d", i ? "\n" : "", i);
+	g_string_append(want, "\n\n[postdesk: 18 MIME parts nested deeper than 32 levels were left out;"
+		       " the message is stored whole]\n");
+	tap_is(m->body_text, want->str, "deep: the text above the limit, then a note of what was left out");
+	tap_int(m->attachments->len, 0, "deep: the PDF below the limit is left out");
+	mail_free(&m);
+	g_string_free(want, TRUE);
+
+	raw = deep_message(40, false);
+	m = parse(raw);
+	g_free(raw);
+	tap_is(m ? m->body_text : NULL,
+	       "[postdesk: 9 MIME parts nested deeper than 32 levels were left out; the message is stored whole]\n",
+	       "deep: nothing readable above the limit: the note alone, not an empty body");
+	mail_free(&m);
+
+	raw = deep_message(32, true);
+	m = parse(raw);
+	g_free(raw);
+	tap_ok(m != NULL && strstr(m->body_text, "level 31\n\n[postdesk: 2 MIME parts nested") != NULL,
+	       "deep: one level too deep: 2 parts left out");
+	mail_free(&m);
+
+	raw = deep_message(31, true);
+	m = parse(raw);
+	g_free(raw);
+	tap_ok(m != NULL && g_str_has_suffix(m->body_text, "level 31") && strstr(m->body_text, "postdesk:") == NULL &&
+	       m->attachments->len == 1, "deep: nesting within the limit: every part read, no note");
+	mail_free(&m);
+
+	raw = deep_message(2000, false);
+	m = parse(raw);
+	g_free(raw);
+	tap_ok(m != NULL && g_str_has_prefix(m->body_text, "[postdesk: ") &&
+	       strstr(m->body_text, " MIME parts nested deeper than 32 levels were left out") != NULL,
+	       "deep: 2000 levels (GMime keeps 1024): the note");
+	mail_free(&m);
+}
+
+/* Many text parts make one body in linear time (issue 13: 100,000 parts took
+ * 16 s when each was joined to a copy of all before it). */
+static void test_many_parts(void)
+{
+	GString *s = g_string_new("From: many@example.net\nTo: support@example.org\nSubject: many\n"
+				  "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n");
+	gint64 t;
+	struct mail *m;
+	int i, n = 100000;
+
+	for (i = 0; i < n; i++)
+		g_string_append_printf(s, "--b\nContent-Type: text/plain\n\npart %d of many, with some more words\n", i);
+	g_string_append(s, "--b--\n");
+	t = g_get_monotonic_time();
+	m = parse(s->str);
+	t = g_get_monotonic_time() - t;
+	g_string_free(s, TRUE);
+	tap_ok(m != NULL && g_str_has_prefix(m->body_text, "part 0 of many") &&
+	       g_str_has_suffix(m->body_text, "part 99999 of many, with some more words"),
+	       "many parts: 100,000 text parts make the body, first to last");
+	tap_ok(t < 8 * G_USEC_PER_SEC, "many parts: parsed in %.2f s (under 8 s)", (double)t / G_USEC_PER_SEC);
+	mail_free(&m);
+}
+
 int main(void)
 {
 	test_plain_utf8();
@@ -675,5 +777,7 @@ int main(void)
 	test_to_utf8();
 	test_clean_header();
 	test_inline();
+	test_deep();
+	test_many_parts();
 	return tap_done();
 }
