@@ -28,6 +28,9 @@ case $seconds in
 esac
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
+suite=$build/fuzz-suite.log
+# a stale summary must not be taken for this run's (the build may fail)
+rm -f "$suite"
 
 # The targets: NAME MAX_LEN DICTIONARY SEED-DIR... (paths from the source tree).
 targets=(
@@ -84,8 +87,6 @@ kind() {
 }
 
 mkdir -p "$build/artifacts" "$build/fuzz-corpus"
-suite=$build/fuzz-suite.log
-rm -f "$suite"
 passed=0
 failed=0
 begin=$SECONDS
