@@ -71,7 +71,9 @@ static void html_break(struct html *h, int n)
 
 	while (h->out->len > 0 && h->out->str[h->out->len - 1] == ' ')
 		g_string_truncate(h->out, h->out->len - 1);
-	for (i = h->out->len; i > 0 && h->out->str[i - 1] == '\n'; i--)
+	/* count no further than n: a <pre> may have left any number, and
+	 * counting them all for every <br> after it was quadratic */
+	for (i = h->out->len; i > 0 && have < n && h->out->str[i - 1] == '\n'; i--)
 		have++;
 	if (h->out->len > 0)
 		for (; have < n; have++)
