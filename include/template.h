@@ -43,6 +43,11 @@ int template_find(const char *override_dir, const char *builtin_dir, const char 
  * used as a list, or an empty subject is an error naming FILE:LINE. */
 int template_render_file(const char *path, const struct template_vars *vars, bool strict,
 			 struct template_result *out, struct fault *f);
+/* Render template text held in memory as template_render_file() renders
+ * the file path: path names it in errors, and its directory's name is the
+ * language of the HTML part; nothing is read from disk. */
+int template_render_text(const char *path, const char *text, const struct template_vars *vars, bool strict,
+			 struct template_result *out, struct fault *f);
 /* Free what a result holds (not the struct itself). */
 void template_result_clear(struct template_result *out);
 /* The template names every language must have. */

@@ -5,12 +5,15 @@
 #   tests/run-all.sh --sanitize    build in build-asan/ with ASan+UBSan, make check
 #   tests/run-all.sh --valgrind    build in build/, run the unit tests under valgrind
 #   tests/run-all.sh --build-only  build in build/ and stop (used by the demo)
+#   tests/run-all.sh --fuzz        build the fuzz targets in build-fuzz/ (clang) and
+#                                  run each for FUZZ_SECONDS (20) seconds: fuzz/run.sh
 # Exits 0 when every test passed. The automake summary of each run stays in
-# build/test-suite.log, build-asan/test-suite.log, build/test-suite-valgrind.log.
+# build/test-suite.log, build-asan/test-suite.log, build/test-suite-valgrind.log,
+# build-fuzz/fuzz-suite.log.
 set -eu
 
 usage() {
-	echo "usage: tests/run-all.sh [--sanitize | --valgrind | --build-only]" >&2
+	echo "usage: tests/run-all.sh [--sanitize | --valgrind | --build-only | --fuzz]" >&2
 	exit 64
 }
 
@@ -21,7 +24,8 @@ case ${1:-} in
 --sanitize) mode=sanitize ;;
 --valgrind) mode=valgrind ;;
 --build-only) mode=build ;;
--h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+--fuzz) mode=fuzz ;;
+-h | --help) sed -n '2,12p' "$0"; exit 0 ;;
 *) usage ;;
 esac
 
@@ -48,6 +52,12 @@ if [ ! -x configure ] || [ ! -f Makefile.in ] || [ ! -f build-aux/tap-driver.sh 
 	[ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
 	step "autoreconf -fi"
 	timeout -k 10 300 autoreconf -fi
+fi
+
+if [ "$mode" = fuzz ]; then
+	# a short pass: the targets' own build and runs (fuzz/run.sh)
+	step "fuzz/run.sh build-fuzz ${FUZZ_SECONDS:-20}"
+	exec bash fuzz/run.sh "$top/build-fuzz" "${FUZZ_SECONDS:-20}"
 fi
 
 if [ "$mode" = sanitize ]; then

@@ -31,8 +31,15 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 	else if (strcmp(lverb, "note") == 0 && nargs == 0)
 		cmd->note = true;
 	else if (strcmp(lverb, "assign") == 0 && nargs == 1) {
-		if (address_normalize(arg, &cmd->assign, &f) < 0)
+		char *addr;
+
+		if (address_normalize(arg, &addr, &f) < 0) {
 			cmd->error = g_strdup_printf("%s: %s", line, f.text);
+		} else {
+			/* the last #assign counts, as the last #status does */
+			g_free(cmd->assign);
+			cmd->assign = addr;
+		}
 	} else if (strcmp(lverb, "status") == 0)
 		cmd->error = g_strdup_printf("%s: expected #status open|pending|resolved|closed", line);
 	else if (strcmp(lverb, "priority") == 0)

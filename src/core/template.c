@@ -646,23 +646,16 @@ static char *template_file_lang(const char *path)
 	return lang;
 }
 
-int template_render_file(const char *path, const struct template_vars *vars, bool strict,
+int template_render_text(const char *path, const char *text, const struct template_vars *vars, bool strict,
 			 struct template_result *out, struct fault *f)
 {
 	GPtrArray *subject = NULL, *body = NULL;
 	struct tscope root = { vars, NULL, NULL };
-	GError *gerr = NULL;
 	GString *s, *b;
-	char *text = NULL, *lang;
+	char *lang;
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
-		/* a permission slip an administrator fixes: retrying may help */
-		fault_temp(f, "cannot read template %s: %s", path, gerr->message);
-		g_error_free(gerr);
-		return -1;
-	}
 	if (template_parse(path, text, &subject, &body, f) < 0)
 		goto out;
 	if (strict && (template_strict(path, subject, &root, f) < 0 || template_strict(path, body, &root, f) < 0))
@@ -688,6 +681,24 @@ out:
 		g_ptr_array_free(subject, TRUE);
 	if (body != NULL)
 		g_ptr_array_free(body, TRUE);
+	return ret;
+}
+
+int template_render_file(const char *path, const struct template_vars *vars, bool strict,
+			 struct template_result *out, struct fault *f)
+{
+	GError *gerr = NULL;
+	char *text = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+		/* a permission slip an administrator fixes: retrying may help */
+		fault_temp(f, "cannot read template %s: %s", path, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	ret = template_render_text(path, text, vars, strict, out, f);
 	g_free(text);
 	return ret;
 }

@@ -6,7 +6,7 @@
 #include "fault.h"
 
 /* Format a failure text into f with the given kind. */
-static int fault_vset(struct fault *f, enum fault_kind kind, const char *fmt, va_list ap)
+static FAULT_PRINTF(3, 0) int fault_vset(struct fault *f, enum fault_kind kind, const char *fmt, va_list ap)
 {
 	f->kind = kind;
 	vsnprintf(f->text, sizeof(f->text), fmt, ap);

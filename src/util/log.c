@@ -45,7 +45,7 @@ void log_close(void)
 }
 
 /* Emit one record at a syslog priority. */
-static void log_emit(int priority, const char *level, const char *fmt, va_list ap)
+static FAULT_PRINTF(3, 0) void log_emit(int priority, const char *level, const char *fmt, va_list ap)
 {
 	char line[2048];
 

@@ -34,6 +34,14 @@ int main(void)
 	tap_ok(!c.set_status && c.error == NULL && strcmp(c.text, "Hello\n#status closed\n") == 0,
 	       "commands only at the top: later # lines are text");
 	agentcmd_clear(&c);
+	/* found by fuzz/fuzz_quote: the first address leaked (ASan and valgrind runs) */
+	agentcmd_parse("#assign a@example.org\n#assign B@example.org\nText", &c);
+	tap_ok(c.error == NULL && g_strcmp0(c.assign, "b@example.org") == 0, "two #assign lines: the last one counts");
+	agentcmd_clear(&c);
+	agentcmd_parse("#assign a@example.org\n#assign bad\nText", &c);
+	tap_ok(c.error != NULL && g_strcmp0(c.assign, "a@example.org") == 0,
+	       "a bad second #assign is the error and leaves the first");
+	agentcmd_clear(&c);
 	agentcmd_parse("# not a command\nText", &c);
 	tap_ok(c.error == NULL && strcmp(c.text, "# not a command\nText") == 0, "'# ' with a space is text");
 	agentcmd_clear(&c);

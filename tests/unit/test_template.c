@@ -309,6 +309,31 @@ static void test_lookup(void)
 	g_free(builtin);
 }
 
+/* template_render_text: the same results from memory, the path only names it. */
+static void test_in_memory(void)
+{
+	const char *tmpl = "Subject: [{{x}}] hi\n\n{{#if x}}\nx is {{x}}\n{{/if}}\n";
+	struct template_vars *v = template_vars_new();
+	struct template_result r = { 0 }, rf = { 0 };
+	struct fault f = { 0 };
+	int ret;
+
+	template_vars_set(v, "x", "1");
+	ret = template_render_text("/nonexistent/cs/x.tmpl", tmpl, v, true, &r, &f);
+	tap_ok(ret == 0 && r.text != NULL && strcmp(r.text, "x is 1\n") == 0 && strcmp(r.subject, "[1] hi") == 0,
+	       "template_render_text renders text that is in no file");
+	tap_ok(ret == 0 && strstr(r.html, "<html lang=\"cs\">") != NULL, "its path's directory is the language");
+	render(tmpl, v, true, &rf, &f);
+	tap_ok(ret == 0 && rf.html != NULL && strcmp(r.text, rf.text) == 0 && strcmp(r.subject, rf.subject) == 0,
+	       "the same result as the file rendered");
+	template_result_clear(&r);
+	template_result_clear(&rf);
+	ret = template_render_text("mem/en/y.tmpl", "Subject: a\n\n{{#if x}}\n", v, false, &r, &f);
+	tap_ok(ret < 0 && f.kind == FAULT_PERMANENT && strstr(f.text, "mem/en/y.tmpl:3:") != NULL && r.text == NULL,
+	       "errors name the given path and line: %s", f.text);
+	template_vars_free(&v);
+}
+
 int main(void)
 {
 	size_t n;
@@ -326,6 +351,7 @@ int main(void)
 	test_outputs();
 	test_errors();
 	test_lookup();
+	test_in_memory();
 	rm_tree(tmp_root);
 	g_free(tmp_root);
 	return tap_done();
