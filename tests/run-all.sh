@@ -88,6 +88,8 @@ sanitize)
 	# LeakSanitizer works in this container (checked), so leaks count.
 	# exitcode=23 keeps an ASan report apart from postdesk's own exit 1.
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=23}
+	# the unit tests' complexity deadlines (tap_within) stretched for ASan
+	export TAP_TIME_SCALE=10
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 	step "make -j2 check (in $build/, ASAN_OPTIONS=$ASAN_OPTIONS)"
 	;;
@@ -103,6 +105,8 @@ valgrind)
 	# GLib and GMime keep "still reachable" memory on purpose: only
 	# definite leaks and memory errors count.
 	export G_SLICE=always-malloc G_DEBUG=gc-friendly
+	# the unit tests' complexity deadlines (tap_within) stretched for valgrind
+	export TAP_TIME_SCALE=60
 	suite_log=test-suite-valgrind.log
 	vg="valgrind --leak-check=full --show-leak-kinds=definite"
 	vg="$vg --errors-for-leak-kinds=definite --error-exitcode=1"

@@ -104,6 +104,44 @@ static enum event_type deliver_plan_message_event(const struct deliver_facts *fa
 	}
 }
 
+/* The events that describe the stored message: what it is, then what is
+ * odd about it (header fields cut, a reused Message-ID, a bad token, an
+ * agent token used by someone else). */
+static void deliver_plan_message_events(const struct deliver_facts *fa, enum msg_kind author, struct deliver_plan *p)
+{
+	const struct mail *m = fa->mail;
+
+	deliver_plan_event(p->message_events, deliver_plan_message_event(fa, author), p->how_name);
+	if (m == NULL)
+		return;
+	if (m->fields_cut > 0) {
+		char *detail = g_strdup_printf("%zu header field%s longer than %d KB read only that far (the raw"
+					       " message is stored whole)", m->fields_cut, m->fields_cut == 1 ? "" : "s",
+					       MAIL_FIELD_MAX / 1024);
+
+		deliver_plan_event(p->message_events, EV_HEADERS_CUT, detail);
+		g_free(detail);
+	}
+	if (fa->reused_case > 0) {
+		char *detail = g_strdup_printf("Message-ID <%s> from %s is also in case %lld with other content",
+					       m->message_id, m->from_addr, fa->reused_case);
+
+		deliver_plan_event(p->message_events, EV_MESSAGE_ID_REUSED, detail);
+		g_free(detail);
+	}
+	if (fa->token != NULL && fa->token_case == 0)
+		deliver_plan_event(p->message_events, EV_BAD_TOKEN, "recipient token did not verify; ignored");
+	if (p->unverified) {
+		char *detail = g_strdup_printf("agent mail not trusted: %s", fa->verified_why ? fa->verified_why : "");
+
+		deliver_plan_event(p->message_events, EV_UNTRUSTED_AGENT_MAIL, detail);
+		g_free(detail);
+	} else if (p->untrusted) {
+		deliver_plan_event(p->message_events, EV_UNTRUSTED_AGENT_MAIL,
+				   "agent token used by an address that is not a registered agent");
+	}
+}
+
 /* A delivery report: an event, and the address marked when delivery failed. */
 static void deliver_plan_bounce(const struct mail_report *r, struct deliver_plan *p)
 {
@@ -258,35 +296,9 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 	deliver_plan_case(fa, p);
 	if (p->case_id == 0)
 		deliver_plan_customer(fa, p);
-	deliver_plan_event(p->message_events, deliver_plan_message_event(fa, author), p->how_name);
+	deliver_plan_message_events(fa, author, p);
 	if (m == NULL)
 		return;
-	if (m->fields_cut > 0) {
-		char *detail = g_strdup_printf("%zu header field%s longer than %d KB read only that far (the raw"
-					       " message is stored whole)", m->fields_cut, m->fields_cut == 1 ? "" : "s",
-					       MAIL_FIELD_MAX / 1024);
-
-		deliver_plan_event(p->message_events, EV_HEADERS_CUT, detail);
-		g_free(detail);
-	}
-	if (fa->reused_case > 0) {
-		char *detail = g_strdup_printf("Message-ID <%s> from %s is also in case %lld with other content",
-					       m->message_id, m->from_addr, fa->reused_case);
-
-		deliver_plan_event(p->message_events, EV_MESSAGE_ID_REUSED, detail);
-		g_free(detail);
-	}
-	if (fa->token != NULL && fa->token_case == 0)
-		deliver_plan_event(p->message_events, EV_BAD_TOKEN, "recipient token did not verify; ignored");
-	if (p->unverified) {
-		char *detail = g_strdup_printf("agent mail not trusted: %s", fa->verified_why ? fa->verified_why : "");
-
-		deliver_plan_event(p->message_events, EV_UNTRUSTED_AGENT_MAIL, detail);
-		g_free(detail);
-	} else if (p->untrusted) {
-		deliver_plan_event(p->message_events, EV_UNTRUSTED_AGENT_MAIL,
-				   "agent token used by an address that is not a registered agent");
-	}
 	if (fa->cls.kind == CLASSIFY_BOUNCE)
 		deliver_plan_bounce(m->report, p);
 	if (p->customer_mail)

@@ -4,6 +4,7 @@
 #define POSTDESK_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -63,6 +64,19 @@ static int tap_int_at(const char *file, int line, long long got, long long want,
 	if (!tap_ok(tap_g != NULL && tap_w != NULL ? strcmp(tap_g, tap_w) == 0 : tap_g == tap_w, __VA_ARGS__)) \
 		printf("# got:  '%s'\n# want: '%s'\n", tap_g ? tap_g : "(null)", tap_w ? tap_w : "(null)"); \
 } while (0)
+
+/* Whether secs is within a deadline of limit seconds. Such a deadline
+ * catches work that grows faster than its input (a quadratic loop at these
+ * sizes takes minutes), it is no speed target (those are in make bench):
+ * TAP_TIME_SCALE (set by tests/run-all.sh for the valgrind and sanitizer
+ * runs) stretches it for slow builds. */
+static int tap_within(double secs, double limit)
+{
+	const char *scale = getenv("TAP_TIME_SCALE");
+	double k = scale != NULL ? atof(scale) : 1.0;
+
+	return secs < limit * (k > 1.0 ? k : 1.0);
+}
 
 /* Print the plan at the end and give the exit status. */
 static int tap_done(void)
