@@ -42,7 +42,8 @@ const char *thread_how_name(enum thread_how how);
 /* What customer mail does to a case in status, closed closed_age seconds ago
  * (ignored unless closed), given the configured reopen window. */
 enum thread_action thread_on_status(enum case_status status, long long closed_age, long long reopen_window);
-/* The case number of a "[Name #123]" tag in a subject, or 0. */
+/* The case number of the first "[Name #123]" tag in a subject, or 0; only
+ * a tag that ends within the first 1000 bytes counts (one pass, bounded). */
 long long thread_subject_tag(const char *subject);
 
 #endif
