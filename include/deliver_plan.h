@@ -19,6 +19,11 @@
 
 struct mail;
 
+/* A case's subject is the mail's cut to this many bytes (at a character,
+ * with "..."): it goes into every mail about the case. The message keeps
+ * its whole subject. */
+#define DELIVER_SUBJECT_MAX 500
+
 /* Everything known before deciding. Strings are borrowed. */
 struct deliver_facts {
 	const struct mail *mail;	/* NULL when quarantined */
@@ -67,7 +72,7 @@ struct deliver_plan {
 	long long case_id;		/* the existing case; 0 when one is created */
 	long long linked_case;		/* the new case is linked to this one, 0 when not */
 	char *customer_addr;		/* of a new case (lower-case), NULL when none */
-	const char *subject;		/* of a new case */
+	char *subject;			/* of a new case: at most DELIVER_SUBJECT_MAX bytes */
 	bool quarantined;
 	enum msg_kind kind;		/* of the stored message */
 	long long agent_id;		/* the author, when an active agent; 0 when not */

@@ -36,6 +36,20 @@ static void deliver_plan_author(const struct deliver_facts *fa, struct deliver_p
 		p->untrusted = true;
 }
 
+/* A case subject from a mail's: cut to DELIVER_SUBJECT_MAX bytes at a
+ * character boundary, "..." added. g_free it. */
+static char *deliver_plan_subject(const char *subject)
+{
+	const char *end;
+
+	if (strlen(subject) <= DELIVER_SUBJECT_MAX)
+		return g_strdup(subject);
+	end = subject + DELIVER_SUBJECT_MAX - 3;
+	while (end > subject && (*end & 0xc0) == 0x80)
+		end--;	/* not inside a character */
+	return g_strdup_printf("%.*s...", (int)(end - subject), subject);
+}
+
 /* Which case, and what customer mail does to its status. */
 static void deliver_plan_case(const struct deliver_facts *fa, struct deliver_plan *p)
 {
@@ -47,8 +61,8 @@ static void deliver_plan_case(const struct deliver_facts *fa, struct deliver_pla
 	if (m != NULL)
 		p->how = thread_pick(&fa->thread, &picked);
 	p->how_name = fa->quarantine_reason ? fa->quarantine_reason : thread_how_name(p->how);
-	p->subject = m != NULL && m->subject[0] ? m->subject : m == NULL && p->quarantined ?
-		     "(unreadable message)" : "(no subject)";
+	p->subject = deliver_plan_subject(m != NULL && m->subject[0] ? m->subject : m == NULL && p->quarantined ?
+					  "(unreadable message)" : "(no subject)");
 	if (picked == 0) {
 		p->action = p->quarantined ? DELIVER_QUARANTINE : DELIVER_NEW;
 		deliver_plan_event(p->case_events, EV_CREATED, fa->quarantine_reason ? fa->quarantine_reason :
@@ -331,6 +345,7 @@ void deliver_plan_clear(struct deliver_plan *p)
 	if (p->watchers_cut_first != NULL)
 		g_ptr_array_free(p->watchers_cut_first, TRUE);
 	g_free(p->customer_addr);
+	g_free(p->subject);
 	g_free(p->rating_comment);
 	g_free(p->answer);
 	agentcmd_clear(&p->cmd);

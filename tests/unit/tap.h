@@ -70,7 +70,7 @@ static int tap_int_at(const char *file, int line, long long got, long long want,
  * sizes takes minutes), it is no speed target (those are in make bench):
  * TAP_TIME_SCALE (set by tests/run-all.sh for the valgrind and sanitizer
  * runs) stretches it for slow builds. */
-static int tap_within(double secs, double limit)
+static inline int tap_within(double secs, double limit)
 {
 	const char *scale = getenv("TAP_TIME_SCALE");
 	double k = scale != NULL ? atof(scale) : 1.0;

@@ -135,6 +135,18 @@ static void check(const struct row *r)
 int main(void)
 {
 	char survey_role[4];
+	GString *long_subject = g_string_new(JAN "Subject: "), *want_subject = g_string_new(NULL);
+	int k;
+
+	/* 600 two-byte letters: the case gets 248 of them and "..." */
+	for (k = 0; k < 600; k++)
+		g_string_append(long_subject, "\304\205");
+	g_string_append(long_subject, "\n\nHelp!\n");
+	g_string_append(want_subject, "new case=0 linked=0 kind=customer class=normal react=customer ack customer-mail"
+			" notify=notify_new summary=ack+notify customer=jan@example.net subject=");
+	for (k = 0; k < 248; k++)
+		g_string_append(want_subject, "\304\205");
+	g_string_append(want_subject, "... events: created(normal) | customer-mail(new)");
 
 	token_rating_role(4, survey_role);
 	{
@@ -310,6 +322,8 @@ int main(void)
 		  .want = "quarantine case=0 linked=0 kind=customer class=quarantined react=none summary=none"
 			  " events: created(oversized: cut at max_message_size) | quarantined(oversized: cut at"
 			  " max_message_size)" },
+		{ "a 1200-byte subject: the case's is cut at 500 bytes, at a character", long_subject->str,
+		  .sender = "jan@example.net", .want = want_subject->str },
 		{ "no key yet: stored and threaded, no mail made",
 		  JAN "Subject: x\n\nHelp!\n", .sender = "jan@example.net", .no_keys = true,
 		  .want = "new case=0 linked=0 kind=customer class=normal react=none customer-mail summary=none"
@@ -320,5 +334,7 @@ int main(void)
 		for (i = 0; i < G_N_ELEMENTS(rows); i++)
 			check(&rows[i]);
 	}
+	g_string_free(long_subject, TRUE);
+	g_string_free(want_subject, TRUE);
 	return tap_done();
 }
