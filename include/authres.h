@@ -12,9 +12,11 @@
 
 /* Whether the Authentication-Results header values (topmost first) show
  * from_domain verified by the MTA named authserv_id. Only the topmost
- * header with that authserv-id counts (the MTA prepends its own and must
- * remove any that came in with its id). why (size bytes) says what was
- * found, for the log and the case. */
+ * header that starts with that authserv-id as a bare token counts (the
+ * MTA prepends its own and must remove any that came in with its id).
+ * The values must be raw (never RFC 2047 decoded). A quoted string is
+ * one word; the first of a property counts. why (size bytes) says what
+ * was found, for the log and the case. */
 bool authres_verified(const char *const *headers, size_t n, const char *authserv_id, const char *from_domain,
 		      char *why, size_t size);
 

@@ -44,7 +44,6 @@ struct deliver_facts {
 	enum case_status status;
 	long long closed_age;		/* seconds since it was closed */
 	long long reopen_window;	/* from the configuration */
-	long long max_watchers;		/* from the configuration */
 	bool have_keys;			/* tokens can be made: mail can be sent */
 	long long reused_case;		/* a case holds this sender's Message-ID with other content */
 };
@@ -91,8 +90,6 @@ struct deliver_plan {
 	/* customer mail: the To and Cc addresses that may become watchers, and
 	 * each without its extension (to leave out queue addresses) */
 	GPtrArray *watchers, *watcher_bases;
-	guint watchers_cut;		/* more than max_watchers: left out here already, */
-	GPtrArray *watchers_cut_first;	/* the first few of them */
 	/* a survey answer */
 	int rating;			/* 1 to 5, 0 when not a survey answer */
 	char *rating_comment;		/* NULL when none */

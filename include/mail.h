@@ -62,8 +62,9 @@ void mail_free(struct mail **mail);
 /* The value of a top-level header (first occurrence), unfolded, decoded and
  * cleaned; NULL when absent. Valid until mail_free(). */
 const char *mail_header(const struct mail *mail, const char *name);
-/* The values of every top-level header called name, topmost first,
- * unfolded and cleaned, at most max of them, appended to out (g_free each). */
+/* The raw values of every top-level header called name, topmost first,
+ * unfolded and cleaned but not decoded, at most max of them, appended to
+ * out (g_free each). */
 void mail_header_all(const struct mail *mail, const char *name, size_t max, GPtrArray *out);
 /* Text in charset (NULL or unknown: guess) as valid UTF-8; invalid bytes
  * become U+FFFD. Returns a new string (g_free). */

@@ -181,12 +181,11 @@ void store_case_show_clear(struct store_case_show *r);
  * leaving out queue addresses (bases: each address without its extension,
  * same order), agents, the case's customer and those already watching, up
  * to max watchers on the case; each added one gets a watcher-added event
- * by actor, and one watchers-left-out event counts what did not fit (with
- * cut more that the caller left out before, the first of them in
- * cut_first) and names the first STORE_WATCHERS_NAMED. */
+ * by actor, and one watchers-left-out event counts what did not fit and
+ * names the first STORE_WATCHERS_NAMED. */
 #define STORE_WATCHERS_NAMED 5
 int store_watchers_add(struct db *db, long long case_id, GPtrArray *addrs, GPtrArray *bases, long long max,
-		       guint cut, GPtrArray *cut_first, const char *actor, struct fault *f);
+		       const char *actor, struct fault *f);
 /* The case's watchers, by address, appended to list (g_free each). */
 int store_watchers_list(struct db *db, long long case_id, GPtrArray *list, struct fault *f);
 

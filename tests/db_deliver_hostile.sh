@@ -6,7 +6,7 @@
 # answer copied to more than 64 people; agent mail the MTA did not verify
 # (authserv_id).
 . "$TEST_SRCDIR/lib.sh"
-plan 31
+plan 32
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -143,6 +143,9 @@ agent_answer forged2 "attacker.example; dkim=pass header.d=example.org" \
 like "$RC:$ERR" "^0:.*class=untrusted" "another authserv-id's pass and our own fail: untrusted"
 like "$(sql "SELECT detail FROM events WHERE case_id = ${c:-0} AND type = 'untrusted-agent-mail' ORDER BY id DESC LIMIT 1")" \
 	"not verified by mx.example.org for example.org: dkim=fail \(example.org\)" "the case says what the MTA found"
+# an encoded word in what the MTA copied from the envelope must stay text
+agent_answer forged3 "mx.example.org; spf=pass (domain of =?us-ascii?q?=29=3B_dkim=3Dpass_header.d=3Dexample.org_=28?=@attacker.example designates 192.0.2.1 as permitted sender) smtp.mailfrom=attacker.example"
+like "$RC:$ERR" "^0:.*class=untrusted" "an RFC 2047 word spelling a dkim=pass inside our own header: untrusted"
 agent_answer real "mx.example.org; dkim=pass (2048-bit key) header.d=example.org header.s=mail; spf=pass smtp.mailfrom=alice@example.org"
 like "$RC:$ERR" "^0:.*class=normal, .*mail=relay" "an aligned dkim=pass from our MTA: relayed"
 is "$(relays):$(sql "SELECT status FROM cases WHERE id = ${c:-0}")" "1:resolved" "and its command run"

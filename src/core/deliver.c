@@ -211,8 +211,7 @@ static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fau
 		.mail = d->mail, .quarantine_reason = d->quarantine_reason, .cls = d->cls,
 		.envelope_sender = d->env->sender, .queue_addr = d->queue_addr,
 		.recipient_delimiter = d->cfg->recipient_delimiter, .token = d->token,
-		.reopen_window = d->cfg->reopen_window, .max_watchers = d->cfg->max_watchers,
-		.have_keys = d->ring != NULL,
+		.reopen_window = d->cfg->reopen_window, .have_keys = d->ring != NULL,
 		.reused_case = d->reused_case,
 	};
 	if (d->mail == NULL)
@@ -324,8 +323,7 @@ static int deliver_execute(struct deliver *d, const struct deliver_plan *p, stru
 		return -1;
 	if (p->bounced_addr != NULL && store_customer_bounced(d->db, p->bounced_addr, p->bounce_detail, f) < 0)
 		return -1;
-	if (store_watchers_add(d->db, case_id, p->watchers, p->watcher_bases, d->cfg->max_watchers,
-			       p->watchers_cut, p->watchers_cut_first, actor, f) < 0)
+	if (store_watchers_add(d->db, case_id, p->watchers, p->watcher_bases, d->cfg->max_watchers, actor, f) < 0)
 		return -1;
 	if (p->rating > 0 && store_case_rate(d->db, case_id, p->rating, p->rating_comment, f) < 0)
 		return -1;
@@ -421,9 +419,17 @@ static int deliver_transaction(struct deliver *d, struct fault *f)
 fail:
 	if (db_unique_violation(d->db)) {
 		/* the twin delivered at the same moment won the race */
+		struct fault why = *f;
+
 		db_rollback(d->db);
 		if (deliver_duplicate(d, &dup, f) < 0)
 			return -1;
+		if (dup == 0) {
+			/* no twin: another unique constraint, a permanent failure */
+			*f = why;
+			g_array_set_size(d->queued, 0);
+			return -1;
+		}
 		d->res->action = DELIVER_DUPLICATE;
 		d->res->case_id = dup;
 		d->res->how = "already stored (concurrent delivery)";

@@ -8,7 +8,6 @@
 #include "deliver_plan.h"
 #include "mail.h"
 #include "quote.h"
-#include "store.h"
 #include "token.h"
 
 /* Add an event with a copy of detail to list. */
@@ -179,8 +178,9 @@ static void deliver_plan_bounce(const struct mail_report *r, struct deliver_plan
 }
 
 /* To and Cc of customer mail that may watch the case: not robots, not the
- * queue written to, not the author, each once, at most max_watchers (a
- * case cannot have more; what is cut here is counted). */
+ * queue written to, not the author, each once (the store adds them up to
+ * max_watchers, after leaving out agents and other queues; the header
+ * bound, MAIL_FIELD_MAX, keeps the list short). */
 static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver_plan *p)
 {
 	const struct mail *m = fa->mail;
@@ -204,12 +204,6 @@ static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver
 				continue;
 			}
 			g_hash_table_add(seen, (gpointer)addr);
-			if ((long long)p->watchers->len >= fa->max_watchers) {
-				if (p->watchers_cut++ < STORE_WATCHERS_NAMED)
-					g_ptr_array_add(p->watchers_cut_first, g_strdup(addr));
-				g_free(base);
-				continue;
-			}
 			g_ptr_array_add(p->watchers, g_strdup(addr));
 			g_ptr_array_add(p->watcher_bases, base);
 		}
@@ -249,7 +243,7 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 		p->reaction = REACT_UNVERIFIED;
 		p->answer = g_strdup_printf("Your mail \"%s\" was stored on the case but not relayed, and no"
 					    " command in it was run: the mail server did not verify that it"
-					    " comes from your domain (%s).", m->subject,
+					    " comes from your domain (%s).", p->subject,
 					    fa->verified_why ? fa->verified_why : "");
 		p->summary = "unverified";
 		return;
@@ -292,7 +286,6 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 	p->message_events = g_array_new(FALSE, FALSE, sizeof(struct deliver_plan_event));
 	p->watchers = g_ptr_array_new_with_free_func(g_free);
 	p->watcher_bases = g_ptr_array_new_with_free_func(g_free);
-	p->watchers_cut_first = g_ptr_array_new_with_free_func(g_free);
 	p->summary = "none";
 	p->quarantined = fa->quarantine_reason != NULL;
 	p->kind = MSG_CUSTOMER;
@@ -342,8 +335,6 @@ void deliver_plan_clear(struct deliver_plan *p)
 		g_ptr_array_free(p->watchers, TRUE);
 	if (p->watcher_bases != NULL)
 		g_ptr_array_free(p->watcher_bases, TRUE);
-	if (p->watchers_cut_first != NULL)
-		g_ptr_array_free(p->watchers_cut_first, TRUE);
 	g_free(p->customer_addr);
 	g_free(p->subject);
 	g_free(p->rating_comment);

@@ -857,7 +857,9 @@ void mail_header_all(const struct mail *m, const char *name, size_t max, GPtrArr
 	for (i = 0; i < n && out->len < max; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
 
+		/* raw: a structured header is never RFC 2047 decoded (an encoded
+		 * word must not turn into what it spells) */
 		if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) == 0)
-			g_ptr_array_add(out, mail_clean_header(g_mime_header_get_value(h)));
+			g_ptr_array_add(out, mail_clean_header(g_mime_header_get_raw_value(h)));
 	}
 }

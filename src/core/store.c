@@ -522,11 +522,10 @@ static char *store_lines(GPtrArray *addrs)
 }
 
 int store_watchers_add(struct db *db, long long case_id, GPtrArray *addrs, GPtrArray *bases, long long max,
-		       guint cut, GPtrArray *cut_first, const char *actor, struct fault *f)
+		       const char *actor, struct fault *f)
 {
-	long long left_out = cut;
+	long long left_out = 0;
 	GString *named = g_string_new(NULL);
-	guint i;
 	int ret = 0;
 
 	if (addrs->len > 0) {
@@ -569,9 +568,6 @@ int store_watchers_add(struct db *db, long long case_id, GPtrArray *addrs, GPtrA
 			g_string_append(named, PQgetvalue(res, 0, 1));
 		PQclear(res);
 	}
-	/* those the caller cut come after all of the list: named while there is room */
-	for (i = 0; cut_first != NULL && i < cut_first->len && left_out - cut + i < STORE_WATCHERS_NAMED; i++)
-		g_string_append_printf(named, "%s%s", named->len ? ", " : "", (char *)g_ptr_array_index(cut_first, i));
 	if (left_out > 0) {
 		char *detail = g_strdup_printf("%lld addresses not added (max_watchers = %lld): %s%s", left_out, max,
 					       named->str, left_out > STORE_WATCHERS_NAMED ? ", ..." : "");

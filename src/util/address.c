@@ -38,21 +38,19 @@ char *address_fold(const char *addr)
 
 void address_split(const char *addr, const char *delimiters, char **base_r, char **ext_r)
 {
-	char *lower = address_fold(addr);
-	char *at = strrchr(lower, '@');
+	const char *at = strrchr(addr, '@');
 	size_t cut;
+	char *base;
 
 	*ext_r = NULL;
-	if (at == NULL || delimiters == NULL || *delimiters == '\0') {
-		*base_r = lower;
+	cut = delimiters != NULL && *delimiters != '\0' ? strcspn(addr, delimiters) : strlen(addr);
+	if (at == NULL || addr + cut >= at) {
+		*base_r = address_fold(addr);
 		return;
 	}
-	cut = strcspn(lower, delimiters);
-	if (lower + cut >= at) {
-		*base_r = lower;
-		return;
-	}
-	*ext_r = g_strndup(lower + cut + 1, (size_t)(at - lower - cut - 1));
-	*base_r = g_strdup_printf("%.*s%s", (int)cut, lower, at);
-	g_free(lower);
+	/* the extension (a token) folds ASCII only: one spelling of a token */
+	*ext_r = g_ascii_strdown(addr + cut + 1, (gssize)(at - addr - cut - 1));
+	base = g_strdup_printf("%.*s%s", (int)cut, addr, at);
+	*base_r = address_fold(base);
+	g_free(base);
 }

@@ -26,12 +26,15 @@ static char *authres_flatten(const char *value)
 		char c = value[i];
 
 		if (quoted) {
-			if (c == '\\' && i + 1 < len)
-				g_string_append_c(s, value[++i]);
-			else if (c == '"')
+			/* one word whatever it holds: no separators, no spaces */
+			bool escaped = c == '\\' && i + 1 < len;
+
+			if (escaped)
+				c = value[++i];
+			if (c == '"' && !escaped)
 				quoted = false;
-			else
-				g_string_append_c(s, c == ';' || c == '\n' ? ' ' : c);
+			else if (c != ';' && c != '\n' && !g_ascii_isspace(c))
+				g_string_append_c(s, c);
 		} else if (depth > 0) {
 			if (c == '\\' && i + 1 < len)
 				i++;
@@ -69,6 +72,19 @@ static bool authres_aligned(const char *d, const char *from)
 	       strchr(from, '.') != NULL;
 }
 
+/* Whether a header value starts with the authserv-id id itself: a bare
+ * token, not quoted, not after a comment (forms a stripping milter that
+ * compares text would not remove). */
+static bool authres_ours(const char *value, const char *id)
+{
+	size_t n = strlen(id);
+
+	while (*value == ' ' || *value == '\t')
+		value++;
+	return n > 0 && g_ascii_strncasecmp(value, id, n) == 0 &&
+	       (value[n] == ';' || value[n] == ' ' || value[n] == '\t' || value[n] == '(');
+}
+
 /* Whether one result ("dkim=pass header.d=example.org ...") verifies from. */
 static bool authres_result(const char *result, const char *from, GString *found)
 {
@@ -91,7 +107,8 @@ static bool authres_result(const char *result, const char *from, GString *found)
 			   (strcmp(method, "dmarc") == 0 && strcmp(words[i], "header.from") == 0)) {
 			const char *at = strrchr(eq + 1, '@');
 
-			identity = at ? at + 1 : eq + 1;
+			if (identity == NULL)	/* the first of a property counts */
+				identity = at ? at + 1 : eq + 1;
 		}
 	}
 	if (method != NULL && (strcmp(method, "dkim") == 0 || strcmp(method, "spf") == 0 ||
@@ -114,22 +131,15 @@ bool authres_verified(const char *const *headers, size_t n, const char *authserv
 	size_t h;
 
 	for (h = 0; h < n; h++) {
-		char *flat = authres_flatten(headers[h]);
-		char **results = g_strsplit(flat, "\n", -1);
-		char *id = g_strstrip(g_strdup(results[0] ? results[0] : ""));
-		char *space = strchr(id, ' ');	/* an optional version follows the id */
+		char *flat, **results;
 		GString *found;
 		bool ok = false;
 		int i;
 
-		if (space != NULL)
-			*space = '\0';
-		if (g_ascii_strcasecmp(id, authserv_id) != 0) {
-			g_free(id);
-			g_strfreev(results);
-			g_free(flat);
+		if (!authres_ours(headers[h], authserv_id))
 			continue;
-		}
+		flat = authres_flatten(headers[h]);
+		results = g_strsplit(flat, "\n", -1);
 		found = g_string_new(NULL);
 		for (i = 1; results[i] != NULL; i++)
 			if (authres_result(g_strstrip(results[i]), from_domain, found))
@@ -137,7 +147,6 @@ bool authres_verified(const char *const *headers, size_t n, const char *authserv
 		snprintf(why, size, "%s by %s for %s: %s", ok ? "verified" : "not verified", authserv_id, from_domain,
 			 found->len ? found->str : "no dkim or spf result");
 		g_string_free(found, TRUE);
-		g_free(id);
 		g_strfreev(results);
 		g_free(flat);
 		return ok;	/* the topmost of ours is the one that counts */

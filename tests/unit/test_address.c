@@ -1,6 +1,7 @@
 /* test_address.c: address checks. */
 #include <glib.h>
 #include <locale.h>
+#include <string.h>
 
 #include "address.h"
 #include "tap.h"
@@ -49,6 +50,25 @@ int main(void)
 		if (setlocale(LC_ALL, locales[i]) != NULL)
 			fold(locales[i]);
 	setlocale(LC_ALL, "C");
+	{
+		/* the base folds, the extension (a token) folds ASCII only: a
+		 * KELVIN SIGN is no second spelling of a 'k' in a token */
+		char *base, *ext;
+
+		address_split("\303\226STER+C1.1.AbK@Example.DE", "+", &base, &ext);
+		tap_is(base, "\303\266ster@example.de", "split: the base address folded");
+		tap_is(ext, "c1.1.abk", "split: the extension lowered");
+		g_free(base);
+		g_free(ext);
+		address_split("support+c1.1.ab\342\204\252@example.org", "+", &base, &ext);
+		tap_is(ext, "c1.1.ab\342\204\252", "split: a KELVIN SIGN in the extension stays itself");
+		g_free(base);
+		g_free(ext);
+		address_split("Plain@Example.ORG", "+", &base, &ext);
+		tap_ok(strcmp(base, "plain@example.org") == 0 && ext == NULL, "split: no extension");
+		g_free(base);
+		g_free(ext);
+	}
 	addr("\303\226STER@Example.DE", "\303\266ster@example.de");
 	addr("Support@Example.ORG", "support@example.org");
 	addr("a.b+c@x", "a.b+c@x");

@@ -65,6 +65,21 @@ int main(void)
 	check((const char *[]){ ID "; dkim=fail header.d=example.org", ID "; dkim=pass header.d=example.org", NULL },
 	      "example.org", false, "dkim=fail", "only the topmost of ours counts (a forged one below it does not)");
 	check((const char *[]){ NULL }, "example.org", false, "no Authentication-Results", "no header at all");
+	/* forms a milter stripping its own id by text would miss (review of issue 13) */
+	check((const char *[]){ "\"mx.example.org\"; dkim=pass header.d=example.org", NULL }, "example.org", false,
+	      "no Authentication-Results", "a quoted authserv-id is not ours");
+	check((const char *[]){ "(c) mx.example.org; dkim=pass header.d=example.org", NULL }, "example.org", false,
+	      "no Authentication-Results", "an authserv-id after a comment is not ours");
+	check((const char *[]){ "mx.example.org.evil; dkim=pass header.d=example.org", NULL }, "example.org", false,
+	      "no Authentication-Results", "a longer id that starts like ours is not ours");
+	check((const char *[]){ ID "; spf=pass smtp.mailfrom=\"x smtp.mailfrom=example.org \"@attacker.example", NULL },
+	      "example.org", false, "spf=pass (attacker.example)", "a quoted local part is one word: no property inside it");
+	check((const char *[]){ ID "; dkim=pass header.d=attacker.example header.i=\"x header.d=example.org \"@a.example",
+				NULL }, "example.org", false, "dkim=pass (attacker.example)", "nor in a quoted header.i");
+	check((const char *[]){ ID "; dkim=pass header.d=attacker.example header.i=x header.d=example.org", NULL },
+	      "example.org", false, "dkim=pass (attacker.example)", "the first header.d counts, not a later one");
+	check((const char *[]){ ID "; spf=pass smtp.mailfrom=\"a\\\"b; dkim=pass header.d=example.org\"@x.example", NULL },
+	      "example.org", false, "spf=pass (x.example)", "an escaped quote does not end the quoted string");
 	{
 		/* linear and bounded: a 1 MB header of comments and semicolons */
 		GString *big = g_string_new(ID ";");

@@ -32,7 +32,6 @@ struct row {
 	enum case_status status;
 	long long closed_age;
 	bool no_keys;
-	long long max_watchers;		/* 0: 100 */
 	const char *want;
 };
 
@@ -65,11 +64,6 @@ static char *describe(const struct deliver_plan *p)
 	}
 	for (i = 0; i < p->watchers->len; i++)
 		g_string_append_printf(s, "%s%s", i ? "," : " watchers=", (char *)g_ptr_array_index(p->watchers, i));
-	if (p->watchers_cut > 0) {
-		g_string_append_printf(s, " cut=%u", p->watchers_cut);
-		for (i = 0; i < p->watchers_cut_first->len; i++)
-			g_string_append_printf(s, "%s%s", i ? "," : ":", (char *)g_ptr_array_index(p->watchers_cut_first, i));
-	}
 	if (p->bounced_addr != NULL)
 		g_string_append_printf(s, " bounced=%s", p->bounced_addr);
 	if (p->rating > 0)
@@ -102,7 +96,6 @@ static void check(const struct row *r)
 		.status = r->status, .closed_age = r->closed_age, .reopen_window = 7 * 86400,
 		.have_keys = !r->no_keys, .reused_case = r->reused_case,
 		.verify_agents = r->verify > 0, .verified = r->verify == 2, .verified_why = "dkim=fail (example.org)",
-		.max_watchers = r->max_watchers ? r->max_watchers : 100,
 	};
 	struct deliver_plan p;
 	struct mail *m = NULL;
@@ -220,14 +213,6 @@ int main(void)
 			  " notify=notify_new summary=ack+notify customer=jan@example.net subject=x"
 			  " events: created(normal) | customer-mail(new)"
 			  " watchers=bob@example.net,carol@example.net" },
-		{ "watchers stop at max_watchers; the rest is counted and the first named",
-		  "From: Jan <jan@example.net>\nTo: " QUEUE ", a@example.net, b@example.net\n"
-		  "Cc: c@example.net, d@example.net\nSubject: x\n\nHelp!\n", .sender = "jan@example.net",
-		  .max_watchers = 2,
-		  .want = "new case=0 linked=0 kind=customer class=normal react=customer ack customer-mail"
-			  " notify=notify_new summary=ack+notify customer=jan@example.net subject=x"
-			  " events: created(normal) | customer-mail(new)"
-			  " watchers=a@example.net,b@example.net cut=2:c@example.net,d@example.net" },
 		{ "a Message-ID this sender used before for other content: stored and flagged",
 		  JAN "Subject: x\n\nOther text.\n", .sender = "jan@example.net", .reused_case = 3,
 		  .want = "new case=0 linked=0 kind=customer class=normal react=customer ack customer-mail"
