@@ -118,6 +118,25 @@ static void test_language(void)
 		"- {{filename}} for {{name}}:{{#each parts}} {{p}}/{{items.filename}}{{/each}}\n"
 		"{{/each}}\n", v, "- a.pdf for Zofia: 1/a.pdf 2/a.pdf\n- b.png for inner:\n",
 		"each: nested lists, names resolve in the item first, then outward; list.field");
+	{
+		/* nested loops multiply: bounded, not hours (found by fuzz_template) */
+		GString *deep = g_string_new("Subject: s\n\n");
+		int k;
+
+		for (k = 0; k < 3; k++)
+			template_vars_add(v, "l");
+		for (k = 0; k < 14; k++)
+			g_string_append(deep, "{{#each l}}");
+		g_string_append(deep, "x");
+		for (k = 0; k < 14; k++)
+			g_string_append(deep, "{{/each}}");
+		g_string_append(deep, "\n");
+		bad(deep->str, false, v, "nested {{#each}} too costly", "14 nested loops over 3 items: refused, in bounded time");
+		bad(deep->str, true, v, "nested {{#each}} too costly", "... also when checked strictly");
+		text_is("Subject: s\n\n{{#each l}}{{#each l}}x{{/each}}{{/each}}\n", v, "xxxxxxxxx\n",
+			"two nested loops over 3 items: 9 times");
+		g_string_free(deep, TRUE);
+	}
 	text_is("Subject: s\n\n{{#if items}}has{{/if}}{{#each name}}x{{/each}}{{#each nothing}}x{{/each}}{{items}}.\n",
 		v, "has.\n", "a list is true; each over text or nothing is empty; a list as text is empty");
 	text_is("Subject: s\n\n{{items.filename}}.\n", v, ".\n", "list.field outside its loop renders nothing");
