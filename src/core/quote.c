@@ -2,6 +2,7 @@
  * quoting styles of Gmail, Outlook, Thunderbird, Apple Mail and Mutt (and
  * their Polish, Czech, Malay and German attribution lines). */
 #include <glib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "quote.h"
@@ -55,8 +56,7 @@ static gboolean quote_attribution_line(const char *l)
 	return FALSE;
 }
 
-/* Whether line (or line joined with the next) is an attribution line. */
-static gboolean quote_attribution(const char *line, const char *next)
+bool quote_is_attribution(const char *line, const char *next)
 {
 	char *one = g_strstrip(g_strdup(line)), *joined;
 	gboolean found = quote_attribution_line(one);
@@ -98,7 +98,7 @@ char *quote_trim(const char *body)
 	for (n = 0; lines[n] != NULL; n++)
 		g_strchomp(lines[n]);	/* also drops the CR of CRLF */
 	for (end = 0; end < n; end++)
-		if (quote_attribution(lines[end], lines[end + 1]) || quote_outlook_block(lines, end))
+		if (quote_is_attribution(lines[end], lines[end + 1]) || quote_outlook_block(lines, end))
 			break;
 	/* then drop a trailing block of quoted lines and blank lines */
 	while (end > 0 && (lines[end - 1][0] == '>' || lines[end - 1][strspn(lines[end - 1], " \t")] == '\0'))
