@@ -15,7 +15,8 @@ struct agentcmd {
 	enum case_priority priority;
 	char *assign;		/* agent address, lower-case, NULL when not given */
 	bool note;		/* keep the mail internal */
-	char *error;		/* the first bad command line and why, NULL when all good */
+	char *error;		/* why the first bad command line is bad, NULL when all good */
+	char *error_line;	/* that line, NULL when all good */
 	char *text;		/* the mail text without the command lines */
 };
 

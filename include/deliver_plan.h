@@ -61,6 +61,7 @@ enum deliver_reaction {
 	REACT_COMMAND_ERROR,	/* an agent's #command was not understood: tell them */
 	REACT_NOTE,		/* an internal note: commands, the queue's agents notified */
 	REACT_RELAY,		/* an answer: relayed to the customer, then the commands */
+	REACT_COMMANDS,		/* an agent's mail with no new text: the commands, confirmed to them */
 	REACT_UNVERIFIED,	/* agent mail the MTA did not verify: tell the agent */
 };
 
@@ -99,7 +100,8 @@ struct deliver_plan {
 	const char *notify_template;	/* notify_new, notify_followup, notify_note; NULL: none */
 	const char *notify_body;	/* the text agents are shown */
 	struct agentcmd cmd;		/* an agent's commands (REACT_NOTE, REACT_RELAY) */
-	char *answer;			/* REACT_RELAY: the text relayed to the customer;
+	char *answer;			/* REACT_RELAY: the text relayed to the customer
+					 * (REACT_COMMANDS: ""); 
 					 * REACT_UNVERIFIED: what the agent is told */
 	const char *summary;		/* for the log: "ack+notify", "relay", "none" */
 };

@@ -21,6 +21,12 @@ struct db;
 int store_event(struct db *db, long long case_id, enum event_type type, const char *actor,
 		const char *detail, struct fault *f);
 
+/* The texts of the newest STORE_TEXTS_MAX messages of a kind on a case,
+ * each cut to STORE_TEXT_MAX characters, appended to texts (g_free each). */
+int store_case_texts(struct db *db, long long case_id, enum msg_kind kind, GPtrArray *texts, struct fault *f);
+#define STORE_TEXTS_MAX 50
+#define STORE_TEXT_MAX (256 * 1024)
+
 /* ---- queues and agents, as delivery needs them -------------------------- */
 
 /* The queue whose address is addr (lower-case, no extension): *id_r and
@@ -85,9 +91,6 @@ void store_case_info_clear(struct store_case_info *c);
 int store_case_touch(struct db *db, long long id, struct fault *f);
 /* Store a survey answer: rating 1-5 and an optional comment. */
 int store_case_rate(struct db *db, long long id, int rating, const char *comment, struct fault *f);
-/* Assign the case to the active agent with address email; *found_r false
- * when there is none (nothing changed). */
-int store_case_assign_active(struct db *db, long long id, const char *email, bool *found_r, struct fault *f);
 /* Assign the case to the registered agent with address email (NULL:
  * nobody), by hand; *old_r (256 bytes) gets the previous assignee's address
  * or "nobody". No such case is a permanent failure. */

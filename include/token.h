@@ -5,6 +5,7 @@
 #ifndef POSTDESK_TOKEN_H
 #define POSTDESK_TOKEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fault.h"
@@ -44,5 +45,10 @@ int token_message_id(const struct keyring *ring, long long case_id, const char *
 /* If id is a Message-ID made by token_message_id() with a valid signature,
  * return 0 and its case id; otherwise -1 (f untouched: not an error). */
 int token_message_id_case(const struct keyring *ring, const char *id, long long *case_id_r);
+
+/* Whether text holds a token we signed (any role, any case, any of our
+ * keys; letters in any case), as in one of our reply addresses or
+ * Message-IDs; the first one is copied into found. Linear in the text. */
+bool token_find(const struct keyring *ring, const char *text, char found[TOKEN_MAX]);
 
 #endif

@@ -71,8 +71,17 @@ static struct template_vars *cmd_template_sample(const char *name, const char *h
 			template_vars_set(item, "label", ratings[i][0]);
 			template_vars_set(item, "address", ratings[i][1]);
 		}
+	} else if (strcmp(name, "agent_done") == 0) {
+		template_vars_set(v, "done_status", "open -> pending");
+		template_vars_set(v, "done_priority", "high");
+		template_vars_set(v, "done_assignee", "bob@example.org");
+	} else if (strcmp(name, "relay_refused") == 0) {
+		template_vars_set(v, "token", "n4711.1.0123456789abcdef0123");
+	} else if (strcmp(name, "assigned") == 0) {
+		template_vars_set(v, "agent_name", "Bob Agent");
+		template_vars_set(v, "assigned_by", "alice@example.org");
 	} else if (strcmp(name, "agent_error") == 0) {
-		template_vars_set(v, "error", "#assign: no such active agent");
+		template_vars_set(v, "error", "no such active agent");
 		template_vars_set(v, "command", "#assign bob@example.org");
 	} else if (strcmp(name, "agent_unverified") == 0) {
 		template_vars_set(v, "reason", "not verified by mx.example.org for example.org: dkim=fail (example.org)");

@@ -34,19 +34,20 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 		char *addr;
 
 		if (address_normalize(arg, &addr, &f) < 0) {
-			cmd->error = g_strdup_printf("%s: %s", line, f.text);
+			cmd->error = g_strdup(f.text);
 		} else {
 			/* the last #assign counts, as the last #status does */
 			g_free(cmd->assign);
 			cmd->assign = addr;
 		}
 	} else if (strcmp(lverb, "status") == 0)
-		cmd->error = g_strdup_printf("%s: expected #status open|pending|resolved|closed", line);
+		cmd->error = g_strdup("expected #status open|pending|resolved|closed");
 	else if (strcmp(lverb, "priority") == 0)
-		cmd->error = g_strdup_printf("%s: expected #priority low|normal|high|urgent", line);
+		cmd->error = g_strdup("expected #priority low|normal|high|urgent");
 	else
-		cmd->error = g_strdup_printf("%s: unknown command (known: #status, #resolve, #assign, "
-					     "#priority, #note)", line);
+		cmd->error = g_strdup("unknown command (known: #status, #resolve, #assign, #priority, #note)");
+	if (cmd->error != NULL)
+		cmd->error_line = g_strdup(line);
 	g_free(lverb);
 	g_free(larg);
 	g_strfreev(words);
@@ -80,6 +81,7 @@ void agentcmd_clear(struct agentcmd *cmd)
 {
 	g_free(cmd->assign);
 	g_free(cmd->error);
+	g_free(cmd->error_line);
 	g_free(cmd->text);
 	memset(cmd, 0, sizeof(*cmd));
 }

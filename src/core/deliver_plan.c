@@ -179,8 +179,10 @@ static void deliver_plan_bounce(const struct mail_report *r, struct deliver_plan
 
 /* To and Cc of customer mail that may watch the case: not robots, not the
  * queue written to, not the author, each once (the store adds them up to
- * max_watchers, after leaving out agents and other queues; the header
- * bound, MAIL_FIELD_MAX, keeps the list short). */
+ * max_watchers, after leaving out agents, other queues and the case's
+ * customer; the header bound, MAIL_FIELD_MAX, keeps the list short). The
+ * author too when they wrote through the case's customer token: whoever
+ * holds it takes part (the customer's second address, a colleague). */
 static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver_plan *p)
 {
 	const struct mail *m = fa->mail;
@@ -207,6 +209,15 @@ static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver
 			g_ptr_array_add(p->watchers, g_strdup(addr));
 			g_ptr_array_add(p->watcher_bases, base);
 		}
+	}
+	if (fa->token_case > 0 && g_strcmp0(fa->token_role, TOKEN_ROLE_CUSTOMER) == 0 && m->from_addr != NULL &&
+	    !classify_robot_address(m->from_addr) && !g_hash_table_contains(seen, m->from_addr)) {
+		char *base, *ext;
+
+		address_split(m->from_addr, fa->recipient_delimiter, &base, &ext);
+		g_free(ext);
+		g_ptr_array_add(p->watchers, g_strdup(m->from_addr));
+		g_ptr_array_add(p->watcher_bases, base);
 	}
 	g_hash_table_destroy(seen);
 }
@@ -269,9 +280,10 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 		p->notify_body = p->cmd.text;
 		p->summary = "note";
 	} else {
-		p->reaction = REACT_RELAY;
 		p->answer = g_strchomp(quote_trim(p->cmd.text));
-		p->summary = "relay";
+		/* commands alone, or nothing new at all: nothing to relay */
+		p->reaction = *p->answer != '\0' ? REACT_RELAY : REACT_COMMANDS;
+		p->summary = *p->answer != '\0' ? "relay" : "commands";
 	}
 }
 

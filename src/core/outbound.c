@@ -17,6 +17,7 @@
 #include "mail.h"
 #include "outbound.h"
 #include "outbox.h"
+#include "ownmail.h"
 #include "store.h"
 #include "template.h"
 #include "token.h"
@@ -291,7 +292,7 @@ static int outbound_conversation(struct outbound *ob, const struct outbound_case
 
 /* Relay an agent's answer to the customer and the watchers. */
 static int outbound_relay(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
-			  const struct deliver_plan *p, struct fault *f)
+			  const struct deliver_plan *p, const char *answer, struct fault *f)
 {
 	GPtrArray *cc = g_ptr_array_new_with_free_func(g_free), *refs = g_ptr_array_new_with_free_func(g_free);
 	const char *to[2] = { c->info.customer_email, NULL };
@@ -314,13 +315,13 @@ static int outbound_relay(struct outbound *ob, const struct outbound_case *c, co
 	from_name = g_strdup_printf("%s via %s", name ? name : "Agent", ob->cfg->helpdesk_name);
 	v = outbound_vars(ob, c);
 	template_vars_set(v, "agent_name", name ? name : "");
-	template_vars_set(v, "answer", p->answer);
+	template_vars_set(v, "answer", answer);
 	{
 		struct outbound_mail m = {
 			.kind = "reply", .msg_kind = MSG_AGENT, .template = "reply", .language = c->info.language,
 			.from_name = from_name, .reply_to = reply_to, .to = to,
 			.cc = (const char *const *)cc->pdata, .envelope_from = c->info.queue_addr,
-			.in_reply_to = irt, .references = (const char *const *)refs->pdata, .body_text = p->answer,
+			.in_reply_to = irt, .references = (const char *const *)refs->pdata, .body_text = answer,
 		};
 
 		ret = outbound_send(ob, c, &m, v, f);
@@ -338,34 +339,57 @@ out:
 }
 
 /* Mail the author of an agent's mail about it with template (kind in
- * the outbox), its variables in v (freed here). */
+ * the outbox), its variables in v (freed here). A trusted agent's answer
+ * carries the case's agent token as Reply-To, so that they can act again
+ * by replying. */
 static int outbound_to_author(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
-			      const char *kind, const char *template, struct template_vars *v, struct fault *f)
+			      const char *kind, const char *template, bool trusted, struct template_vars *v,
+			      struct fault *f)
 {
 	const char *to[2] = { mail->from_addr, NULL };
-	struct outbound_mail m = {
-		.kind = kind, .msg_kind = MSG_SYSTEM, .template = template,
-		.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
-		.to = to, .envelope_from = "", .in_reply_to = mail->message_id,
-		.auto_submitted = "auto-replied",
-	};
-	int ret = outbound_send(ob, c, &m, v, f);
+	char *reply_to = NULL;
+	int ret = -1;
 
+	if (!trusted || outbound_token_addr(ob, c, TOKEN_ROLE_AGENT, &reply_to, f) == 0) {
+		struct outbound_mail m = {
+			.kind = kind, .msg_kind = MSG_SYSTEM, .template = template,
+			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
+			.reply_to = reply_to, .to = to, .envelope_from = "", .in_reply_to = mail->message_id,
+			.auto_submitted = "auto-replied",
+		};
+
+		ret = outbound_send(ob, c, &m, v, f);
+	}
+	g_free(reply_to);
 	template_vars_free(&v);
 	return ret;
 }
 
-/* Tell an agent that the #commands of their mail were not understood. */
+/* Tell a trusted agent why their mail was not carried out (template, its
+ * variables in v, freed here) and record it on the case as ev. */
+static int outbound_not_done(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			     const char *kind, const char *template, struct template_vars *v, enum event_type ev,
+			     const char *detail, struct fault *f)
+{
+	if (outbound_to_author(ob, c, mail, kind, template, true, v, f) < 0)
+		return -1;
+	return store_event(ob->db, c->info.id, ev, mail->from_addr, detail, f);
+}
+
+/* Tell an agent that their mail was not carried out because of the
+ * command line line (why: error): nothing was sent, nothing changed. */
 static int outbound_agent_error(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
-				const char *error, struct fault *f)
+				const char *line, const char *error, struct fault *f)
 {
 	struct template_vars *v = outbound_vars(ob, c);
+	char *detail = g_strdup_printf("%s: %s", line, error);
+	int ret;
 
 	template_vars_set(v, "error", error);
-	template_vars_set(v, "command", error);
-	if (outbound_to_author(ob, c, mail, "agent-error", "agent_error", v, f) < 0)
-		return -1;
-	return store_event(ob->db, c->info.id, EV_COMMAND_ERROR, mail->from_addr, error, f);
+	template_vars_set(v, "command", line);
+	ret = outbound_not_done(ob, c, mail, "agent-error", "agent_error", v, EV_COMMAND_ERROR, detail, f);
+	g_free(detail);
+	return ret;
 }
 
 /* Tell the registered agent whose address wrote to an agent or note
@@ -384,40 +408,55 @@ static int outbound_unverified(struct outbound *ob, const struct outbound_case *
 				   "agent_unverified not sent: daily limit of automatic mail to this address reached", f);
 	v = outbound_vars(ob, c);
 	template_vars_set(v, "reason", reason);
-	return outbound_to_author(ob, c, mail, "agent-unverified", "agent_unverified", v, f);
+	return outbound_to_author(ob, c, mail, "agent-unverified", "agent_unverified", false, v, f);
 }
 
-/* Apply an agent's #status, #priority and #assign, each with an event;
- * an answer to the customer makes the case pending unless #status says
- * otherwise, stops the first-response clock and ends an escalation round
- * (breaches until now are dealt with; a later one starts a new round). */
+/* The agent an #assign names, into *id_r (0 when none is named); false
+ * when it names no active agent. */
+static int outbound_assignee(struct outbound *ob, const struct deliver_plan *p, long long *id_r, bool *ok_r,
+			     struct fault *f)
+{
+	*id_r = 0;
+	*ok_r = true;
+	if (p->cmd.assign == NULL)
+		return 0;
+	if (store_agent_active(ob->db, p->cmd.assign, id_r, f) < 0)
+		return -1;
+	*ok_r = *id_r > 0;
+	return 0;
+}
+
+/* Apply an agent's #status, #priority and #assign (to assignee, found
+ * already; relayed: an answer went to the customer), each with an event, and set done_status, done_priority and
+ * done_assignee in done for what changed; an answer to the customer makes
+ * the case pending unless #status says otherwise, stops the
+ * first-response clock and ends an escalation round (breaches until now
+ * are dealt with; a later one starts a new round). */
 static int outbound_commands(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
-			     const struct deliver_plan *p, struct fault *f)
+			     const struct deliver_plan *p, bool relayed, long long assignee,
+			     struct template_vars *done, struct fault *f)
 {
 	const struct agentcmd *cmd = &p->cmd;
-	bool relayed = p->reaction == REACT_RELAY;
 	const char *who = mail->from_addr;
 	enum case_status status = CASE_PENDING;
 	bool set_status = relayed;
 
-	if (cmd->assign != NULL) {
-		bool found;
-
-		if (store_case_assign_active(ob->db, c->info.id, cmd->assign, &found, f) < 0)
+	if (assignee > 0 && assignee != c->info.assignee_id) {
+		if (store_case_assign_id(ob->db, c->info.id, assignee, f) < 0 ||
+		    store_event(ob->db, c->info.id, EV_ASSIGNED, who, cmd->assign, f) < 0)
 			return -1;
-		if (!found)
-			return outbound_agent_error(ob, c, mail, "#assign: no such active agent", f);
-		if (store_event(ob->db, c->info.id, EV_ASSIGNED, who, cmd->assign, f) < 0)
-			return -1;
+		template_vars_set(done, "done_assignee", cmd->assign);
 	} else if (relayed && c->info.assignee_id == 0) {
 		if (store_case_assign_id(ob->db, c->info.id, p->agent_id, f) < 0 ||
 		    store_event(ob->db, c->info.id, EV_ASSIGNED, who, who, f) < 0)
 			return -1;
 	}
-	if (cmd->set_priority &&
-	    (store_case_set_priority(ob->db, c->info.id, cmd->priority, f) < 0 ||
-	     store_event(ob->db, c->info.id, EV_PRIORITY, who, model_priority_name(cmd->priority), f) < 0))
-		return -1;
+	if (cmd->set_priority) {
+		if (store_case_set_priority(ob->db, c->info.id, cmd->priority, f) < 0 ||
+		    store_event(ob->db, c->info.id, EV_PRIORITY, who, model_priority_name(cmd->priority), f) < 0)
+			return -1;
+		template_vars_set(done, "done_priority", model_priority_name(cmd->priority));
+	}
 	if (relayed && store_case_answered(ob->db, c->info.id, f) < 0)
 		return -1;
 	if (cmd->set_status) {
@@ -431,11 +470,142 @@ static int outbound_commands(struct outbound *ob, const struct outbound_case *c,
 
 		if (r == 0)
 			r = store_event(ob->db, c->info.id, EV_STATUS, who, detail, f);
+		if (r == 0 && cmd->set_status)
+			template_vars_set(done, "done_status", detail);
 		g_free(detail);
 		if (r < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Tell an agent whom another agent's #assign gave the case. */
+static int outbound_assigned(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			     long long assignee, struct fault *f)
+{
+	char *name = NULL, *email = NULL, *reply_to = NULL;
+	int ret = -1;
+
+	if (store_agent_get(ob->db, assignee, &name, &email, f) < 0 ||
+	    outbound_token_addr(ob, c, TOKEN_ROLE_AGENT, &reply_to, f) < 0)
+		goto out;
+	{
+		const char *to[2] = { email, NULL };
+		struct template_vars *v = outbound_vars(ob, c);
+		struct outbound_mail m = {
+			.kind = "assigned", .msg_kind = MSG_SYSTEM, .template = "assigned",
+			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
+			.reply_to = reply_to, .to = to, .envelope_from = c->info.queue_addr,
+			.auto_submitted = "auto-generated",
+		};
+
+		template_vars_set(v, "agent_name", name);
+		template_vars_set(v, "assigned_by", mail->from_addr);
+		ret = outbound_send(ob, c, &m, v, f);
+		template_vars_free(&v);
+	}
+out:
+	g_free(name);
+	g_free(email);
+	g_free(reply_to);
+	return ret;
+}
+
+/* The answer as it may reach the customer, into *text_r (g_free): the
+ * lines of postdesk's own mail to agents on the case left out (whatever
+ * the reply extraction missed). *token_r (TOKEN_MAX) gets a token of ours
+ * the rest still holds, "" when none: then it must not be relayed. */
+static int outbound_own_mail(struct outbound *ob, const struct outbound_case *c, const char *answer,
+			     char **text_r, char *token_r, struct fault *f)
+{
+	GPtrArray *ours = g_ptr_array_new_with_free_func(g_free), *theirs = g_ptr_array_new_with_free_func(g_free);
+	size_t dropped;
+	int ret = -1;
+
+	*text_r = NULL;
+	token_r[0] = '\0';
+	if (store_case_texts(ob->db, c->info.id, MSG_SYSTEM, ours, f) < 0 ||
+	    store_case_texts(ob->db, c->info.id, MSG_CUSTOMER, theirs, f) < 0)
+		goto out;
+	g_ptr_array_add(ours, NULL);
+	g_ptr_array_add(theirs, NULL);
+	*text_r = ownmail_strip(answer, (const char *const *)ours->pdata, (const char *const *)theirs->pdata,
+				&dropped);
+	g_strchomp(*text_r);
+	if (!token_find(ob->ring, *text_r, token_r))
+		token_r[0] = '\0';
+	ret = 0;
+out:
+	g_ptr_array_free(ours, TRUE);
+	g_ptr_array_free(theirs, TRUE);
+	return ret;
+}
+
+/* Tell an agent that their answer was not relayed because it still holds
+ * one of our token addresses (token): nothing sent, nothing changed. */
+static int outbound_refused(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			    const char *token, struct fault *f)
+{
+	struct template_vars *v = outbound_vars(ob, c);
+	char *detail = g_strdup_printf("answer not relayed: it holds a postdesk token (%s)", token);
+	int ret;
+
+	template_vars_set(v, "token", token);
+	ret = outbound_not_done(ob, c, mail, "relay-refused", "relay_refused", v, EV_RELAY_SKIPPED, detail, f);
+	g_free(detail);
+	return ret;
+}
+
+/* A trusted agent's mail: an answer relayed to the customer, a note
+ * shown to the queue, or commands alone confirmed to the agent; the
+ * commands applied. A bad #assign, or an answer that still holds one of
+ * our tokens, stops it all before anything is sent or changed. */
+static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			       const struct deliver_plan *p, struct fault *f)
+{
+	struct template_vars *done = outbound_vars(ob, c);
+	enum deliver_reaction react = p->reaction;
+	char token[TOKEN_MAX], *answer = NULL;
+	long long assignee;
+	bool ok;
+	int ret = -1;
+
+	if (outbound_assignee(ob, p, &assignee, &ok, f) < 0)
+		goto out;
+	if (!ok) {
+		char *line = g_strdup_printf("#assign %s", p->cmd.assign);
+
+		ret = outbound_agent_error(ob, c, mail, line, "no such active agent", f);
+		g_free(line);
+		goto out;
+	}
+	if (react == REACT_RELAY) {
+		if (outbound_own_mail(ob, c, p->answer, &answer, token, f) < 0)
+			goto out;
+		if (token[0] != '\0') {
+			ret = outbound_refused(ob, c, mail, token, f);
+			goto out;
+		}
+		/* nothing but our own mail quoted: nothing to relay */
+		if (*answer == '\0')
+			react = REACT_COMMANDS;
+		else if (outbound_relay(ob, c, mail, p, answer, f) < 0)
+			goto out;
+	}
+	if (outbound_commands(ob, c, mail, p, react == REACT_RELAY, assignee, done, f) < 0)
+		goto out;
+	if (react == REACT_NOTE)
+		ret = outbound_notify(ob, c, mail, p, f);
+	else if (react == REACT_COMMANDS)
+		ret = outbound_to_author(ob, c, mail, "agent-done", "agent_done", true, g_steal_pointer(&done), f);
+	else
+		ret = 0;
+	if (ret == 0 && assignee > 0 && assignee != c->info.assignee_id && assignee != p->agent_id)
+		ret = outbound_assigned(ob, c, mail, assignee, f);
+out:
+	template_vars_free(&done);
+	g_free(answer);
+	return ret;
 }
 
 int outbound_react(struct outbound *ob, long long case_id, const struct mail *mail,
@@ -458,17 +628,12 @@ int outbound_react(struct outbound *ob, long long case_id, const struct mail *ma
 			ret = outbound_notify(ob, &c, mail, p, f);
 		break;
 	case REACT_COMMAND_ERROR:
-		ret = outbound_agent_error(ob, &c, mail, p->cmd.error, f);
+		ret = outbound_agent_error(ob, &c, mail, p->cmd.error_line, p->cmd.error, f);
 		break;
 	case REACT_NOTE:
-		ret = outbound_commands(ob, &c, mail, p, f);
-		if (ret == 0)
-			ret = outbound_notify(ob, &c, mail, p, f);
-		break;
 	case REACT_RELAY:
-		ret = outbound_relay(ob, &c, mail, p, f);
-		if (ret == 0)
-			ret = outbound_commands(ob, &c, mail, p, f);
+	case REACT_COMMANDS:
+		ret = outbound_agent_mail(ob, &c, mail, p, f);
 		break;
 	case REACT_UNVERIFIED:
 		ret = outbound_unverified(ob, &c, mail, p->answer, f);

@@ -268,19 +268,6 @@ int store_case_rate(struct db *db, long long id, int rating, const char *comment
 		      (const char *[]){ DB_ID(id), DB_ID(rating), comment }, f);
 }
 
-int store_case_assign_active(struct db *db, long long id, const char *email, bool *found_r, struct fault *f)
-{
-	PGresult *res = db_exec(db, "UPDATE cases SET assignee_id = a.id, updated = now() FROM agents a"
-				" WHERE cases.id = $1 AND a.email = $2 AND a.active RETURNING a.id", 2,
-				(const char *[]){ DB_ID(id), email }, f);
-
-	if (res == NULL)
-		return -1;
-	*found_r = PQntuples(res) > 0;
-	PQclear(res);
-	return 0;
-}
-
 int store_case_assign(struct db *db, long long id, const char *email, char *old_r, struct fault *f)
 {
 	PGresult *res = db_exec(db, "UPDATE cases c SET assignee_id = (SELECT id FROM agents WHERE email = $2),"
@@ -690,4 +677,13 @@ int store_message_conversation(struct db *db, long long case_id, GPtrArray *ids,
 		" AND message_id IS NOT NULL AND (direction = 'in' AND kind = 'customer' AND classification = 'normal'"
 		" OR direction = 'out' AND kind IN ('auto', 'agent')) ORDER BY id DESC LIMIT 10) s ORDER BY id",
 		1, (const char *[]){ DB_ID(case_id) }, ids, f);
+}
+
+int store_case_texts(struct db *db, long long case_id, enum msg_kind kind, GPtrArray *texts, struct fault *f)
+{
+	return store_query_texts(db,
+		"SELECT left(body_text, $3::int) FROM messages WHERE case_id = $1 AND kind = $2"
+		" AND body_text IS NOT NULL ORDER BY id DESC LIMIT $4",
+		4, (const char *[]){ DB_ID(case_id), model_kind_name(kind), DB_ID(STORE_TEXT_MAX),
+				     DB_ID(STORE_TEXTS_MAX) }, texts, f);
 }

@@ -16,7 +16,8 @@
 
 const char *const template_names[] = {
 	"ack", "notify_new", "notify_followup", "notify_note", "reply", "escalation",
-	"reminder", "autoclose", "resolved_survey", "agent_error", "agent_unverified", NULL,
+	"reminder", "autoclose", "resolved_survey", "agent_error", "agent_unverified", "agent_done",
+	"relay_refused", "assigned", NULL,
 };
 
 /* A value: text, or a list of nested sets. */

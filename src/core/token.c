@@ -1,6 +1,7 @@
 /* token.c: signed case tokens for reply addresses and Message-IDs. */
 #include <glib.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,4 +149,50 @@ int token_role_rating(const char *role)
 	if (role[0] != 'r' || role[1] < 'a' || role[1] >= 'a' + TOKEN_RATING_MAX || role[2] != '\0')
 		return 0;
 	return role[1] - 'a' + 1;
+}
+
+/* Whether a token's shape starts at s (lower-case text): 1-3 letters,
+ * digits, '.', digits, '.', the hex MAC; its length into *len_r. */
+static bool token_shape(const char *s, size_t *len_r)
+{
+	size_t r = strspn(s, "abcdefghijklmnopqrstuvwxyz"), n = r, d;
+
+	if (r < 1 || r > 3)
+		return false;
+	if ((d = strspn(s + n, "0123456789")) == 0 || d > TOKEN_CASE_DIGITS || s[n + d] != '.')
+		return false;
+	n += d + 1;
+	if ((d = strspn(s + n, "0123456789")) == 0 || d > TOKEN_VERSION_DIGITS || s[n + d] != '.')
+		return false;
+	n += d + 1;
+	if (strspn(s + n, "0123456789abcdef") < TOKEN_MAC_BYTES * 2)
+		return false;
+	*len_r = n + TOKEN_MAC_BYTES * 2;
+	return true;
+}
+
+bool token_find(const struct keyring *ring, const char *text, char found[TOKEN_MAX])
+{
+	char *low = g_ascii_strdown(text ? text : "", -1), role[4];
+	struct fault ignored;
+	long long case_id;
+	bool hit = false;
+	size_t i, len;
+
+	/* a token begins with a letter that follows no letter or digit */
+	for (i = 0; low[i] != '\0' && !hit; i++) {
+		char tok[TOKEN_MAX];
+
+		if (!g_ascii_islower(low[i]) || (i > 0 && g_ascii_isalnum(low[i - 1])) || !token_shape(low + i, &len) ||
+		    len >= TOKEN_MAX)
+			continue;
+		memcpy(tok, low + i, len);
+		tok[len] = '\0';
+		if (token_check(ring, tok, &case_id, role, &ignored) == 0) {
+			memcpy(found, tok, len + 1);
+			hit = true;
+		}
+	}
+	g_free(low);
+	return hit;
 }

@@ -38,7 +38,8 @@ struct row {
 /* The plan as one line. */
 static char *describe(const struct deliver_plan *p)
 {
-	static const char *const reactions[] = { "none", "customer", "command-error", "note", "relay", "unverified" };
+	static const char *const reactions[] = { "none", "customer", "command-error", "note", "relay", "commands",
+						     "unverified" };
 	GString *s = g_string_new(NULL);
 	GArray *lists[2] = { p->case_events, p->message_events };
 	guint i;
@@ -68,7 +69,7 @@ static char *describe(const struct deliver_plan *p)
 		g_string_append_printf(s, " bounced=%s", p->bounced_addr);
 	if (p->rating > 0)
 		g_string_append_printf(s, " rating=%d comment=%s", p->rating, p->rating_comment ? p->rating_comment : "-");
-	if (p->answer != NULL)
+	if (p->answer != NULL && *p->answer != '\0')
 		g_string_append_printf(s, " answer=[%s]", p->answer);
 	return g_string_free(s, FALSE);
 }
@@ -172,13 +173,22 @@ int main(void)
 		  JAN "Subject: Re: x\n\nMore.\n", .sender = "jan@example.net", .token = "c5", .token_case = 5,
 		  .token_role = TOKEN_ROLE_CUSTOMER, .status = CASE_OPEN,
 		  .want = "follow-up case=5 linked=0 kind=customer class=normal react=customer touch customer-mail"
-			  " notify=notify_followup summary=notify events: | customer-mail(token)" },
+			  " notify=notify_followup summary=notify events: | customer-mail(token)"
+			  " watchers=jan@example.net" },
+		{ "the customer's second address through the case's token: a watcher (the store leaves out the customer)",
+		  "From: Jan at home <jan.nowak@example.com>\nTo: support+c5@example.org\nSubject: Re: x\n\nMore.\n",
+		  .sender = "jan.nowak@example.com", .token = "c5", .token_case = 5, .token_role = TOKEN_ROLE_CUSTOMER,
+		  .status = CASE_OPEN,
+		  .want = "follow-up case=5 linked=0 kind=customer class=normal react=customer touch customer-mail"
+			  " notify=notify_followup summary=notify events: | customer-mail(token)"
+			  " watchers=jan.nowak@example.com" },
 		{ "a follow-up to a pending case opens it again",
 		  JAN "Subject: Re: x\n\nMore.\n", .sender = "jan@example.net", .token = "c5", .token_case = 5,
 		  .token_role = TOKEN_ROLE_CUSTOMER, .status = CASE_PENDING,
 		  .want = "follow-up case=5 linked=0 kind=customer class=normal react=customer reopen customer-mail"
 			  " notify=notify_followup summary=notify"
-			  " events: status(pending -> open (customer replied)) | customer-mail(token)" },
+			  " events: status(pending -> open (customer replied)) | customer-mail(token)"
+			  " watchers=jan@example.net" },
 		{ "a reply by reference to a resolved case reopens it",
 		  JAN "Subject: Re: x\n\nStill broken.\n", .sender = "jan@example.net",
 		  .thread = { .stored_ref_case = 7 }, .status = CASE_RESOLVED,
@@ -231,6 +241,18 @@ int main(void)
 		  .agent_id = 3, .status = CASE_OPEN,
 		  .want = "follow-up case=5 linked=0 kind=agent class=normal react=relay summary=relay"
 			  " events: | agent-reply(token) answer=[It is fixed.]" },
+		{ "an agent's mail of commands alone: not relayed, the commands confirmed",
+		  "From: Anna <anna@example.org>\nTo: support+a5@example.org\nSubject: Re: x\n\n#priority high\n\n"
+		  "On Mon, Jan wrote:\n> Help!\n", .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT,
+		  .agent_id = 3, .status = CASE_OPEN,
+		  .want = "follow-up case=5 linked=0 kind=agent class=normal react=commands summary=commands"
+			  " events: | agent-reply(token)" },
+		{ "an agent's reply with nothing new above or below the quote: not relayed",
+		  "From: Anna <anna@example.org>\nTo: support+a5@example.org\nSubject: Re: x\n\n\n"
+		  "On Mon, Jan wrote:\n> Help!\n", .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT,
+		  .agent_id = 3, .status = CASE_OPEN,
+		  .want = "follow-up case=5 linked=0 kind=agent class=normal react=commands summary=commands"
+			  " events: | agent-reply(token)" },
 		{ "with authserv_id: an answer the MTA verified is relayed",
 		  "From: Anna <anna@example.org>\nTo: support+a5@example.org\nSubject: Re: x\n\nIt is fixed.\n",
 		  .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT, .agent_id = 3, .status = CASE_OPEN,

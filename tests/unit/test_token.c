@@ -2,6 +2,7 @@
  * altered and re-targeted ones never do. */
 #include <glib.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -124,6 +125,36 @@ int main(void)
 	id = g_strdup_printf("pd.%s.abcd@x", tok);
 	tap_ok(token_message_id_case(ring, id, &c) < 0, "a reply-address token is not a Message-ID token");
 	g_free(id);
+
+	/* a token anywhere in a text: in an address, upper-cased, in a Message-ID */
+	{
+		char found[TOKEN_MAX], *text, *up;
+		GString *big = g_string_new(NULL);
+		int i;
+
+		token_make(ring, 77, TOKEN_ROLE_NOTE, tok, &f);
+		text = g_strdup_printf("Thanks!\nTo: Helpdesk <support+%s@example.org>\n", tok);
+		tap_ok(token_find(ring, text, found) && strcmp(found, tok) == 0, "token_find: in an address");
+		up = g_ascii_strup(text, -1);
+		tap_ok(token_find(ring, up, found) && strcmp(found, tok) == 0, "token_find: upper-cased by a client");
+		g_free(up);
+		g_free(text);
+		token_message_id(ring, 77, "example.org", &id, &f);
+		text = g_strdup_printf("References: <%s>", id);
+		tap_ok(token_find(ring, text, found), "token_find: in one of our Message-IDs");
+		g_free(text);
+		g_free(id);
+		tap_ok(!token_find(ring, "support+c42.1.00000000000000000000@example.org and a1.1.", found),
+		       "token_find: a forged token is not ours");
+		token_make(other, 77, TOKEN_ROLE_NOTE, bad, &f);
+		tap_ok(!token_find(ring, bad, found), "token_find: another installation's token is not ours");
+		/* a million almost-tokens: linear */
+		for (i = 0; i < 200000; i++)
+			g_string_append(big, "a1.2.0123456789abcdef012 ");
+		g_string_append_printf(big, "+%s@", tok);
+		tap_ok(token_find(ring, big->str, found), "token_find: found after 200,000 near misses");
+		g_string_free(big, TRUE);
+	}
 
 	keyring_free(&ring);
 	keyring_free(&other);
