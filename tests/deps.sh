@@ -9,6 +9,8 @@ set -eu
 
 PACKAGES="libgmime-3.0-dev libpq-dev libetpan-dev libsodium-dev postgresql postfix swaks iproute2"
 PACKAGES="$PACKAGES autoconf automake libtool pkg-config make gcc valgrind procps"
+# the tests and the demo read captured mail with Python's email module
+PACKAGES="$PACKAGES python3"
 # the fuzz targets (fuzz/): clang, its ASan/UBSan/libFuzzer runtimes, the symbolizer
 PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev llvm-14"
 

@@ -1,8 +1,10 @@
 #!/bin/bash
 # run-demo.sh: postdesk on one machine, from a clean clone: install missing
 # packages, build, start a private PostgreSQL under build/demo/, set up a
-# calendar, a queue and an agent, and (once "postdesk deliver" exists) feed
-# it a customer's mail and show the case and the mail it would send.
+# calendar, a queue and an agent, then play
+# a whole conversation through "postdesk deliver" and a local SMTP receiver:
+# the customer's mail and the ack, the agent's answer with a PDF, the
+# customer's reply, and what each side received.
 #   sudo contrib/demo/run-demo.sh
 # Every run starts from scratch; the cluster is stopped at the end.
 set -eu
@@ -31,11 +33,6 @@ pd() {
 	timeout -k 5 60 "$postdesk" "$@"
 }
 
-# has_command NAME: whether this build of postdesk has that subcommand.
-has_command() {
-	timeout -k 5 10 "$postdesk" "$1" --help >/dev/null 2>&1
-}
-
 # sql QUERY...: run queries in the demo database (psql prints a table).
 sql() {
 	timeout -k 5 60 psql -X -q -v ON_ERROR_STOP=1 "$conninfo" "$@"
@@ -62,8 +59,7 @@ secret_key_file = $demo/secret.key
 log_destination = stderr
 helpdesk_name = Example Support
 template_dir = $top/templates
-# Nothing listens on port 9: outgoing mail stays in the outbox table, where
-# the demo shows it, instead of going anywhere.
+# set below to the local SMTP receiver the demo starts
 smtp_server = 127.0.0.1:9
 db_connect_timeout = 5s
 db_statement_timeout = 20s
@@ -94,34 +90,141 @@ pd queue list
 pd agent list
 pd calendar list
 
-if ! has_command deliver; then
-	step "This build has no 'postdesk deliver' yet: the mail part of the demo is skipped"
-	exit 0
-fi
+step "Start a local SMTP receiver (Postfix's smtp-sink) that keeps each mail as a file"
+sink=$demo/sink
+port=$(sh tests/smtp-sink.sh start "$sink")
+trap 'echo; echo "==> Stop the SMTP receiver and the demo cluster"; sh "$top/tests/smtp-sink.sh" stop "$sink" || true; sh "$top/tests/pg.sh" stop "$demo" || true' EXIT
+sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$demo/postdesk.conf"
+echo "smtp_server = 127.0.0.1:$port (mail lands in $sink/mail/)"
 
-step "A customer writes to support@example.org (contrib/demo/sample-mail.eml)"
+# received N: wait (at most 10 s) until the receiver holds N mails.
+received() {
+	sh tests/smtp-sink.sh count "$sink" "$1" 10 >/dev/null
+}
+# mail_to ADDR: the file of the newest mail received for ADDR.
+mail_to() {
+	grep -l -i "^To: .*$1" "$sink"/mail/* 2>/dev/null | xargs -r ls -t | head -n 1
+}
+# show FILE: the mail as its reader sees it.
+show() {
+	python3 contrib/demo/showmail.py "$1" | sed 's/^/    /'
+}
+# header FILE NAME: one header's value.
+header() {
+	python3 contrib/demo/showmail.py "$1" "$2"
+}
+# deliver FILE SENDER RECIPIENT ID: as Postfix's pipe(8) would.
+deliver() {
+	pd deliver --sender "$2" --recipient "$3" --original-recipient "$3" --queue-id "$4" <"$1"
+}
+
+step "1. A customer writes to support@example.org (contrib/demo/sample-mail.eml)"
 sed -n '/^From:/p; /^To:/p; /^Subject:/p' contrib/demo/sample-mail.eml
-echo "The MTA pipes the message to postdesk deliver on stdin, as Postfix's pipe(8) would:"
-rc=0
-pd deliver --sender maria.jensen@example.net --recipient support@example.org \
-	--original-recipient support@example.org --queue-id DEMO1 \
-	<contrib/demo/sample-mail.eml || rc=$?
-if [ "$rc" -ne 0 ]; then
-	echo "run-demo.sh: postdesk deliver failed with exit code $rc" >&2
-	exit 1
-fi
-echo "exit code 0: stored"
+deliver contrib/demo/sample-mail.eml maria.jensen@example.net support@example.org DEMO1
+received 2
+echo
+echo "The customer got the acknowledgment at once:"
+show "$(mail_to maria.jensen@example.net)"
+echo
+echo "Alice (the queue's agent) got the notification:"
+notification=$(mail_to alice@example.org)
+show "$notification"
 
-if has_command case; then
-	step "The case it opened"
-	pd case list
-	pd case show 1
-else
-	step "This build has no 'postdesk case' yet: showing the case is skipped"
-fi
+step "2. Alice answers from Thunderbird, below the quote, with a PDF attached"
+agent_addr=$(header "$notification" Reply-To)
+notif_id=$(header "$notification" Message-ID)
+# a small, valid PDF: the return label
+label=$demo/return-label-40712.pdf
+printf '%s\n' '%PDF-1.4' '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj' \
+	'2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj' \
+	'3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 300 144] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj' \
+	'4 0 obj << /Length 55 >> stream' 'BT /F1 18 Tf 20 70 Td (Return label, order 40712) Tj ET' 'endstream endobj' \
+	'5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj' \
+	'trailer << /Root 1 0 R >>' '%%EOF' >"$label"
+{
+	cat <<EOF
+From: Alice Berg <alice@example.org>
+To: $agent_addr
+Subject: Re: [Example Support #1] New case: Order 40712 arrived with a cracked screen
+Date: $(date -R)
+Message-ID: <$(date +%s).alice@example.org>
+In-Reply-To: $notif_id
+References: $notif_id
+User-Agent: Mozilla Thunderbird
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="------------demo0boundary"
 
-step "The mail postdesk queued to send (table outbox)"
-sql -c "SELECT id, case_id, kind, envelope_from, recipients, status, attempts, last_error
-	FROM outbox ORDER BY id"
-sql -At -c "SELECT '----- outbox ' || id || ' (' || kind || ') -----' || chr(10) ||
-	encode(raw, 'escape') FROM outbox ORDER BY id"
+This is a multi-part message in MIME format.
+--------------demo0boundary
+Content-Type: text/plain; charset=UTF-8; format=flowed
+Content-Transfer-Encoding: 8bit
+
+On $(date '+%d/%m/%Y %H:%M'), Maria Jensen via Example Support wrote:
+EOF
+	python3 contrib/demo/showmail.py "$notification" | sed '1,/^$/d; s/^/> /; s/^> $/>/'
+	cat <<EOF
+
+Dear Maria,
+
+I am sorry the tablet arrived broken. Please print the attached return
+label and drop the parcel at any post office; we send the replacement
+the day your parcel is scanned, so you will have it before the end of
+next week.
+
+-- 
+Alice Berg
+Example Support
+
+--------------demo0boundary
+Content-Type: application/pdf; name="return-label-40712.pdf"
+Content-Disposition: attachment; filename="return-label-40712.pdf"
+Content-Transfer-Encoding: base64
+
+$(base64 "$label")
+--------------demo0boundary--
+EOF
+} >"$demo/answer.eml"
+sed -n '/^From:/p; /^To:/p; /^Subject:/p' "$demo/answer.eml"
+deliver "$demo/answer.eml" alice@example.org "$agent_addr" DEMO2
+received 3
+echo
+echo "What Maria received: the answer without the quoted notification, and the PDF"
+echo "(the label Alice attached: sha256 $(sha256sum "$label" | cut -c1-16)...):"
+answer=$(mail_to maria.jensen@example.net)
+show "$answer"
+
+step "3. Maria replies from Gmail, above the quote"
+customer_addr=$(header "$answer" Reply-To)
+answer_id=$(header "$answer" Message-ID)
+cat >"$demo/thanks.eml" <<EOF
+From: Maria Jensen <maria.jensen@example.net>
+To: Example Support <$customer_addr>
+Subject: Re: [Example Support #1] Order 40712 arrived with a cracked screen
+Date: $(date -R)
+Message-ID: <CAF$(date +%s)demo@mail.gmail.com>
+In-Reply-To: $answer_id
+References: $answer_id
+MIME-Version: 1.0
+Content-Type: text/plain; charset="UTF-8"
+
+Thank you, Alice! I will drop it at the post office on Monday.
+
+Maria
+
+On $(date '+%a, %b %d, %Y at %H:%M') Alice Berg via Example Support <support@example.org> wrote:
+> Dear Maria,
+>
+> I am sorry the tablet arrived broken.
+EOF
+deliver "$demo/thanks.eml" maria.jensen@example.net "$customer_addr" DEMO3
+received 4
+echo
+echo "Alice, who owns the case now, is told:"
+show "$(mail_to alice@example.org)"
+
+step "The case, as agents see it"
+pd case list
+pd case show 1
+
+step "Every mail sent (table outbox)"
+sql -c "SELECT id, case_id, kind, recipients, status, attempts FROM outbox ORDER BY id"

@@ -75,6 +75,7 @@ static struct template_vars *cmd_template_sample(const char *name, const char *h
 		template_vars_set(v, "done_status", "open -> pending");
 		template_vars_set(v, "done_priority", "high");
 		template_vars_set(v, "done_assignee", "bob@example.org");
+		template_vars_set(v, "done_nothing", "yes");
 	} else if (strcmp(name, "relay_refused") == 0) {
 		template_vars_set(v, "token", "n4711.1.0123456789abcdef0123");
 	} else if (strcmp(name, "assigned") == 0) {

@@ -426,9 +426,16 @@ static int outbound_assignee(struct outbound *ob, const struct deliver_plan *p, 
 	return 0;
 }
 
+/* Say in done (the confirmation's variables) that name became value. */
+static void outbound_done(struct template_vars *done, const char *name, const char *value)
+{
+	template_vars_set(done, name, value);
+	template_vars_set(done, "done_nothing", NULL);
+}
+
 /* Apply an agent's #status, #priority and #assign (to assignee, found
- * already; relayed: an answer went to the customer), each with an event, and set done_status, done_priority and
- * done_assignee in done for what changed; an answer to the customer makes
+ * already; relayed: an answer went to the customer), each with an event,
+ * and say in done what changed (outbound_done); an answer to the customer makes
  * the case pending unless #status says otherwise, stops the
  * first-response clock and ends an escalation round (breaches until now
  * are dealt with; a later one starts a new round). */
@@ -445,7 +452,7 @@ static int outbound_commands(struct outbound *ob, const struct outbound_case *c,
 		if (store_case_assign_id(ob->db, c->info.id, assignee, f) < 0 ||
 		    store_event(ob->db, c->info.id, EV_ASSIGNED, who, cmd->assign, f) < 0)
 			return -1;
-		template_vars_set(done, "done_assignee", cmd->assign);
+		outbound_done(done, "done_assignee", cmd->assign);
 	} else if (relayed && c->info.assignee_id == 0) {
 		if (store_case_assign_id(ob->db, c->info.id, p->agent_id, f) < 0 ||
 		    store_event(ob->db, c->info.id, EV_ASSIGNED, who, who, f) < 0)
@@ -455,7 +462,7 @@ static int outbound_commands(struct outbound *ob, const struct outbound_case *c,
 		if (store_case_set_priority(ob->db, c->info.id, cmd->priority, f) < 0 ||
 		    store_event(ob->db, c->info.id, EV_PRIORITY, who, model_priority_name(cmd->priority), f) < 0)
 			return -1;
-		template_vars_set(done, "done_priority", model_priority_name(cmd->priority));
+		outbound_done(done, "done_priority", model_priority_name(cmd->priority));
 	}
 	if (relayed && store_case_answered(ob->db, c->info.id, f) < 0)
 		return -1;
@@ -471,7 +478,7 @@ static int outbound_commands(struct outbound *ob, const struct outbound_case *c,
 		if (r == 0)
 			r = store_event(ob->db, c->info.id, EV_STATUS, who, detail, f);
 		if (r == 0 && cmd->set_status)
-			template_vars_set(done, "done_status", detail);
+			outbound_done(done, "done_status", detail);
 		g_free(detail);
 		if (r < 0)
 			return -1;
@@ -570,6 +577,7 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 	bool ok;
 	int ret = -1;
 
+	template_vars_set(done, "done_nothing", "yes");
 	if (outbound_assignee(ob, p, &assignee, &ok, f) < 0)
 		goto out;
 	if (!ok) {
@@ -596,9 +604,9 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 		goto out;
 	if (react == REACT_NOTE)
 		ret = outbound_notify(ob, c, mail, p, f);
-	else if (react == REACT_COMMANDS)
+	else if (react == REACT_COMMANDS) {
 		ret = outbound_to_author(ob, c, mail, "agent-done", "agent_done", true, g_steal_pointer(&done), f);
-	else
+	} else
 		ret = 0;
 	if (ret == 0 && assignee > 0 && assignee != c->info.assignee_id && assignee != p->agent_id)
 		ret = outbound_assigned(ob, c, mail, assignee, f);
