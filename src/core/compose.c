@@ -147,14 +147,20 @@ static GMimeObject *compose_attachment_part(const struct compose_attachment *a)
 	g_mime_content_disposition_set_disposition(disp, a->inline_part ? GMIME_DISPOSITION_INLINE :
 						   GMIME_DISPOSITION_ATTACHMENT);
 	if (filename != NULL && *filename != '\0') {
-		GMimeParam *name;
+		GMimeParam *name, *fn;
 
 		g_mime_content_disposition_set_parameter(disp, "filename", filename);	/* RFC 2231 */
 		g_mime_content_type_set_parameter(ct, "name", filename);
-		/* old Outlook reads the name in RFC 2047 words, not RFC 2231 */
+		/* old Outlook reads the name in RFC 2047 words, not RFC 2231; both
+		 * in UTF-8 (GMime would pick the smallest charset that fits) */
 		name = g_mime_param_list_get_parameter(g_mime_content_type_get_parameters(ct), "name");
-		if (name != NULL)
+		fn = g_mime_param_list_get_parameter(g_mime_content_disposition_get_parameters(disp), "filename");
+		if (name != NULL) {
 			g_mime_param_set_encoding_method(name, GMIME_PARAM_ENCODING_METHOD_RFC2047);
+			g_mime_param_set_charset(name, "UTF-8");
+		}
+		if (fn != NULL)
+			g_mime_param_set_charset(fn, "UTF-8");
 	}
 	g_mime_object_set_content_disposition(obj, disp);
 	if (a->content_id != NULL) {
