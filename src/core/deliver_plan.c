@@ -262,6 +262,11 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 	if (p->cmd.error != NULL) {
 		p->reaction = REACT_COMMAND_ERROR;
 		p->summary = "command-error";
+	} else if (p->cmd.attachments) {
+		/* a request to the helpdesk, not an answer: stored as a note */
+		p->reaction = REACT_ATTACHMENTS;
+		p->kind = MSG_NOTE;
+		p->summary = "attachments";
 	} else if (p->cmd.note || p->kind == MSG_NOTE) {
 		p->reaction = REACT_NOTE;
 		p->kind = MSG_NOTE;	/* "#note": stored as the note it is */

@@ -16,7 +16,7 @@
 
 const char *const template_names[] = {
 	"ack", "notify_new", "notify_followup", "notify_note", "reply", "escalation",
-	"reminder", "autoclose", "resolved_survey", "agent_error", "agent_unverified", NULL,
+	"reminder", "autoclose", "resolved_survey", "agent_error", "agent_unverified", "attachments", NULL,
 };
 
 /* A value: text, or a list of nested sets. */
