@@ -113,9 +113,12 @@ static GBytes *binary_content(size_t n)
 static void test_attachments(void)
 {
 	const char *to[] = { "zofia@example.net", NULL };
-	GBytes *png = g_bytes_new_static("\x89PNG\r\n\x1a\n\0\0\0\rIHDR tiny", 24);
+	static const char png_bytes[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR tiny";
+	/* "Příliš žluťoučký kůň" in windows-1250 */
+	static const char txt_bytes[] = "P\xf8\xedli\x9a \x9elu\x9dou\xe8k\xfd k\xf9\xf2\n";
+	GBytes *png = g_bytes_new_static(png_bytes, sizeof(png_bytes) - 1);
 	GBytes *pdf = binary_content(50000);
-	GBytes *txt = g_bytes_new_static("P\xf8\xedli\x9a \x9elu\x9dou\xe8k\xfd k\xf9\xf2\n", 19);
+	GBytes *txt = g_bytes_new_static(txt_bytes, sizeof(txt_bytes) - 1);
 	static const char inner[] = "From: jan@example.net\nTo: b@example.org\nSubject: fwd\n"
 				    "Message-ID: <inner.1@example.net>\n\ninner body\n";
 	GBytes *eml = g_bytes_new_static(inner, sizeof(inner) - 1);
