@@ -1,12 +1,16 @@
 /* agentcmd.h: command lines at the top of an agent's mail ("#status
  * pending", "#assign bob@example.org", "#priority high", "#resolve",
- * "#note"), taken off the text before it is relayed. Pure logic. */
+ * "#note", "#attachments"), taken off the text before it is relayed. Pure
+ * logic. */
 #ifndef POSTDESK_AGENTCMD_H
 #define POSTDESK_AGENTCMD_H
 
 #include <stdbool.h>
 
 #include "model.h"
+
+/* Numbers one #attachments line may name. */
+#define AGENTCMD_ATTACHMENTS_MAX 20
 
 struct agentcmd {
 	bool set_status;	/* #status or #resolve given: */
@@ -15,6 +19,9 @@ struct agentcmd {
 	enum case_priority priority;
 	char *assign;		/* agent address, lower-case, NULL when not given */
 	bool note;		/* keep the mail internal */
+	bool attachments;	/* #attachments: mail me the case's attachments; */
+	long long attachment_n[AGENTCMD_ATTACHMENTS_MAX];	/* those numbered so ("#attachments 2 5"), */
+	int n_attachment_n;	/* 0: all of the customer's */
 	char *error;		/* why the first bad command line is bad, NULL when all good */
 	char *error_line;	/* that line, NULL when all good */
 	char *text;		/* the mail text without the command lines */

@@ -20,6 +20,7 @@ struct config {
 	bool log_syslog;		/* log_destination = syslog (else stderr) */
 	char *syslog_facility;
 	long long max_message_size;	/* bytes */
+	long long notify_attachment_limit;	/* bytes of attachments a mail to agents carries, 0: none */
 	long long deliver_timeout;	/* seconds, the whole deliver run */
 	long long db_connect_timeout;	/* seconds */
 	long long db_statement_timeout;	/* seconds */

@@ -63,6 +63,8 @@ enum deliver_reaction {
 	REACT_RELAY,		/* an answer: relayed to the customer, then the commands */
 	REACT_COMMANDS,		/* an agent's mail with no new text: the commands, confirmed to them */
 	REACT_UNVERIFIED,	/* agent mail the MTA did not verify: tell the agent */
+	REACT_ATTACHMENTS,	/* an agent's #attachments: the commands, then the case's
+				 * attachments mailed to the agent; nothing relayed */
 };
 
 struct deliver_plan {
@@ -99,9 +101,10 @@ struct deliver_plan {
 	bool ack;			/* acknowledge a new case to the customer */
 	const char *notify_template;	/* notify_new, notify_followup, notify_note; NULL: none */
 	const char *notify_body;	/* the text agents are shown */
-	struct agentcmd cmd;		/* an agent's commands (REACT_NOTE, REACT_RELAY) */
+	struct agentcmd cmd;		/* an agent's commands (REACT_NOTE, REACT_RELAY,
+					 * REACT_COMMANDS, REACT_ATTACHMENTS) */
 	char *answer;			/* REACT_RELAY: the text relayed to the customer
-					 * (REACT_COMMANDS: ""); 
+					 * (REACT_COMMANDS: "");
 					 * REACT_UNVERIFIED: what the agent is told */
 	const char *summary;		/* for the log: "ack+notify", "relay", "none" */
 };

@@ -13,5 +13,8 @@ int duration_parse(const char *text, long long *seconds_r, struct fault *f);
 void duration_format(long long seconds, char *buf, size_t size);
 /* Parse a byte size: a number with an optional k, M or G suffix (powers of 1024). */
 int duration_parse_size(const char *text, long long *bytes_r, struct fault *f);
+/* Write a byte size for people in powers of 1024, as the parser reads them:
+ * "517 B", "1.5 KB", "48 KB", "10 MB" (one decimal below 10 of a unit). */
+void duration_format_size(long long bytes, char *buf, size_t size);
 
 #endif

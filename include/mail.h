@@ -13,8 +13,16 @@
 struct mail_attachment {
 	char *filename;		/* decoded from RFC 2231/2047, cleaned; NULL when none */
 	char *content_type;	/* "type/subtype", lower-case */
+	char *charset;		/* of a text part, cleaned; NULL when not given */
+	char *content_id;	/* Content-ID without <>, cleaned; NULL when none */
+	bool inline_part;	/* shown in the body: Content-Disposition inline, or
+				 * none inside multipart/related */
 	GBytes *content;	/* the decoded bytes */
 };
+
+/* Attachments kept per message at most: the parts after these are left out
+ * (body_text ends with a note saying how many; the raw message keeps them). */
+#define MAIL_MAX_ATTACHMENTS 1000
 
 /* A delivery status notification (RFC 3464) found in the message. */
 struct mail_report {
@@ -41,9 +49,11 @@ struct mail {
 					 * Accept-Language, lower-case ("pl"); NULL */
 	char *body_text;		/* best text/plain, else the HTML as text; "" when none;
 					 * ends with a "[postdesk: N MIME parts nested deeper
-					 * than 32 levels were left out; ...]" note when so */
+					 * than 32 levels were left out; ...]" note when so,
+					 * and a "[postdesk: N attachments ... left out" one */
 	char *body_html;		/* the text/html part, NULL when none */
-	GPtrArray *attachments;		/* struct mail_attachment * */
+	GPtrArray *attachments;		/* struct mail_attachment *, in the order of the
+					 * message, at most MAIL_MAX_ATTACHMENTS */
 	struct mail_report *report;	/* NULL unless multipart/report delivery-status */
 	size_t fields_cut;		/* top-level header fields read only up to MAIL_FIELD_MAX */
 	void *priv;			/* the GMime message, for mail_header() */

@@ -178,6 +178,27 @@ struct store_case_show {
 int store_case_show(struct db *db, long long id, struct store_case_show *r, struct fault *f);
 void store_case_show_clear(struct store_case_show *r);
 
+/* ---- attachments, read back ---------------------------------------------- */
+
+/* The columns of store_case_attachments' rows. */
+enum store_attachment_col {
+	ATT_N, ATT_MESSAGE, ATT_INDEX, ATT_FILENAME, ATT_TYPE, ATT_SIZE, ATT_CUSTOMER,
+};
+/* The case's attachments, numbered (n, from 1) in the order they were
+ * stored, as "case show" lists them; each with its message's row id, its
+ * place among that message's attachments (index, from 1), filename (NULL
+ * when none), content type, size, and whether a customer's incoming mail
+ * brought it. PQclear the result. */
+PGresult *store_case_attachments(struct db *db, long long case_id, struct fault *f);
+/* How many attachments the case's messages have. */
+int store_case_attachment_count(struct db *db, long long case_id, long long *count_r, struct fault *f);
+/* Whether the case exists, and when retention purged it: *purged_r the
+ * time as ISO 8601 text (g_free), NULL when not purged. */
+int store_case_purged(struct db *db, long long case_id, bool *exists_r, char **purged_r, struct fault *f);
+/* The raw bytes of a stored message into *raw_r (PQfreemem) and *len_r;
+ * *raw_r NULL when they are not kept (purged). */
+int store_message_raw(struct db *db, long long message_row, unsigned char **raw_r, size_t *len_r, struct fault *f);
+
 /* ---- watchers ----------------------------------------------------------- */
 
 /* Make the addresses (folded, each once) watchers of the case, in order,

@@ -135,7 +135,7 @@ is "$(sql "SELECT string_agg(coalesce(filename, '-') || ' ' || content_type || '
 is "$(sql "SELECT encode(sha256(raw), 'hex') FROM messages WHERE id = $n")" "$(sha256sum <"$M/nested" | cut -d' ' -f1)" \
 	"the contents are kept once, in the raw message, byte for byte"
 run "$POSTDESK" case show "$(sql "SELECT case_id FROM messages WHERE id = $n")" --json
-like "$OUT" '"attachments":\[\{"filename":null,"content_type":"image/png","size":8\},\{"filename":"faktura żółta nr 12.pdf","content_type":"application/pdf","size":2022\}' \
+like "$OUT" '"attachments":\[\{"n":1,"filename":null,"content_type":"image/png","size":8\},\{"n":2,"filename":"faktura żółta nr 12.pdf","content_type":"application/pdf","size":2022\}' \
 	"case show --json lists the attachments"
 
 # nested deeper than the limit (32 levels): the text above it, and a note

@@ -1,11 +1,15 @@
-/* cmd_case.c: "postdesk case list|show|assign|status": what agents and
- * administrators see of the cases, and the two changes they make by hand. */
+/* cmd_case.c: "postdesk case list|show|assign|status|attachment": what
+ * agents and administrators see of the cases, the two changes they make by
+ * hand, and an attachment's bytes. */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "address.h"
+#include "attach.h"
 #include "cmd.h"
 #include "db.h"
 #include "json.h"
@@ -131,6 +135,7 @@ static void cmd_case_json(struct store_case_show *r)
 			if (db_get_ll(a, k, SHOW_ATT_MESSAGE) != db_get_ll(m, i, SHOW_MSG_ID))
 				continue;
 			json_object_begin(j);
+			json_kv_int(j, "n", k + 1);	/* for "case attachment" */
 			json_kv_string(j, "filename", db_value(a, k, SHOW_ATT_FILENAME));
 			json_kv_string(j, "content_type", PQgetvalue(a, k, SHOW_ATT_TYPE));
 			json_kv_int(j, "size", db_get_ll(a, k, SHOW_ATT_SIZE));
@@ -187,7 +192,7 @@ static void cmd_case_text(struct store_case_show *r)
 		       cmd_case_txt(m, i, SHOW_MSG_SUBJECT));
 		for (k = 0; k < PQntuples(a); k++)
 			if (db_get_ll(a, k, SHOW_ATT_MESSAGE) == db_get_ll(m, i, SHOW_MSG_ID))
-				printf("Attachment: %s (%s, %s bytes)\n", cmd_case_txt(a, k, SHOW_ATT_FILENAME),
+				printf("Attachment %d: %s (%s, %s bytes)\n", k + 1, cmd_case_txt(a, k, SHOW_ATT_FILENAME),
 				       PQgetvalue(a, k, SHOW_ATT_TYPE), PQgetvalue(a, k, SHOW_ATT_SIZE));
 		printf("\n%s\n", cmd_case_txt(m, i, SHOW_MSG_BODY));
 	}
@@ -223,6 +228,50 @@ static int cmd_case_show(struct cmd_ctx *ctx, const char *id, bool as_json, stru
 	else
 		cmd_case_text(&r);
 	store_case_show_clear(&r);
+	return ret;
+}
+
+/* attach_fn: write the attachment's bytes to stdout. */
+static int cmd_case_write_attachment(void *ctx, const struct attach_ref *ref, const struct mail_attachment *a,
+				     const char *why, struct fault *f)
+{
+	gsize len;
+	const char *data;
+
+	(void)ctx;
+	if (a == NULL)
+		return fault_perm(f, "attachment %lld cannot be read: %s", ref->n, why);
+	data = g_bytes_get_data(a->content, &len);
+	if ((len > 0 && fwrite(data, 1, len, stdout) != len) || fflush(stdout) != 0)
+		return fault_temp(f, "writing attachment %lld: %s", ref->n, g_strerror(errno));
+	return 0;
+}
+
+/* Write attachment n of a case, as "case show" numbers them, to stdout as
+ * it came (its transfer encoding undone), read from its raw message. */
+static int cmd_case_attachment(struct cmd_ctx *ctx, const char *id, const char *n, struct fault *f)
+{
+	GArray *refs = g_array_new(FALSE, TRUE, sizeof(struct attach_ref));
+	long long want;
+	int ret;
+
+	if (cmd_case_number(id, f) < 0)
+		return -1;
+	if (*n == '\0' || strspn(n, "0123456789") != strlen(n) || strlen(n) > 9 || (want = atoll(n)) < 1)
+		return cmd_usage_fault(f, "case", "expected an attachment number as 'case show' lists them");
+	if (isatty(STDOUT_FILENO))
+		return fault_perm(f, "not writing attachment bytes to a terminal: redirect them, as in"
+				  " 'postdesk case attachment %s %s > FILE'", id, n);
+	ret = cmd_db(ctx, f);
+	if (ret == 0)
+		ret = attach_list(ctx->db, atoll(id), refs, f);
+	if (ret == 0 && want > (long long)refs->len)
+		ret = fault_perm(f, "case %s has no attachment %s (it has %u)", id, n, refs->len);
+	if (ret == 0)
+		ret = attach_read(ctx->db, &g_array_index(refs, struct attach_ref, want - 1), 1,
+				  cmd_case_write_attachment, NULL, f);
+	attach_refs_clear(refs);
+	g_array_free(refs, TRUE);
 	return ret;
 }
 
@@ -334,5 +383,7 @@ int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		return cmd_case_assign(ctx, argv[optind + 1], argv[optind + 2], f);
 	if (strcmp(verb, "status") == 0 && n == 3)
 		return cmd_case_status(ctx, argv[optind + 1], argv[optind + 2], f);
-	return cmd_usage_fault(f, "case", "expected list, show N, assign N AGENT or status N STATUS");
+	if (strcmp(verb, "attachment") == 0 && n == 3 && !as_json)
+		return cmd_case_attachment(ctx, argv[optind + 1], argv[optind + 2], f);
+	return cmd_usage_fault(f, "case", "expected list, show N, assign N AGENT, status N STATUS or attachment N A");
 }

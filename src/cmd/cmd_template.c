@@ -26,6 +26,20 @@ static void cmd_template_sample_common(struct template_vars *v, const char *help
 	template_vars_set(v, "language", "pl");
 }
 
+/* One attachment in a list item: into a new item of list (or into v itself
+ * when list is NULL). */
+static void cmd_template_sample_file(struct template_vars *v, const char *list, const char *n, const char *filename,
+				     const char *type, const char *size, const char *human)
+{
+	struct template_vars *item = list ? template_vars_add(v, list) : v;
+
+	template_vars_set(item, "n", n);
+	template_vars_set(item, "filename", filename);
+	template_vars_set(item, "content_type", type);
+	template_vars_set(item, "size", size);
+	template_vars_set(item, "size_human", human);
+}
+
 /* Complete sample data for one template, as the callers fill it. */
 static struct template_vars *cmd_template_sample(const char *name, const char *helpdesk_name)
 {
@@ -41,11 +55,16 @@ static struct template_vars *cmd_template_sample(const char *name, const char *h
 				  "Could you check?\n\nZofia");
 		template_vars_set(v, "note_address", "support+n4711abc@example.org");
 		item = template_vars_add(v, "attachments");
-		template_vars_set(item, "filename", "invoice-2024-117.pdf");
-		template_vars_set(item, "size", "48213");
+		cmd_template_sample_file(item, NULL, "1", "invoice-2024-117.pdf", "application/pdf", "48213", "47 KB");
+		template_vars_set(item, "attached", "yes");
+		template_vars_set(item, "too_large", "");
 		item = template_vars_add(v, "attachments");
-		template_vars_set(item, "filename", "order.png");
-		template_vars_set(item, "size", "120400");
+		cmd_template_sample_file(item, NULL, "2", "order.png", "image/png", "12040000", "11 MB");
+		template_vars_set(item, "attached", "");	/* set, and false */
+		template_vars_set(item, "too_large", "yes");
+		template_vars_set(v, "attachments_left_out", "yes");
+		template_vars_set(v, "attachments_by_mail", "yes");
+		template_vars_set(v, "attachment_limit", "10 MB");
 	} else if (strcmp(name, "reply") == 0) {
 		template_vars_set(v, "agent_name", "Alice Agent");
 		template_vars_set(v, "answer", "Thank you, you are right: the invoice was wrong.\n"
@@ -81,6 +100,18 @@ static struct template_vars *cmd_template_sample(const char *name, const char *h
 	} else if (strcmp(name, "assigned") == 0) {
 		template_vars_set(v, "agent_name", "Bob Agent");
 		template_vars_set(v, "assigned_by", "alice@example.org");
+	} else if (strcmp(name, "attachments") == 0) {
+		template_vars_set(v, "agent_name", "Alice Agent");
+		template_vars_set(v, "part", "1");
+		template_vars_set(v, "parts", "2");
+		template_vars_set(v, "attachment_limit", "10 MB");
+		cmd_template_sample_file(v, "attachments", "1", "invoice-2024-117.pdf", "application/pdf", "48213", "47 KB");
+		item = template_vars_add(v, "left_out");
+		cmd_template_sample_file(item, NULL, "2", "video.mp4", "video/mp4", "52428800", "50 MB");
+		template_vars_set(item, "too_large", "yes");
+		template_vars_set(item, "too_many", "yes");
+		template_vars_set(item, "missing", "yes");
+		template_vars_set(item, "unreadable", "yes");
 	} else if (strcmp(name, "agent_error") == 0) {
 		template_vars_set(v, "error", "no such active agent");
 		template_vars_set(v, "command", "#assign bob@example.org");

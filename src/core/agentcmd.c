@@ -1,10 +1,41 @@
 /* agentcmd.c: parsing the "#command" lines at the top of agent mail. */
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "address.h"
 #include "agentcmd.h"
 #include "model.h"
+
+/* "#attachments [N ...]": the numbers are attachments of the case as
+ * "postdesk case show" numbers them (1 and up), each at most once. */
+static void agentcmd_attachments(char **args, struct agentcmd *cmd)
+{
+	int i, k;
+
+	for (i = 0; args[i] != NULL; i++) {
+		const char *a = args[i];
+		long long n;
+
+		if (*a == '\0')
+			continue;
+		if (strspn(a, "0123456789") != strlen(a) || strlen(a) > 9 || (n = atoll(a)) < 1) {
+			cmd->error = g_strdup("expected #attachments, or #attachments and the numbers"
+					      " of attachments as 'postdesk case show' lists them");
+			return;
+		}
+		for (k = 0; k < cmd->n_attachment_n && cmd->attachment_n[k] != n; k++)
+			;
+		if (k < cmd->n_attachment_n)
+			continue;
+		if (cmd->n_attachment_n == AGENTCMD_ATTACHMENTS_MAX) {
+			cmd->error = g_strdup_printf("at most %d numbers", AGENTCMD_ATTACHMENTS_MAX);
+			return;
+		}
+		cmd->attachment_n[cmd->n_attachment_n++] = n;
+	}
+	cmd->attachments = true;
+}
 
 /* Apply one command line ("#verb arg"); fills cmd->error when it is bad. */
 static void agentcmd_line(const char *line, struct agentcmd *cmd)
@@ -30,6 +61,8 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 		cmd->set_priority = true;
 	else if (strcmp(lverb, "note") == 0 && nargs == 0)
 		cmd->note = true;
+	else if (strcmp(lverb, "attachments") == 0)
+		agentcmd_attachments(words + 1, cmd);
 	else if (strcmp(lverb, "assign") == 0 && nargs == 1) {
 		char *addr;
 
@@ -45,7 +78,8 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 	else if (strcmp(lverb, "priority") == 0)
 		cmd->error = g_strdup("expected #priority low|normal|high|urgent");
 	else
-		cmd->error = g_strdup("unknown command (known: #status, #resolve, #assign, #priority, #note)");
+		cmd->error = g_strdup("unknown command (known: #status, #resolve, #assign, #priority, #note,"
+				      " #attachments)");
 	if (cmd->error != NULL)
 		cmd->error_line = g_strdup(line);
 	g_free(lverb);

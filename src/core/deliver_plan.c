@@ -273,6 +273,11 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 	if (p->cmd.error != NULL) {
 		p->reaction = REACT_COMMAND_ERROR;
 		p->summary = "command-error";
+	} else if (p->cmd.attachments) {
+		/* a request to the helpdesk, not an answer: stored as a note */
+		p->reaction = REACT_ATTACHMENTS;
+		p->kind = MSG_NOTE;
+		p->summary = "attachments";
 	} else if (p->cmd.note || p->kind == MSG_NOTE) {
 		p->reaction = REACT_NOTE;
 		p->kind = MSG_NOTE;	/* "#note": stored as the note it is */
@@ -280,10 +285,14 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 		p->notify_body = p->cmd.text;
 		p->summary = "note";
 	} else {
+		bool relay;
+
 		p->answer = g_strchomp(quote_trim(p->cmd.text));
-		/* commands alone, or nothing new at all: nothing to relay */
-		p->reaction = *p->answer != '\0' ? REACT_RELAY : REACT_COMMANDS;
-		p->summary = *p->answer != '\0' ? "relay" : "commands";
+		/* commands alone, or nothing new at all: nothing to relay; a
+		 * file alone is an answer */
+		relay = *p->answer != '\0' || m->attachments->len > 0;
+		p->reaction = relay ? REACT_RELAY : REACT_COMMANDS;
+		p->summary = relay ? "relay" : "commands";
 	}
 }
 

@@ -23,6 +23,7 @@ struct mail_priv {
 	GHashTable *headers;	/* lower-case name -> cleaned value, for mail_header() */
 	GString *text, *html;	/* the bodies while the parts are walked; NULL: none yet */
 	unsigned left_out;	/* MIME parts nested deeper than MAIL_MAX_DEPTH */
+	unsigned attachments_left_out;	/* attachments after MAIL_MAX_ATTACHMENTS */
 };
 
 /* Declared charsets read as a superset, as web browsers do: mail clients
@@ -212,15 +213,40 @@ static char *mail_type(GMimeObject *obj)
 	return lower;
 }
 
-/* Add one attachment; takes over content. */
-static void mail_add_attachment(struct mail *m, const char *filename, const char *type, GBytes *content)
+/* A cleaned copy of a header value, NULL when it is NULL, empty or not
+ * shorter than MAIL_MAX_ID (no filename, id or charset is that long). */
+static char *mail_clean_value(const char *s)
 {
-	struct mail_attachment *a = g_new0(struct mail_attachment, 1);
+	char *clean = s ? mail_clean_header(s) : NULL;
 
-	a->filename = filename ? mail_clean_header(filename) : NULL;
-	if (a->filename != NULL && *a->filename == '\0')
-		g_clear_pointer(&a->filename, g_free);
+	if (clean != NULL && (*clean == '\0' || strlen(clean) >= MAIL_MAX_ID))
+		g_clear_pointer(&clean, g_free);
+	return clean;
+}
+
+/* Add part obj as an attachment; takes over content. Past
+ * MAIL_MAX_ATTACHMENTS it is only counted. A part is inline when its
+ * Content-Disposition says so, or when it has none inside multipart/related. */
+static void mail_add_attachment(struct mail *m, GMimeObject *obj, const char *filename, const char *type,
+				GBytes *content, bool in_related)
+{
+	struct mail_priv *priv = m->priv;
+	GMimeContentDisposition *disp = g_mime_object_get_content_disposition(obj);
+	const char *how = disp ? g_mime_content_disposition_get_disposition(disp) : NULL;
+	struct mail_attachment *a;
+
+	if (m->attachments->len >= MAIL_MAX_ATTACHMENTS) {
+		priv->attachments_left_out++;
+		g_bytes_unref(content);
+		return;
+	}
+	a = g_new0(struct mail_attachment, 1);
+	a->filename = mail_clean_value(filename);
 	a->content_type = g_strdup(type);
+	if (g_str_has_prefix(type, "text/"))
+		a->charset = mail_clean_value(g_mime_object_get_content_type_parameter(obj, "charset"));
+	a->content_id = mail_clean_value(g_mime_object_get_content_id(obj));	/* without <> */
+	a->inline_part = how != NULL ? g_ascii_strcasecmp(how, "inline") == 0 : in_related;
 	a->content = content;
 	g_ptr_array_add(m->attachments, a);
 }
@@ -397,7 +423,7 @@ static bool mail_is_headers_type(const char *type)
 
 /* A leaf part: body text or HTML, or an attachment; report parts are read
  * for the report and kept as attachments too. */
-static void mail_leaf(struct mail *m, GMimeObject *obj, const char *type)
+static void mail_leaf(struct mail *m, GMimeObject *obj, const char *type, bool in_related)
 {
 	GMimePart *part = GMIME_PART(obj);
 	const char *filename = g_mime_part_get_filename(part);	/* RFC 2231 and 2047 decoded */
@@ -419,13 +445,13 @@ static void mail_leaf(struct mail *m, GMimeObject *obj, const char *type)
 		mail_append(strcmp(type, "text/plain") == 0 ? &priv->text : &priv->html, text);
 		g_bytes_unref(bytes);
 	} else {
-		mail_add_attachment(m, filename, type, bytes);
+		mail_add_attachment(m, obj, filename, type, bytes, in_related);
 	}
 }
 
 /* An attached message: one attachment, not looked into (but in a report,
  * the bounced message's Message-ID is taken). */
-static void mail_message_part(struct mail *m, GMimeObject *obj, const char *type)
+static void mail_message_part(struct mail *m, GMimeObject *obj, const char *type, bool in_related)
 {
 	GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 	const char *filename = g_mime_object_get_content_disposition_parameter(obj, "filename");
@@ -435,8 +461,8 @@ static void mail_message_part(struct mail *m, GMimeObject *obj, const char *type
 	if (m->report != NULL && m->report->original_message_id == NULL && inner != NULL &&
 	    g_mime_message_get_message_id(inner) != NULL)
 		m->report->original_message_id = mail_clean_header(g_mime_message_get_message_id(inner));
-	mail_add_attachment(m, filename, type,
-			    inner ? mail_object_bytes(GMIME_OBJECT(inner)) : g_bytes_new(NULL, 0));
+	mail_add_attachment(m, obj, filename, type,
+			    inner ? mail_object_bytes(GMIME_OBJECT(inner)) : g_bytes_new(NULL, 0), in_related);
 }
 
 /* The number of MIME parts in an object, itself and every part inside,
@@ -468,8 +494,9 @@ static unsigned mail_count_parts(GMimeObject *top)
 /* Visit a MIME object: bodies, attachments, report parts. All text parts
  * that are not attachments make the body: in multipart/alternative the
  * text/plain one gives body_text and the HTML one body_html. Parts nested
- * deeper than MAIL_MAX_DEPTH are only counted. */
-static void mail_walk(struct mail *m, GMimeObject *obj, int depth)
+ * deeper than MAIL_MAX_DEPTH are only counted. in_related: obj is a part
+ * of a multipart/related. */
+static void mail_walk(struct mail *m, GMimeObject *obj, int depth, bool in_related)
 {
 	char *type;
 
@@ -479,18 +506,18 @@ static void mail_walk(struct mail *m, GMimeObject *obj, int depth)
 		((struct mail_priv *)m->priv)->left_out += mail_count_parts(obj);
 		return;
 	}
+	type = mail_type(obj);
 	if (GMIME_IS_MULTIPART(obj)) {
 		int i, n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+		bool related = strcmp(type, "multipart/related") == 0;
 
 		for (i = 0; i < n; i++)
-			mail_walk(m, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), depth + 1);
-		return;
+			mail_walk(m, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), depth + 1, related);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		mail_message_part(m, obj, type, in_related);
+	} else if (GMIME_IS_PART(obj)) {
+		mail_leaf(m, obj, type, in_related);
 	}
-	type = mail_type(obj);
-	if (GMIME_IS_MESSAGE_PART(obj))
-		mail_message_part(m, obj, type);
-	else if (GMIME_IS_PART(obj))
-		mail_leaf(m, obj, type);
 	g_free(type);
 }
 
@@ -695,8 +722,30 @@ static char *mail_left_out_note(unsigned n)
 			       n, n == 1 ? "part" : "parts", MAIL_MAX_DEPTH, n == 1 ? "was" : "were");
 }
 
+/* The note that ends body_text when a message had more attachments than
+ * MAIL_MAX_ATTACHMENTS. */
+static char *mail_attachments_note(unsigned n)
+{
+	return g_strdup_printf("[postdesk: %u %s after the first %d %s left out;"
+			       " the message is stored whole]\n",
+			       n, n == 1 ? "attachment" : "attachments", MAIL_MAX_ATTACHMENTS,
+			       n == 1 ? "was" : "were");
+}
+
+/* End body_text with note (taken over), after a blank line. */
+static void mail_add_note(struct mail *m, char *note)
+{
+	const char *sep = *m->body_text == '\0' ? "" : g_str_has_suffix(m->body_text, "\n") ? "\n" : "\n\n";
+	char *with_note = g_strconcat(m->body_text, sep, note, NULL);
+
+	g_free(note);
+	g_free(m->body_text);
+	m->body_text = with_note;
+}
+
 /* The bodies from the collected parts: body_text is the text/plain parts,
- * else the HTML as text; a note at its end says what nesting left out. */
+ * else the HTML as text; notes at its end say what nesting and the bound on
+ * attachments left out. */
 static void mail_finish_bodies(struct mail *m)
 {
 	struct mail_priv *priv = m->priv;
@@ -707,15 +756,10 @@ static void mail_finish_bodies(struct mail *m)
 		m->body_text = g_string_free(g_steal_pointer(&priv->text), FALSE);
 	else
 		m->body_text = m->body_html ? html_to_text(m->body_html) : g_strdup("");
-	if (priv->left_out > 0) {
-		char *note = mail_left_out_note(priv->left_out);
-		const char *sep = *m->body_text == '\0' ? "" : g_str_has_suffix(m->body_text, "\n") ? "\n" : "\n\n";
-		char *with_note = g_strconcat(m->body_text, sep, note, NULL);
-
-		g_free(note);
-		g_free(m->body_text);
-		m->body_text = with_note;
-	}
+	if (priv->left_out > 0)
+		mail_add_note(m, mail_left_out_note(priv->left_out));
+	if (priv->attachments_left_out > 0)
+		mail_add_note(m, mail_attachments_note(priv->attachments_left_out));
 }
 
 int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *f)
@@ -759,7 +803,7 @@ int mail_parse(const char *raw, size_t len, struct mail **mail_r, struct fault *
 		    g_ascii_strcasecmp(report_type, "delivery-status") == 0)
 			m->report = g_new0(struct mail_report, 1);
 		g_free(type);
-		mail_walk(m, body, 0);
+		mail_walk(m, body, 0, false);
 	}
 	mail_finish_bodies(m);
 	*mail_r = m;
@@ -800,6 +844,8 @@ static void mail_attachment_free(struct mail_attachment *a)
 {
 	g_free(a->filename);
 	g_free(a->content_type);
+	g_free(a->charset);
+	g_free(a->content_id);
 	g_bytes_unref(a->content);
 	g_free(a);
 }

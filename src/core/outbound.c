@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agentcmd.h"
+#include "attach.h"
 #include "classify.h"
 #include "compose.h"
 #include "config.h"
@@ -93,6 +94,8 @@ struct outbound_mail {
 	const char *const *references;
 	const char *auto_submitted;
 	const char *body_text;		/* stored as the message's body (what was relayed) */
+	const struct compose_attachment *attachments;	/* n_attachments of them, borrowed */
+	size_t n_attachments;
 };
 
 /* Render, compose, store as an outgoing message of the case, queue it. */
@@ -133,6 +136,7 @@ static int outbound_send(struct outbound *ob, const struct outbound_case *c, con
 			.to = m->to, .cc = m->cc, .subject = r.subject, .text = r.text, .html = r.html,
 			.message_id = msgid, .in_reply_to = m->in_reply_to, .references = m->references,
 			.auto_submitted = m->auto_submitted, .loop = c->info.queue_addr, .language = m->language,
+			.attachments = m->attachments, .n_attachments = m->n_attachments,
 		};
 
 		if (compose_build(&comp, &raw, &len, f) < 0)
@@ -214,12 +218,113 @@ static int outbound_ack(struct outbound *ob, const struct outbound_case *c, cons
 	return ret;
 }
 
+/* Describe one attachment in a template list item: n (as "case show"
+ * numbers it), filename, content_type, size (bytes) and size_human. */
+static void outbound_file_vars(struct template_vars *item, long long n, const char *filename,
+			       const char *content_type, long long size)
+{
+	char num[24], bytes[24], human[32];
+
+	snprintf(num, sizeof(num), "%lld", n);
+	snprintf(bytes, sizeof(bytes), "%lld", size);
+	duration_format_size(size, human, sizeof(human));
+	template_vars_set(item, "n", num);
+	template_vars_set(item, "filename", filename ? filename : "(no name)");
+	template_vars_set(item, "content_type", content_type);
+	template_vars_set(item, "size", bytes);
+	template_vars_set(item, "size_human", human);
+}
+
+/* The attachments of a message for the mail to agents about it. */
+struct outbound_files {
+	long long first_n;	/* the case's number of the message's first attachment */
+	bool *attached;		/* one per attachment: it goes with the mail */
+	bool left_out;		/* some do not */
+	GArray *atts;		/* struct compose_attachment, the ones attached */
+	GPtrArray *types;	/* strings atts borrow */
+};
+
+/* Pick which of the message's attachments go with the notifications: in
+ * order, each that still fits into notify_attachment_limit (counted as
+ * they are in the mail, base64), at most ATTACH_MAIL_MAX. */
+static int outbound_files_pick(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			       struct outbound_files *fl, struct fault *f)
+{
+	long long limit = ob->cfg->notify_attachment_limit, used = 0, count;
+	guint k;
+
+	fl->attached = g_new0(bool, mail->attachments->len + 1);
+	fl->atts = g_array_new(FALSE, TRUE, sizeof(struct compose_attachment));
+	fl->types = g_ptr_array_new_with_free_func(g_free);
+	if (mail->attachments->len == 0)
+		return 0;
+	/* the message is stored: its attachments are the case's last ones */
+	if (store_case_attachment_count(ob->db, c->info.id, &count, f) < 0)
+		return -1;
+	fl->first_n = count - mail->attachments->len + 1;
+	for (k = 0; k < mail->attachments->len; k++) {
+		const struct mail_attachment *a = g_ptr_array_index(mail->attachments, k);
+		long long cost = attach_cost((long long)g_bytes_get_size(a->content));
+		struct compose_attachment ca;
+		char *type;
+
+		if (cost > limit - used || fl->atts->len >= ATTACH_MAIL_MAX) {
+			fl->left_out = true;
+			continue;
+		}
+		attach_compose(a, &ca, &type);
+		if (type != NULL)
+			g_ptr_array_add(fl->types, type);
+		g_array_append_val(fl->atts, ca);
+		used += cost;
+		fl->attached[k] = true;
+	}
+	return 0;
+}
+
+/* Free what outbound_files_pick() made. */
+static void outbound_files_clear(struct outbound_files *fl)
+{
+	g_free(fl->attached);
+	if (fl->atts != NULL)
+		g_array_free(fl->atts, TRUE);
+	if (fl->types != NULL)
+		g_ptr_array_free(fl->types, TRUE);
+}
+
+/* The template variables of a notification's attachments: the list
+ * (attached: "yes" for those that go with it; too_large: "yes" for those no
+ * mail to agents carries), attachments_left_out, attachments_by_mail (the
+ * limit is not 0: #attachments can mail them), attachment_limit. */
+static void outbound_files_vars(struct outbound *ob, const struct mail *mail, const struct outbound_files *fl,
+				struct template_vars *v)
+{
+	char limit[32];
+	guint k;
+
+	for (k = 0; k < mail->attachments->len; k++) {
+		const struct mail_attachment *a = g_ptr_array_index(mail->attachments, k);
+		struct template_vars *item = template_vars_add(v, "attachments");
+		long long size = (long long)g_bytes_get_size(a->content);
+
+		outbound_file_vars(item, fl->first_n + k, a->filename, a->content_type, size);
+		template_vars_set(item, "attached", fl->attached[k] ? "yes" : NULL);
+		template_vars_set(item, "too_large", attach_cost(size) > ob->cfg->notify_attachment_limit ? "yes" : NULL);
+	}
+	duration_format_size(ob->cfg->notify_attachment_limit, limit, sizeof(limit));
+	template_vars_set(v, "attachments_left_out", fl->left_out ? "yes" : NULL);
+	template_vars_set(v, "attachments_by_mail", ob->cfg->notify_attachment_limit > 0 ? "yes" : NULL);
+	template_vars_set(v, "attachment_limit", limit);
+}
+
 /* Tell agents about a message with template: the assignee, else the
- * queue's agents (all of them for a note); never the author. */
+ * queue's agents (all of them for a note); never the author. Its
+ * attachments go with it as far as notify_attachment_limit allows. */
 static int outbound_notify(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
 			   const struct deliver_plan *p, struct fault *f)
 {
 	char *reply_to = NULL, *note = NULL, *from_name;
+	struct outbound_files fl = { 0 };
 	PGresult *res;
 	int i, ret = 0;
 
@@ -232,9 +337,12 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 		return 0;
 	}
 	if (outbound_token_addr(ob, c, TOKEN_ROLE_AGENT, &reply_to, f) < 0 ||
-	    outbound_token_addr(ob, c, TOKEN_ROLE_NOTE, &note, f) < 0) {
+	    outbound_token_addr(ob, c, TOKEN_ROLE_NOTE, &note, f) < 0 ||
+	    outbound_files_pick(ob, c, mail, &fl, f) < 0) {
 		PQclear(res);
 		g_free(reply_to);
+		g_free(note);
+		outbound_files_clear(&fl);
 		return -1;
 	}
 	from_name = g_strdup_printf("%s via %s", mail->from_name ? mail->from_name :
@@ -242,27 +350,20 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 	for (i = 0; i < PQntuples(res) && ret == 0; i++) {
 		const char *to[2] = { PQgetvalue(res, i, 0), NULL };
 		struct template_vars *v = outbound_vars(ob, c);
-		guint k;
 
 		template_vars_set(v, "agent_name", PQgetvalue(res, i, 1));
 		template_vars_set(v, "message_from", mail->from_addr);
 		template_vars_set(v, "message_body", p->notify_body);
 		template_vars_set(v, "note_address", note);
-		for (k = 0; k < mail->attachments->len; k++) {
-			const struct mail_attachment *a = g_ptr_array_index(mail->attachments, k);
-			struct template_vars *item = template_vars_add(v, "attachments");
-			char size[24];
-
-			snprintf(size, sizeof(size), "%zu", g_bytes_get_size(a->content));
-			template_vars_set(item, "filename", a->filename ? a->filename : "(no name)");
-			template_vars_set(item, "size", size);
-		}
+		outbound_files_vars(ob, mail, &fl, v);
 		{
 			struct outbound_mail m = {
 				.kind = "notify", .msg_kind = MSG_SYSTEM, .template = p->notify_template,
 				.language = ob->cfg->default_language, .from_name = from_name,
 				.reply_to = reply_to, .to = to, .envelope_from = c->info.queue_addr,
 				.in_reply_to = mail->message_id, .auto_submitted = "auto-generated",
+				.attachments = (const struct compose_attachment *)(void *)fl.atts->data,
+				.n_attachments = fl.atts->len,
 			};
 
 			ret = outbound_send(ob, c, &m, v, f);
@@ -270,6 +371,7 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 		template_vars_free(&v);
 	}
 	PQclear(res);
+	outbound_files_clear(&fl);
 	g_free(from_name);
 	g_free(reply_to);
 	g_free(note);
@@ -290,11 +392,57 @@ static int outbound_conversation(struct outbound *ob, const struct outbound_case
 	return 0;
 }
 
-/* Relay an agent's answer to the customer and the watchers. */
+/* The agent's attachments that go to the customer with the answer, into
+ * atts (struct compose_attachment; types: strings they borrow); for each one
+ * that must not (attach_refusal), a relay-skipped event says why. */
+static int outbound_relay_files(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+				GArray *atts, GPtrArray *types, struct fault *f)
+{
+	guint k;
+
+	for (k = 0; k < mail->attachments->len; k++) {
+		const struct mail_attachment *a = g_ptr_array_index(mail->attachments, k);
+		const char *why = attach_refusal(ob->ring, a);
+		struct compose_attachment ca;
+		char *type;
+
+		if (why != NULL) {
+			char *detail = g_strdup_printf("attachment %s (%s) not relayed: %s",
+						       a->filename ? a->filename : "(no name)", a->content_type, why);
+			int r = store_event(ob->db, c->info.id, EV_RELAY_SKIPPED, mail->from_addr, detail, f);
+
+			g_free(detail);
+			if (r < 0)
+				return -1;
+			continue;
+		}
+		attach_compose(a, &ca, &type);
+		if (type != NULL)
+			g_ptr_array_add(types, type);
+		g_array_append_val(atts, ca);
+	}
+	return 0;
+}
+
+/* Whether an agent's mail has an attachment that may go to the customer. */
+static bool outbound_relayable_files(struct outbound *ob, const struct mail *mail)
+{
+	guint k;
+
+	for (k = 0; k < mail->attachments->len; k++)
+		if (attach_refusal(ob->ring, g_ptr_array_index(mail->attachments, k)) == NULL)
+			return true;
+	return false;
+}
+
+/* Relay an agent's answer, with the attachments, to the customer and the
+ * watchers. */
 static int outbound_relay(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
 			  const struct deliver_plan *p, const char *answer, struct fault *f)
 {
 	GPtrArray *cc = g_ptr_array_new_with_free_func(g_free), *refs = g_ptr_array_new_with_free_func(g_free);
+	GArray *atts = g_array_new(FALSE, TRUE, sizeof(struct compose_attachment));
+	GPtrArray *types = g_ptr_array_new_with_free_func(g_free);
 	const char *to[2] = { c->info.customer_email, NULL };
 	char *reply_to = NULL, *from_name = NULL, *irt = NULL, *name = NULL, *email = NULL;
 	struct template_vars *v;
@@ -310,7 +458,8 @@ static int outbound_relay(struct outbound *ob, const struct outbound_case *c, co
 	g_ptr_array_add(cc, NULL);
 	if (outbound_conversation(ob, c, refs, &irt, f) < 0 ||
 	    outbound_token_addr(ob, c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0 ||
-	    store_agent_get(ob->db, p->agent_id, &name, &email, f) < 0)
+	    store_agent_get(ob->db, p->agent_id, &name, &email, f) < 0 ||
+	    outbound_relay_files(ob, c, mail, atts, types, f) < 0)
 		goto out;
 	from_name = g_strdup_printf("%s via %s", name ? name : "Agent", ob->cfg->helpdesk_name);
 	v = outbound_vars(ob, c);
@@ -322,6 +471,8 @@ static int outbound_relay(struct outbound *ob, const struct outbound_case *c, co
 			.from_name = from_name, .reply_to = reply_to, .to = to,
 			.cc = (const char *const *)cc->pdata, .envelope_from = c->info.queue_addr,
 			.in_reply_to = irt, .references = (const char *const *)refs->pdata, .body_text = answer,
+			.attachments = (const struct compose_attachment *)(void *)atts->data,
+			.n_attachments = atts->len,
 		};
 
 		ret = outbound_send(ob, c, &m, v, f);
@@ -330,6 +481,8 @@ static int outbound_relay(struct outbound *ob, const struct outbound_case *c, co
 out:
 	g_ptr_array_free(cc, TRUE);
 	g_ptr_array_free(refs, TRUE);
+	g_array_free(atts, TRUE);
+	g_ptr_array_free(types, TRUE);
 	g_free(reply_to);
 	g_free(from_name);
 	g_free(irt);
@@ -409,6 +562,235 @@ static int outbound_unverified(struct outbound *ob, const struct outbound_case *
 	v = outbound_vars(ob, c);
 	template_vars_set(v, "reason", reason);
 	return outbound_to_author(ob, c, mail, "agent-unverified", "agent_unverified", false, v, f);
+}
+
+/* Mails one #attachments answer is split into at most; what does not fit
+ * is listed in the last one. */
+#define OUTBOUND_ATTACHMENT_MAILS 5
+
+/* Why an attachment asked for with #attachments is not mailed. */
+enum outbound_left_why { LEFT_TOO_LARGE, LEFT_TOO_MANY, LEFT_MISSING, LEFT_UNREADABLE };
+
+/* One attachment not mailed. */
+struct outbound_left {
+	long long n;
+	const struct attach_ref *ref;	/* NULL: no such attachment */
+	enum outbound_left_why why;
+};
+
+/* One attachment read back for a mail, owned (its message is freed). */
+struct outbound_got {
+	long long n, size;
+	char *filename, *content_type, *content_id;
+	bool inline_part;
+	GBytes *content;
+};
+
+/* What an #attachments answer is made of. */
+struct outbound_pack {
+	GPtrArray *batches;	/* GArray of struct attach_ref (shallow copies), one per mail */
+	GArray *left;		/* struct outbound_left */
+	long long used;		/* what the last batch costs */
+	GArray *got;		/* struct outbound_got, of the mail being made */
+};
+
+/* Free one attachment read back. */
+static void outbound_got_clear(gpointer p)
+{
+	struct outbound_got *g = p;
+
+	g_free(g->filename);
+	g_free(g->content_type);
+	g_free(g->content_id);
+	g_bytes_unref(g->content);
+}
+
+/* Note an attachment that is not mailed. */
+static void outbound_left_add(struct outbound_pack *pk, long long n, const struct attach_ref *ref,
+			      enum outbound_left_why why)
+{
+	struct outbound_left l = { n, ref, why };
+
+	g_array_append_val(pk->left, l);
+}
+
+/* Split the wanted attachments into mails: in order, as many into one mail
+ * as notify_attachment_limit allows (counted as in the mail, base64), at
+ * most ATTACH_MAIL_MAX a mail and OUTBOUND_ATTACHMENT_MAILS mails. */
+static void outbound_pack_plan(struct outbound *ob, struct outbound_pack *pk, const struct attach_ref *ref)
+{
+	long long limit = ob->cfg->notify_attachment_limit, cost = attach_cost(ref->size);
+	GArray *cur = pk->batches->len ? g_ptr_array_index(pk->batches, pk->batches->len - 1) : NULL;
+
+	if (cost > limit) {
+		outbound_left_add(pk, ref->n, ref, LEFT_TOO_LARGE);
+		return;
+	}
+	if (cur == NULL || cost > limit - pk->used || cur->len >= ATTACH_MAIL_MAX) {
+		if (pk->batches->len == OUTBOUND_ATTACHMENT_MAILS) {
+			outbound_left_add(pk, ref->n, ref, LEFT_TOO_MANY);
+			return;
+		}
+		cur = g_array_new(FALSE, TRUE, sizeof(struct attach_ref));
+		g_ptr_array_add(pk->batches, cur);
+		pk->used = 0;
+	}
+	g_array_append_val(cur, *ref);
+	pk->used += cost;
+}
+
+/* attach_fn: keep an attachment read back for the mail being made. */
+static int outbound_pack_got(void *ctx, const struct attach_ref *ref, const struct mail_attachment *a,
+			     const char *why, struct fault *f)
+{
+	struct outbound_pack *pk = ctx;
+	struct outbound_got g = { 0 };
+	struct compose_attachment ca;
+	char *type;
+
+	(void)why;
+	(void)f;
+	if (a == NULL) {
+		outbound_left_add(pk, ref->n, ref, LEFT_UNREADABLE);
+		return 0;
+	}
+	attach_compose(a, &ca, &type);
+	g = (struct outbound_got){
+		.n = ref->n, .size = ref->size, .filename = g_strdup(a->filename),
+		.content_type = type ? type : g_strdup(a->content_type), .content_id = g_strdup(a->content_id),
+		.inline_part = a->inline_part, .content = g_bytes_ref(a->content),
+	};
+	g_array_append_val(pk->got, g);
+	return 0;
+}
+
+/* The variables of the list of what is not mailed (in the last mail). */
+static void outbound_pack_left_vars(const struct outbound_pack *pk, struct template_vars *v)
+{
+	static const char *const flags[] = {
+		[LEFT_TOO_LARGE] = "too_large", [LEFT_TOO_MANY] = "too_many",
+		[LEFT_MISSING] = "missing", [LEFT_UNREADABLE] = "unreadable",
+	};
+	guint i;
+
+	for (i = 0; i < pk->left->len; i++) {
+		const struct outbound_left *l = &g_array_index(pk->left, struct outbound_left, i);
+		struct template_vars *item = template_vars_add(v, "left_out");
+
+		if (l->ref != NULL) {
+			outbound_file_vars(item, l->n, l->ref->filename, l->ref->content_type, l->ref->size);
+		} else {
+			char num[24];
+
+			snprintf(num, sizeof(num), "%lld", l->n);
+			template_vars_set(item, "n", num);
+		}
+		template_vars_set(item, flags[l->why], "yes");
+	}
+}
+
+/* Make and queue mail part (from 1) of parts (0 when there is only one) of
+ * an #attachments answer, with the attachments in pk->got. */
+static int outbound_pack_send(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			      struct outbound_pack *pk, const char *agent_name, guint part, guint parts, bool last,
+			      struct fault *f)
+{
+	const char *to[2] = { mail->from_addr, NULL };
+	struct template_vars *v = outbound_vars(ob, c);
+	GArray *atts = g_array_new(FALSE, TRUE, sizeof(struct compose_attachment));
+	char num[16], total[16], limit[32];
+	guint i;
+	int ret;
+
+	for (i = 0; i < pk->got->len; i++) {
+		const struct outbound_got *g = &g_array_index(pk->got, struct outbound_got, i);
+		struct compose_attachment ca = { g->filename, g->content_type, g->content_id, g->inline_part, g->content };
+
+		g_array_append_val(atts, ca);
+		outbound_file_vars(template_vars_add(v, "attachments"), g->n, g->filename, g->content_type, g->size);
+	}
+	snprintf(num, sizeof(num), "%u", part);
+	snprintf(total, sizeof(total), "%u", parts);
+	duration_format_size(ob->cfg->notify_attachment_limit, limit, sizeof(limit));
+	template_vars_set(v, "agent_name", agent_name);
+	template_vars_set(v, "part", parts > 1 ? num : NULL);
+	template_vars_set(v, "parts", parts > 1 ? total : NULL);
+	template_vars_set(v, "attachment_limit", limit);
+	if (last)
+		outbound_pack_left_vars(pk, v);
+	{
+		struct outbound_mail m = {
+			.kind = "attachments", .msg_kind = MSG_SYSTEM, .template = "attachments",
+			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
+			.to = to, .envelope_from = "", .in_reply_to = mail->message_id,
+			.auto_submitted = "auto-replied",
+			.attachments = (const struct compose_attachment *)(void *)atts->data,
+			.n_attachments = atts->len,
+		};
+
+		ret = outbound_send(ob, c, &m, v, f);
+	}
+	g_array_free(atts, TRUE);
+	template_vars_free(&v);
+	return ret;
+}
+
+/* Answer an agent's #attachments: the case's attachments the agent asked
+ * for (by number; else all that customers sent), in as few mails as
+ * notify_attachment_limit allows; what cannot be mailed is listed with how
+ * to get it. */
+static int outbound_attachments(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+				const struct deliver_plan *p, struct fault *f)
+{
+	GArray *all = g_array_new(FALSE, TRUE, sizeof(struct attach_ref));
+	struct outbound_pack pk = {
+		.batches = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
+		.left = g_array_new(FALSE, TRUE, sizeof(struct outbound_left)),
+		.got = g_array_new(FALSE, TRUE, sizeof(struct outbound_got)),
+	};
+	char *name = NULL, *email = NULL;
+	guint i, parts;
+	int k, ret = -1;
+
+	g_array_set_clear_func(pk.got, outbound_got_clear);
+	if (attach_list(ob->db, c->info.id, all, f) < 0 || store_agent_get(ob->db, p->agent_id, &name, &email, f) < 0)
+		goto out;
+	if (p->cmd.n_attachment_n > 0) {
+		for (k = 0; k < p->cmd.n_attachment_n; k++) {
+			long long n = p->cmd.attachment_n[k];
+
+			if (n <= (long long)all->len)	/* numbered 1, 2, ... in order */
+				outbound_pack_plan(ob, &pk, &g_array_index(all, struct attach_ref, n - 1));
+			else
+				outbound_left_add(&pk, n, NULL, LEFT_MISSING);
+		}
+	} else {
+		for (i = 0; i < all->len; i++)
+			if (g_array_index(all, struct attach_ref, i).customer)
+				outbound_pack_plan(ob, &pk, &g_array_index(all, struct attach_ref, i));
+	}
+	parts = pk.batches->len;
+	ret = 0;
+	for (i = 0; ret == 0 && i < MAX(parts, 1); i++) {
+		GArray *batch = parts > 0 ? g_ptr_array_index(pk.batches, i) : NULL;
+
+		g_array_set_size(pk.got, 0);
+		if (batch != NULL &&
+		    attach_read(ob->db, (const struct attach_ref *)(void *)batch->data, batch->len, outbound_pack_got,
+				&pk, f) < 0)
+			ret = -1;
+		if (ret == 0)
+			ret = outbound_pack_send(ob, c, mail, &pk, name ? name : "", i + 1, parts, i + 1 >= parts, f);
+	}
+out:
+	g_ptr_array_free(pk.batches, TRUE);
+	g_array_free(pk.left, TRUE);
+	g_array_free(pk.got, TRUE);
+	attach_refs_clear(all);
+	g_array_free(all, TRUE);
+	g_free(name);
+	g_free(email);
+	return ret;
 }
 
 /* The agent an #assign names, into *id_r (0 when none is named); false
@@ -564,8 +946,8 @@ static int outbound_refused(struct outbound *ob, const struct outbound_case *c, 
 }
 
 /* A trusted agent's mail: an answer relayed to the customer, a note
- * shown to the queue, or commands alone confirmed to the agent; the
- * commands applied. A bad #assign, or an answer that still holds one of
+ * shown to the queue, the case's attachments mailed to the agent, or
+ * commands alone confirmed to the agent; the commands applied. A bad #assign, or an answer that still holds one of
  * our tokens, stops it all before anything is sent or changed. */
 static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
 			       const struct deliver_plan *p, struct fault *f)
@@ -594,8 +976,8 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 			ret = outbound_refused(ob, c, mail, token, f);
 			goto out;
 		}
-		/* nothing but our own mail quoted: nothing to relay */
-		if (*answer == '\0')
+		/* nothing but our own mail quoted, and no file: nothing to relay */
+		if (*answer == '\0' && !outbound_relayable_files(ob, mail))
 			react = REACT_COMMANDS;
 		else if (outbound_relay(ob, c, mail, p, answer, f) < 0)
 			goto out;
@@ -604,6 +986,8 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 		goto out;
 	if (react == REACT_NOTE)
 		ret = outbound_notify(ob, c, mail, p, f);
+	else if (react == REACT_ATTACHMENTS)
+		ret = outbound_attachments(ob, c, mail, p, f);
 	else if (react == REACT_COMMANDS) {
 		ret = outbound_to_author(ob, c, mail, "agent-done", "agent_done", true, g_steal_pointer(&done), f);
 	} else
@@ -641,6 +1025,7 @@ int outbound_react(struct outbound *ob, long long case_id, const struct mail *ma
 	case REACT_NOTE:
 	case REACT_RELAY:
 	case REACT_COMMANDS:
+	case REACT_ATTACHMENTS:
 		ret = outbound_agent_mail(ob, &c, mail, p, f);
 		break;
 	case REACT_UNVERIFIED:

@@ -495,6 +495,57 @@ void store_case_show_clear(struct store_case_show *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* ---- attachments, read back -------------------------------------------- */
+
+PGresult *store_case_attachments(struct db *db, long long case_id, struct fault *f)
+{
+	return db_exec(db,
+		       "SELECT row_number() OVER (ORDER BY a.id), a.message_id,"
+		       " row_number() OVER (PARTITION BY a.message_id ORDER BY a.id), a.filename, a.content_type,"
+		       " a.size, m.direction = 'in' AND m.kind = 'customer'"
+		       " FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.case_id = $1"
+		       " ORDER BY a.id", 1, (const char *[]){ DB_ID(case_id) }, f);
+}
+
+int store_case_attachment_count(struct db *db, long long case_id, long long *count_r, struct fault *f)
+{
+	return store_query_ll(db, "SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id"
+			      " WHERE m.case_id = $1", 1, (const char *[]){ DB_ID(case_id) }, count_r, f);
+}
+
+int store_case_purged(struct db *db, long long case_id, bool *exists_r, char **purged_r, struct fault *f)
+{
+	PGresult *res = db_exec(db, "SELECT " DB_ISO("purged_at") " FROM cases WHERE id = $1", 1,
+				(const char *[]){ DB_ID(case_id) }, f);
+
+	if (res == NULL)
+		return -1;
+	*exists_r = PQntuples(res) > 0;
+	*purged_r = *exists_r && !PQgetisnull(res, 0, 0) ? g_strdup(PQgetvalue(res, 0, 0)) : NULL;
+	PQclear(res);
+	return 0;
+}
+
+int store_message_raw(struct db *db, long long message_row, unsigned char **raw_r, size_t *len_r, struct fault *f)
+{
+	PGresult *res = db_exec(db, "SELECT raw FROM messages WHERE id = $1", 1,
+				(const char *[]){ DB_ID(message_row) }, f);
+
+	*raw_r = NULL;
+	*len_r = 0;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+		*raw_r = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), len_r);
+		if (*raw_r == NULL) {
+			PQclear(res);
+			return fault_temp(f, "out of memory reading message %lld", message_row);
+		}
+	}
+	PQclear(res);
+	return 0;
+}
+
 /* ---- watchers ---------------------------------------------------------- */
 
 /* addrs joined with "\n" for a text[] parameter (addresses hold no "\n"). */

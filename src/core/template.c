@@ -17,7 +17,7 @@
 const char *const template_names[] = {
 	"ack", "notify_new", "notify_followup", "notify_note", "reply", "escalation",
 	"reminder", "autoclose", "resolved_survey", "agent_error", "agent_unverified", "agent_done",
-	"relay_refused", "assigned", NULL,
+	"relay_refused", "assigned", "attachments", NULL,
 };
 
 /* A value: text, or a list of nested sets. */

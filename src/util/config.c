@@ -13,7 +13,7 @@
 #include "duration.h"
 #include "log.h"
 
-enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_LOGDEST, CT_LANGUAGE, CT_TLS, CT_COUNT };
+enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_SIZE0, CT_LOGDEST, CT_LANGUAGE, CT_TLS, CT_COUNT };
 
 static const struct config_key {
 	const char *name;
@@ -33,6 +33,7 @@ static const struct config_key {
 	{ "log_destination", CT_LOGDEST, offsetof(struct config, log_syslog), false, "syslog" },
 	K(syslog_facility, CT_STRING, false, "mail"),
 	K(max_message_size, CT_SIZE, false, "50M"),
+	K(notify_attachment_limit, CT_SIZE0, false, "10M"),
 	K(deliver_timeout, CT_DURATION, false, "60s"),
 	K(db_connect_timeout, CT_DURATION, false, "10s"),
 	K(db_statement_timeout, CT_DURATION, false, "30s"),
@@ -106,8 +107,10 @@ static int config_set(struct config *cfg, const struct config_key *k, const char
 		*(long long *)field = n;
 		return 0;
 	case CT_SIZE:
-		if (duration_parse_size(value, &n, f) < 0 || n <= 0) {
-			fault_perm(f, "bad value for %s: '%s' (expected a size like 512k, 10M)", k->name, value);
+	case CT_SIZE0:	/* 0 allowed */
+		if (duration_parse_size(value, &n, f) < 0 || n < 0 || (n == 0 && k->type == CT_SIZE)) {
+			fault_perm(f, "bad value for %s: '%s' (expected a size like 512k, 10M%s)", k->name, value,
+				   k->type == CT_SIZE0 ? ", or 0" : "");
 			return -1;
 		}
 		*(long long *)field = n;

@@ -106,3 +106,27 @@ int duration_parse_size(const char *text, long long *bytes_r, struct fault *f)
 	*bytes_r = n * mult;
 	return 0;
 }
+
+void duration_format_size(long long bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "KB", "MB", "GB", "TB" };
+	long long unit = 1024;
+	size_t i = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, size, "%lld B", bytes < 0 ? 0 : bytes);
+		return;
+	}
+	/* the unit in which the rounded number is below 1024 */
+	while (i + 1 < sizeof(units) / sizeof(units[0]) && (bytes + unit / 2) / unit >= 1024) {
+		unit *= 1024;
+		i++;
+	}
+	if (bytes < 10 * unit - unit / 20) {
+		long long tenths = (bytes * 10 + unit / 2) / unit;
+
+		snprintf(buf, size, "%lld.%lld %s", tenths / 10, tenths % 10, units[i]);
+	} else {
+		snprintf(buf, size, "%lld %s", (bytes + unit / 2) / unit, units[i]);
+	}
+}

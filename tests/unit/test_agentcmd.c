@@ -42,6 +42,30 @@ int main(void)
 	tap_ok(c.error != NULL && g_strcmp0(c.assign, "a@example.org") == 0,
 	       "a bad second #assign is the error and leaves the first");
 	agentcmd_clear(&c);
+	agentcmd_parse("#attachments\n", &c);
+	tap_ok(c.error == NULL && c.attachments && c.n_attachment_n == 0 && *c.text == '\0',
+	       "#attachments: all of the customer's");
+	agentcmd_clear(&c);
+	agentcmd_parse("#Attachments 3 12\t3\n#priority high\nthanks\n", &c);
+	tap_ok(c.error == NULL && c.attachments && c.n_attachment_n == 2 && c.attachment_n[0] == 3 &&
+	       c.attachment_n[1] == 12 && c.set_priority, "#attachments 3 12 3: two numbers, once each, with another command");
+	agentcmd_clear(&c);
+	agentcmd_parse("#attachments two\n", &c);
+	tap_ok(c.error != NULL && strstr(c.error, "'postdesk case show'") != NULL && !c.attachments,
+	       "#attachments two: an error");
+	agentcmd_clear(&c);
+	agentcmd_parse("#attachments 0\n", &c);
+	tap_ok(c.error != NULL, "#attachments 0: an error (they count from 1)");
+	agentcmd_clear(&c);
+	agentcmd_parse("#attachments 99999999999999999999\n", &c);
+	tap_ok(c.error != NULL, "#attachments with a huge number: an error, no overflow");
+	agentcmd_clear(&c);
+	agentcmd_parse("#attachments 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21\n", &c);
+	tap_ok(c.error != NULL && strstr(c.error, "at most 20") != NULL, "#attachments: at most 20 numbers");
+	agentcmd_clear(&c);
+	agentcmd_parse("#frobnicate\n", &c);
+	tap_ok(c.error != NULL && strstr(c.error, "#attachments)") != NULL, "the list of known commands names #attachments");
+	agentcmd_clear(&c);
 	agentcmd_parse("# not a command\nText", &c);
 	tap_ok(c.error == NULL && strcmp(c.text, "# not a command\nText") == 0, "'# ' with a space is text");
 	agentcmd_clear(&c);

@@ -31,6 +31,13 @@ int main(void)
 	tap_ok(cfg->log_syslog, "logs to syslog by default");
 	tap_int(cfg->max_message_size, 50 * 1024 * 1024, "max_message_size default 50M");
 	tap_int(cfg->deliver_timeout, 60, "deliver_timeout default 60s");
+	tap_int(cfg->notify_attachment_limit, 10 * 1024 * 1024, "notify_attachment_limit default 10M");
+	config_free(&cfg);
+	tap_ok(config_parse("t", BASE "notify_attachment_limit = 0\n", &cfg, &f) == 0 && cfg->notify_attachment_limit == 0,
+	       "notify_attachment_limit = 0 (never attach)");
+	config_free(&cfg);
+	tap_ok(config_parse("t", BASE "notify_attachment_limit = 512k\n", &cfg, &f) == 0 &&
+	       cfg->notify_attachment_limit == 524288, "notify_attachment_limit = 512k");
 	config_free(&cfg);
 	tap_ok(cfg == NULL, "config_free sets the pointer to NULL");
 
@@ -49,6 +56,8 @@ int main(void)
 	bad("database = x\n", "test.conf:1: required key 'secret_key_file' is missing", "missing required key");
 	bad(BASE "this line has no equals\n", "test.conf:3: expected 'key = value'", "line without '='");
 	bad(BASE "max_message_size = lots\n", "test.conf:3: bad value for max_message_size", "bad size");
+	bad(BASE "max_message_size = 0\n", "test.conf:3: bad value for max_message_size", "zero max_message_size");
+	bad(BASE "notify_attachment_limit = 10MB\n", "test.conf:3: bad value for notify_attachment_limit", "bad limit");
 	bad(BASE "deliver_timeout = 0\n", "test.conf:3: bad value for deliver_timeout", "zero timeout");
 	bad(BASE "log_destination = file\n", "test.conf:3: bad value for log_destination", "bad log destination");
 	bad(BASE "default_language = English!\n", "test.conf:3: bad value for default_language", "bad language");

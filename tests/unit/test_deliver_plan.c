@@ -38,8 +38,9 @@ struct row {
 /* The plan as one line. */
 static char *describe(const struct deliver_plan *p)
 {
-	static const char *const reactions[] = { "none", "customer", "command-error", "note", "relay", "commands",
-						     "unverified" };
+	static const char *const reactions[] = {
+		"none", "customer", "command-error", "note", "relay", "commands", "unverified", "attachments",
+	};
 	GString *s = g_string_new(NULL);
 	GArray *lists[2] = { p->case_events, p->message_events };
 	guint i;
@@ -272,6 +273,12 @@ int main(void)
 		  "From: Anna <anna@example.org>\nTo: support+a5@example.org\nSubject: Re: x\n\n#note\nCall him.\n",
 		  .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT, .agent_id = 3, .status = CASE_OPEN,
 		  .want = "follow-up case=5 linked=0 kind=note class=normal react=note notify=notify_note summary=note"
+			  " events: | agent-reply(token)" },
+		{ "an agent's #attachments (a Thunderbird reply above the quote): stored as a note, nothing relayed",
+		  "From: Anna <anna@example.org>\nTo: support+a5@example.org\nSubject: Re: x\n\n#attachments\n\n"
+		  "On 10.03.2026 09:14, Zofia via Helpdesk wrote:\n> Hello\n",
+		  .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT, .agent_id = 3, .status = CASE_OPEN,
+		  .want = "follow-up case=5 linked=0 kind=note class=normal react=attachments summary=attachments"
 			  " events: | agent-reply(token)" },
 		{ "mail to the note address: a note",
 		  "From: Anna <anna@example.org>\nTo: support+n5@example.org\nSubject: Re: x\n\nCall him.\n",

@@ -25,6 +25,15 @@ static void fmt(long long secs, const char *want)
 	tap_is(buf, want, "%lld s formats as %s", secs, want);
 }
 
+/* One test: duration_format_size(bytes) is want. */
+static void size_fmt(long long bytes, const char *want)
+{
+	char buf[32];
+
+	duration_format_size(bytes, buf, sizeof(buf));
+	tap_is(buf, want, "%lld bytes: %s", bytes, want);
+}
+
 int main(void)
 {
 	struct fault f = { 0 };
@@ -55,5 +64,15 @@ int main(void)
 	tap_ok(duration_parse_size("1000", &n, &f) == 0 && n == 1000, "bare size is bytes");
 	tap_ok(duration_parse_size("10MB", &n, &f) < 0, "10MB rejected");
 	tap_ok(duration_parse_size("x", &n, &f) < 0, "x rejected");
+	size_fmt(0, "0 B");
+	size_fmt(1023, "1023 B");
+	size_fmt(1024, "1.0 KB");
+	size_fmt(1536, "1.5 KB");
+	size_fmt(10 * 1024 - 1, "10 KB");	/* 9.999 rounds to 10.0: no "10.0" */
+	size_fmt(48213, "47 KB");
+	size_fmt(10485760, "10 MB");
+	size_fmt(1048575, "1.0 MB");	/* 1023.999 KB */
+	size_fmt(3LL * 1024 * 1024 * 1024 + 512LL * 1024 * 1024, "3.5 GB");
+	size_fmt(5000LL * 1024 * 1024 * 1024 * 1024, "5000 TB");
 	return tap_done();
 }

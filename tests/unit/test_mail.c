@@ -81,7 +81,7 @@ static void check_sane(const struct mail *m, const char *name)
 		const struct mail_attachment *a = g_ptr_array_index(m->attachments, i);
 
 		ok = sane(a->filename, true) && a->content_type != NULL && sane(a->content_type, true) &&
-		     a->content != NULL;
+		     sane(a->charset, true) && sane(a->content_id, true) && a->content != NULL;
 	}
 	if (ok && m->report != NULL)
 		ok = sane(m->report->original_message_id, true) && sane(m->report->recipient, true) &&
@@ -772,6 +772,171 @@ static void test_many_parts(void)
 	mail_free(&m);
 }
 
+/* Gmail: mixed [related [alternative [text, html], inline photo], photo];
+ * the inline photo's name RFC 2047 encoded in quotes, as Gmail writes it. */
+static void test_gmail_photos(void)
+{
+	struct mail *m = parse_fixture("gmail-photos.eml");
+	const struct mail_attachment *a;
+	char *h;
+
+	if (m == NULL)
+		return;
+	check_sane(m, "gmail-photos");
+	tap_int(m->attachments->len, 2, "gmail photos: two attachments");
+	a = attachment(m, 0);
+	tap_ok(a != NULL && g_strcmp0(a->filename, "zdjęcie obudowy.jpg") == 0 && strcmp(a->content_type, "image/jpeg") == 0,
+	       "gmail photos: inline photo, its name decoded");
+	tap_is(a ? a->content_id : NULL, "ii_m7k2x9qa0", "gmail photos: Content-ID without <>");
+	tap_ok(a != NULL && a->inline_part, "gmail photos: Content-Disposition inline");
+	tap_ok(contains(m->body_html, "src=\"cid:ii_m7k2x9qa0\""), "gmail photos: the HTML refers to it");
+	h = sha256(a);
+	tap_is(h, "f644303eb447f53a13ccef21992fcc338db4d086cd49d988faa2745d256e3d3c", "gmail photos: inline bytes");
+	g_free(h);
+	a = attachment(m, 1);
+	tap_ok(a != NULL && g_strcmp0(a->filename, "IMG_20260310_091144.jpg") == 0 && !a->inline_part &&
+	       g_strcmp0(a->content_id, "f_m7k2xf3r1") == 0 && a->charset == NULL,
+	       "gmail photos: the other one an attachment, with Gmail's Content-ID too");
+	h = sha256(a);
+	tap_is(h, "afcc1e598eea77c892b42eff03a00a5dbd84904f951acadb69cafea276606c44", "gmail photos: attached bytes");
+	g_free(h);
+	mail_free(&m);
+}
+
+/* Content-ID and inline as Outlook, Apple Mail, Thunderbird and webmail
+ * write them. */
+static void test_inline_parts(void)
+{
+	const struct mail_attachment *a;
+	struct mail *m;
+
+	/* Outlook 365: related with type=, the image inline with size= and dates */
+	m = parse("From: Jan Nowak <jan.nowak@example.com>\nTo: support@example.org\nSubject: logo\n"
+		  "MIME-Version: 1.0\nContent-Type: multipart/related;\n\tboundary=\"_004_DB9PR07MB7770\";\n"
+		  "\ttype=\"multipart/alternative\"\n\n"
+		  "--_004_DB9PR07MB7770\nContent-Type: multipart/alternative;\n\tboundary=\"_000_DB9PR07MB7770\"\n\n"
+		  "--_000_DB9PR07MB7770\nContent-Type: text/plain; charset=\"iso-8859-2\"\n"
+		  "Content-Transfer-Encoding: quoted-printable\n\nLogo:\n\n"
+		  "--_000_DB9PR07MB7770\nContent-Type: text/html; charset=\"iso-8859-2\"\n"
+		  "Content-Transfer-Encoding: quoted-printable\n\n"
+		  "<p>Logo: <img width=3D\"96\" src=3D\"cid:image001.png@01DC91A3.5E2B7F40\"></p>\n"
+		  "--_000_DB9PR07MB7770--\n\n"
+		  "--_004_DB9PR07MB7770\nContent-Type: image/png; name=\"image001.png\"\n"
+		  "Content-Description: image001.png\n"
+		  "Content-Disposition: inline; filename=\"image001.png\"; size=4;\n"
+		  "\tcreation-date=\"Tue, 10 Mar 2026 08:12:55 GMT\";\n"
+		  "\tmodification-date=\"Tue, 10 Mar 2026 08:12:55 GMT\"\n"
+		  "Content-ID: <image001.png@01DC91A3.5E2B7F40>\nContent-Transfer-Encoding: base64\n\niVBORw==\n\n"
+		  "--_004_DB9PR07MB7770--\n");
+	a = m ? attachment(m, 0) : NULL;
+	tap_ok(a != NULL && g_strcmp0(a->content_id, "image001.png@01DC91A3.5E2B7F40") == 0 && a->inline_part &&
+	       g_bytes_get_size(a->content) == 4, "outlook: related image, Content-ID with @, inline");
+	mail_free(&m);
+	/* Apple Mail, plain text with a photo between two text parts: inline, no Content-ID */
+	m = parse("From: ewa@example.net\nSubject: photo\nMIME-Version: 1.0 (Mac OS X Mail 16.0 \\(3774.600.62\\))\n"
+		  "Content-Type: multipart/mixed; boundary=\"Apple-Mail=_5F1E\"\n\n"
+		  "--Apple-Mail=_5F1E\nContent-Transfer-Encoding: 7bit\nContent-Type: text/plain; charset=us-ascii\n\nSee:\n\n"
+		  "--Apple-Mail=_5F1E\nContent-Disposition: inline; filename=IMG_0042.HEIC\n"
+		  "Content-Type: image/heic; x-unix-mode=0644; name=\"IMG_0042.HEIC\"\n"
+		  "Content-Transfer-Encoding: base64\n\nAAAAGGZ0eXBoZWlj\n"
+		  "--Apple-Mail=_5F1E\nContent-Transfer-Encoding: 7bit\nContent-Type: text/plain; charset=us-ascii\n\nEwa\n"
+		  "--Apple-Mail=_5F1E--\n");
+	a = m ? attachment(m, 0) : NULL;
+	tap_ok(a != NULL && a->content_id == NULL && a->inline_part && strcmp(a->content_type, "image/heic") == 0,
+	       "apple mail: inline photo without Content-ID");
+	tap_is(m ? m->body_text : NULL, "See:\n\nEwa", "apple mail: the text parts around it are the body");
+	mail_free(&m);
+	/* webmail: a related image without Content-Disposition is inline; an
+	 * "attachment" one in related is not; odd Content-IDs */
+	m = parse("From: x@example.net\nSubject: s\nMIME-Version: 1.0\nContent-Type: multipart/related; boundary=r\n\n"
+		  "--r\nContent-Type: text/html\n\n<img src=\"cid:a\">\n"
+		  "--r\nContent-Type: image/gif\nContent-ID: <a>\n\nGIF89a\n"
+		  "--r\nContent-Type: image/gif\nContent-Disposition: attachment\nContent-ID: b@x\n\nGIF89a\n"
+		  "--r\nContent-Type: image/gif\nContent-ID: <>\n\nGIF89a\n"
+		  "--r\nContent-Type: text/plain; charset=windows-1250; name=a.txt\nContent-Disposition: attachment\n\n"
+		  "x\n"
+		  "--r--\n");
+	tap_int(m ? m->attachments->len : 0, 4, "webmail: four attachments");
+	a = m ? attachment(m, 0) : NULL;
+	tap_ok(a != NULL && g_strcmp0(a->content_id, "a") == 0 && a->inline_part, "webmail: no disposition in related: inline");
+	a = m ? attachment(m, 1) : NULL;
+	tap_ok(a != NULL && g_strcmp0(a->content_id, "b@x") == 0 && !a->inline_part,
+	       "webmail: 'attachment' in related is not inline; an id without <> read");
+	a = m ? attachment(m, 2) : NULL;
+	tap_ok(a != NULL && a->content_id == NULL, "webmail: empty Content-ID is none");
+	a = m ? attachment(m, 3) : NULL;
+	tap_ok(a != NULL && g_strcmp0(a->charset, "windows-1250") == 0 && !a->inline_part,
+	       "webmail: a text attachment's charset kept");
+	mail_free(&m);
+	/* not in related, no disposition: not inline; a huge Content-ID: none */
+	{
+		GString *s = g_string_new("From: x@example.net\nSubject: s\nMIME-Version: 1.0\n"
+					  "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n"
+					  "--b\nContent-Type: application/pdf\nContent-ID: <");
+		int i;
+
+		for (i = 0; i < 2000; i++)
+			g_string_append(s, "x");
+		g_string_append(s, "@x>\n\n%PDF\n--b--\n");
+		m = parse(s->str);
+		g_string_free(s, TRUE);
+		a = m ? attachment(m, 0) : NULL;
+		tap_ok(a != NULL && !a->inline_part && a->content_id == NULL,
+		       "mixed, no disposition: not inline; a 2000-byte Content-ID is dropped");
+		mail_free(&m);
+	}
+}
+
+/* A message of n attachments (each a small base64 part). */
+static char *many_attachments(int n)
+{
+	GString *s = g_string_new("From: many@example.net\nTo: support@example.org\nSubject: many\n"
+				  "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+				  "--b\nContent-Type: text/plain\n\nMany files.\n");
+	int i;
+
+	for (i = 0; i < n; i++)
+		g_string_append_printf(s, "--b\nContent-Type: image/png\nContent-Disposition: attachment; filename=\"f%d.png\"\n"
+				       "Content-ID: <f%d@x>\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n", i, i);
+	g_string_append(s, "--b--\n");
+	return g_string_free(s, FALSE);
+}
+
+/* The attachments are bounded (MAIL_MAX_ATTACHMENTS, then a note) and
+ * read in linear time. */
+static void test_many_attachments(void)
+{
+	char *raw = many_attachments(MAIL_MAX_ATTACHMENTS);
+	struct mail *m = parse(raw);
+	gint64 t0, t1, t2;
+	const struct mail_attachment *a;
+
+	g_free(raw);
+	tap_ok(m != NULL && m->attachments->len == MAIL_MAX_ATTACHMENTS && strcmp(m->body_text, "Many files.") == 0,
+	       "many attachments: %d kept, no note", MAIL_MAX_ATTACHMENTS);
+	mail_free(&m);
+	raw = many_attachments(5000);
+	t0 = g_get_monotonic_time();
+	m = parse(raw);
+	t1 = g_get_monotonic_time();
+	g_free(raw);
+	tap_ok(m != NULL && m->attachments->len == MAIL_MAX_ATTACHMENTS, "many attachments: of 5000, %d kept",
+	       MAIL_MAX_ATTACHMENTS);
+	a = m ? attachment(m, MAIL_MAX_ATTACHMENTS - 1) : NULL;
+	tap_ok(a != NULL && g_strcmp0(a->filename, "f999.png") == 0, "many attachments: the first ones, in order");
+	tap_is(m ? m->body_text : NULL, "Many files.\n\n[postdesk: 4000 attachments after the first 1000 were left out;"
+	       " the message is stored whole]\n", "many attachments: the note says how many were left out");
+	mail_free(&m);
+	raw = many_attachments(50000);
+	t2 = g_get_monotonic_time();
+	m = parse(raw);
+	t2 = g_get_monotonic_time() - t2;
+	g_free(raw);
+	tap_ok(m != NULL && m->attachments->len == MAIL_MAX_ATTACHMENTS && t2 < 30 * (t1 - t0) + 50000,
+	       "many attachments: 50,000 in %.3f s, 5,000 in %.3f s (linear)", (double)t2 / 1e6, (double)(t1 - t0) / 1e6);
+	mail_free(&m);
+}
+
 int main(void)
 {
 	test_plain_utf8();
@@ -798,5 +963,8 @@ int main(void)
 	test_inline();
 	test_deep();
 	test_many_parts();
+	test_gmail_photos();
+	test_inline_parts();
+	test_many_attachments();
 	return tap_done();
 }

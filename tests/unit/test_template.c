@@ -364,8 +364,8 @@ int main(void)
 	}
 	for (n = 0; template_names[n] != NULL; n++)
 		;
-	tap_ok(n == 11 && strcmp(template_names[0], "ack") == 0 && strcmp(template_names[10], "agent_unverified") == 0,
-	       "template_names has the eleven templates");
+	tap_ok(n == 15 && strcmp(template_names[0], "ack") == 0 && strcmp(template_names[10], "agent_unverified") == 0 &&
+	       strcmp(template_names[14], "attachments") == 0, "template_names has the fifteen templates");
 	test_language();
 	test_outputs();
 	test_errors();
