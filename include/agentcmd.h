@@ -1,6 +1,6 @@
 /* agentcmd.h: command lines at the top of an agent's mail ("#status
- * pending", "#assign bob@example.org", "#priority high", "#resolve",
- * "#note"), taken off the text before it is relayed. Pure logic. */
+ * pending", "#assign bob@example.org", "#assign me", "#priority high",
+ * "#resolve", "#note"), taken off the text before it is relayed. Pure logic. */
 #ifndef POSTDESK_AGENTCMD_H
 #define POSTDESK_AGENTCMD_H
 
@@ -14,6 +14,7 @@ struct agentcmd {
 	bool set_priority;	/* #priority given: */
 	enum case_priority priority;
 	char *assign;		/* agent address, lower-case, NULL when not given */
+	bool assign_me;		/* "#assign me": the author (then assign is NULL) */
 	bool note;		/* keep the mail internal */
 	char *error;		/* the first bad command line and why, NULL when all good */
 	char *text;		/* the mail text without the command lines */
