@@ -8,77 +8,10 @@
 #include "cmd.h"
 #include "config.h"
 #include "template.h"
+#include "template_sample.h"
 #include "thread.h"
 
-#define SAMPLE_CASE_N 4711
-#define SAMPLE_CASE G_STRINGIFY(SAMPLE_CASE_N)
-
-/* Variables every template has; the subject holds what a customer might
- * write, so that escaping and one-pass expansion are exercised too. */
-static void cmd_template_sample_common(struct template_vars *v, const char *helpdesk_name)
-{
-	template_vars_set(v, "helpdesk_name", helpdesk_name);
-	template_vars_set(v, "case_id", SAMPLE_CASE);
-	template_vars_set(v, "case_subject", "Invoice <2024/117> & \"refund\" {{case_id}}");
-	template_vars_set(v, "queue_name", "support");
-	template_vars_set(v, "customer_name", "Zofia Dąbrowska");
-	template_vars_set(v, "customer_email", "zofia@example.net");
-	template_vars_set(v, "language", "pl");
-}
-
-/* Complete sample data for one template, as the callers fill it. */
-static struct template_vars *cmd_template_sample(const char *name, const char *helpdesk_name)
-{
-	struct template_vars *v = template_vars_new(), *item;
-
-	cmd_template_sample_common(v, helpdesk_name);
-	if (strcmp(name, "ack") == 0) {
-		template_vars_set(v, "first_response", "4h");
-	} else if (g_str_has_prefix(name, "notify_")) {
-		template_vars_set(v, "agent_name", "Alice Agent");
-		template_vars_set(v, "message_from", "zofia@example.net");
-		template_vars_set(v, "message_body", "Hello,\n\nthe invoice says 117 EUR, the order said 71 EUR.\n"
-				  "Could you check?\n\nZofia");
-		template_vars_set(v, "note_address", "support+n4711abc@example.org");
-		item = template_vars_add(v, "attachments");
-		template_vars_set(item, "filename", "invoice-2024-117.pdf");
-		template_vars_set(item, "size", "48213");
-		item = template_vars_add(v, "attachments");
-		template_vars_set(item, "filename", "order.png");
-		template_vars_set(item, "size", "120400");
-	} else if (strcmp(name, "reply") == 0) {
-		template_vars_set(v, "agent_name", "Alice Agent");
-		template_vars_set(v, "answer", "Thank you, you are right: the invoice was wrong.\n"
-				  "A corrected one is attached.");
-	} else if (strcmp(name, "escalation") == 0) {
-		template_vars_set(v, "level", "2");
-		template_vars_set(v, "reason", "first response overdue by 2h");
-		template_vars_set(v, "assignee", "alice@example.org");
-	} else if (strcmp(name, "reminder") == 0 || strcmp(name, "autoclose") == 0) {
-		template_vars_set(v, "days_waiting", "5");
-	} else if (strcmp(name, "resolved_survey") == 0) {
-		static const char *const ratings[][2] = {
-			{ "5", "support+re4711.1.0123456789abcdef0123@example.org" },
-			{ "4", "support+rd4711.1.123456789abcdef01234@example.org" },
-			{ "3", "support+rc4711.1.23456789abcdef012345@example.org" },
-			{ "2", "support+rb4711.1.3456789abcdef0123456@example.org" },
-			{ "1", "support+ra4711.1.456789abcdef01234567@example.org" },
-		};
-		size_t i;
-
-		for (i = 0; i < G_N_ELEMENTS(ratings); i++) {
-			item = template_vars_add(v, "rating");
-			template_vars_set(item, "label", ratings[i][0]);
-			template_vars_set(item, "address", ratings[i][1]);
-		}
-	} else if (strcmp(name, "agent_error") == 0) {
-		template_vars_set(v, "error", "#assign: no such active agent");
-		template_vars_set(v, "command", "#assign bob@example.org");
-	} else if (strcmp(name, "agent_unverified") == 0) {
-		template_vars_set(v, "reason", "not verified by mx.example.org for example.org: dkim=fail (example.org)");
-	}
-	return v;
-}
+#define SAMPLE_CASE G_STRINGIFY(TEMPLATE_SAMPLE_CASE)
 
 /* Add the language directories found in dir (if it exists) to langs. */
 static void cmd_template_langs(const char *dir, GPtrArray *langs)
@@ -118,10 +51,10 @@ static int cmd_template_check_one(const char *override, const char *builtin, con
 
 	if (template_find(override, builtin, lang, fallback, name, path_r, f) < 0)
 		return -1;
-	v = cmd_template_sample(name, helpdesk_name);
+	v = template_sample_vars(name, helpdesk_name, NULL);
 	if (template_render_file(*path_r, v, true, &r, f) < 0)
 		goto out;
-	if (thread_subject_tag(r.subject) != SAMPLE_CASE_N) {
+	if (thread_subject_tag(r.subject) != TEMPLATE_SAMPLE_CASE) {
 		fault_perm(f, "%s: the subject '%s' does not start with a case tag like [%s #%s]", *path_r,
 			   r.subject, helpdesk_name, SAMPLE_CASE);
 		goto out;
