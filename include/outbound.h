@@ -40,7 +40,8 @@ int outbound_escalation(struct outbound *ob, long long case_id, int level, const
  * mailto: URLs answer_url and note_url (a reply to the agent and note
  * token addresses), resolve_url, assign_url (only with assign: the agent is
  * not the assignee) and priority_url (to the agent address with the
- * command as the body), all with the subject "Re: [HELPDESK #ID] SUBJECT".
+ * command as the body), all with the subject "Re: [HELPDESK #ID] SUBJECT"
+ * (control characters as spaces).
  * The templates write the labels. */
 void outbound_actions(struct template_vars *v, const char *helpdesk_name, const char *case_id,
 		      const char *case_subject, const char *agent_addr, const char *note_addr, bool assign);

@@ -5,7 +5,7 @@
 # etiquette (no ack to robots or auto-replies, a daily limit), and the
 # sending itself to a real SMTP receiver (Postfix's smtp-sink).
 . "$TEST_SRCDIR/lib.sh"
-plan 66
+plan 67
 setup_helpdesk
 "$POSTDESK" agent add bob@example.org --name "Bob Builder" --queue support >/dev/null
 M=$T_DIR/mail
@@ -155,6 +155,11 @@ c=$(printf '%s\n' "$ERR" | sed -n 's/.*case=\([0-9]*\).*/\1/p')
 all=$(sql "SELECT string_agg(convert_from(raw, 'UTF8'), '') FROM outbox WHERE case_id = $c")
 if printf '%s\n' "$all" | tr -d '\r' | grep -qi '^bcc:'; then ok 1 "no Bcc header injected via subject or name"; else ok 0 "no Bcc header injected via subject or name"; fi
 is "$(sql "SELECT count(*) FROM outbox WHERE case_id = $c")" 3 "the mail was still made (ack and notifications)"
+printf '%s\n' "$(sql "SELECT convert_from(raw, 'UTF8') FROM outbox WHERE case_id = $c AND kind = 'notify' LIMIT 1")" \
+	>"$M/inject.eml"
+run "$HTMLCHECK" "$T_DIR/secret.key" <"$M/inject.eml"
+like "$RC:$(printf '%s\n' "$OUT" | grep -c "^link a $c #resolve | Re: \[Helpdesk #$c\] Hello  *Bcc: victim@example.com  *body | ")" \
+	"^0:1$" "the buttons' subject is one line: no header from it in the agent's reply"
 
 # --- more commands, forged agent mail -------------------------------------------------------
 printf '#assign bob@example.org\n#resolve\nFixed, closing.\n' | mail "$M/cmds" "alice@example.org" "Re: x"

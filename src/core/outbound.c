@@ -222,8 +222,12 @@ void outbound_actions(struct template_vars *v, const char *helpdesk_name, const 
 		{ "resolve_url", "#resolve" }, { "assign_url", "#assign me" }, { "priority_url", "#priority high" },
 	};
 	char *subject = g_strdup_printf("Re: [%s #%s] %s", helpdesk_name, case_id, case_subject ? case_subject : "");
-	char *url;
+	char *url, *p;
 	size_t i;
+
+	for (p = subject; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';	/* a subject is one line: no header in the reply from it */
 
 	template_vars_set(v, "agent_address", agent_addr);
 	template_vars_set(v, "note_address", note_addr);
