@@ -24,6 +24,8 @@ static struct template_vars *fuzz_template_vars(void)
 	template_vars_set(v, "message_body", "Hello,\n\n{{#if x}}the invoice{{/if}}\n> quoted\n");
 	template_vars_set(v, "agent_name", "");
 	template_vars_set(v, "language", "pl");
+	template_vars_set_html(v, "answer", "Bold {{case_id}}", "<p><b>Bold</b> {{case_id}}</p>");
+	template_vars_set(v, "answer_url", "mailto:support+a1.1.00@example.org?subject=Re%3A%20x&body=%23resolve");
 	for (i = 0; i < 3; i++) {
 		char size[16];
 

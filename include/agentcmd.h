@@ -1,7 +1,7 @@
 /* agentcmd.h: command lines at the top of an agent's mail ("#status
- * pending", "#assign bob@example.org", "#priority high", "#resolve",
- * "#note", "#attachments"), taken off the text before it is relayed. Pure
- * logic. */
+ * pending", "#assign bob@example.org", "#assign me", "#priority high",
+ * "#resolve", "#note", "#attachments"), taken off the text before it is
+ * relayed. Pure logic. */
 #ifndef POSTDESK_AGENTCMD_H
 #define POSTDESK_AGENTCMD_H
 
@@ -18,6 +18,7 @@ struct agentcmd {
 	bool set_priority;	/* #priority given: */
 	enum case_priority priority;
 	char *assign;		/* agent address, lower-case, NULL when not given */
+	bool assign_me;		/* "#assign me": the author (then assign is NULL) */
 	bool note;		/* keep the mail internal */
 	bool attachments;	/* #attachments: mail me the case's attachments; */
 	long long attachment_n[AGENTCMD_ATTACHMENTS_MAX];	/* those numbered so ("#attachments 2 5"), */

@@ -15,6 +15,7 @@ struct db;
 struct deliver_plan;
 struct keyring;
 struct mail;
+struct template_vars;
 
 struct outbound {
 	const struct config *cfg;
@@ -34,6 +35,16 @@ int outbound_react(struct outbound *ob, long long case_id, const struct mail *ma
  * address of the NULL-terminated list to, telling reason. */
 int outbound_escalation(struct outbound *ob, long long case_id, int level, const char *reason,
 			const char *const *to, struct fault *f);
+/* The one-click actions of a mail to an agent about a case (notifications,
+ * escalations): the variables agent_address and note_address, and the
+ * mailto: URLs answer_url and note_url (a reply to the agent and note
+ * token addresses), resolve_url, assign_url (only with assign: the agent is
+ * not the assignee) and priority_url (to the agent address with the
+ * command as the body), all with the subject "Re: [HELPDESK #ID] SUBJECT"
+ * (control characters as spaces).
+ * The templates write the labels. */
+void outbound_actions(struct template_vars *v, const char *helpdesk_name, const char *case_id,
+		      const char *case_subject, const char *agent_addr, const char *note_addr, bool assign);
 /* The sweeper's mail to a case's customer: template reminder, autoclose
  * (days: how long the case waited) or resolved_survey (with one signed
  * rating address per rating). Not sent, with a mail-skipped event, to a

@@ -1,7 +1,8 @@
 /* template.h: the mail templates: templates/<lang>/<name>.tmpl, rendered in
- * one pass into a subject, a plain-text body and an HTML alternative.
- * Values that came from customers are inserted as data and never expanded
- * again. */
+ * one pass into a subject, a plain-text body and an HTML alternative laid
+ * out from the same template (paragraphs, lists, fields, quotations,
+ * links). Values that came from customers are inserted as data and never
+ * expanded again. */
 #ifndef POSTDESK_TEMPLATE_H
 #define POSTDESK_TEMPLATE_H
 
@@ -17,6 +18,12 @@ struct template_vars *template_vars_new(void);
 void template_vars_free(struct template_vars **vars);
 /* Set name to a copy of value (NULL: unset, false in conditionals). */
 void template_vars_set(struct template_vars *vars, const char *name, const char *value);
+/* Set name to text for the text part and to html, inserted as it is (it
+ * must be safe: sanitized), for the HTML part; html NULL: as
+ * template_vars_set(). Alone on its line, the HTML is a block of its own. */
+void template_vars_set_html(struct template_vars *vars, const char *name, const char *text, const char *html);
+/* The text of name (not of an outer set), NULL when unset or a list. */
+const char *template_vars_get(const struct template_vars *vars, const char *name);
 /* Append a new nested set to the list called name and return it (owned by vars). */
 struct template_vars *template_vars_add(struct template_vars *vars, const char *name);
 
@@ -48,6 +55,10 @@ int template_render_file(const char *path, const struct template_vars *vars, boo
  * language of the HTML part; nothing is read from disk. */
 int template_render_text(const char *path, const char *text, const struct template_vars *vars, bool strict,
 			 struct template_result *out, struct fault *f);
+/* A mailto: URL for addr with a subject and a body (each NULL: none),
+ * percent-encoded as RFC 6068 says (UTF-8, spaces %20, line ends %0D%0A);
+ * g_free it. */
+char *template_mailto(const char *addr, const char *subject, const char *body);
 /* Free what a result holds (not the struct itself). */
 void template_result_clear(struct template_result *out);
 /* The template names every language must have. */

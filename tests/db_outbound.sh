@@ -1,10 +1,11 @@
 #!/bin/sh
 # db_outbound.sh: what deliver sends: the acknowledgment, agent
-# notifications, agents' answers relayed to the customer, notes, #commands,
+# notifications (their HTML part's one-click actions), agents' answers
+# relayed to the customer, notes, #commands, replies to escalations,
 # etiquette (no ack to robots or auto-replies, a daily limit), and the
 # sending itself to a real SMTP receiver (Postfix's smtp-sink).
 . "$TEST_SRCDIR/lib.sh"
-plan 55
+plan 67
 setup_helpdesk
 "$POSTDESK" agent add bob@example.org --name "Bob Builder" --queue support >/dev/null
 M=$T_DIR/mail
@@ -154,6 +155,11 @@ c=$(printf '%s\n' "$ERR" | sed -n 's/.*case=\([0-9]*\).*/\1/p')
 all=$(sql "SELECT string_agg(convert_from(raw, 'UTF8'), '') FROM outbox WHERE case_id = $c")
 if printf '%s\n' "$all" | tr -d '\r' | grep -qi '^bcc:'; then ok 1 "no Bcc header injected via subject or name"; else ok 0 "no Bcc header injected via subject or name"; fi
 is "$(sql "SELECT count(*) FROM outbox WHERE case_id = $c")" 3 "the mail was still made (ack and notifications)"
+printf '%s\n' "$(sql "SELECT convert_from(raw, 'UTF8') FROM outbox WHERE case_id = $c AND kind = 'notify' LIMIT 1")" \
+	>"$M/inject.eml"
+run "$HTMLCHECK" "$T_DIR/secret.key" <"$M/inject.eml"
+like "$RC:$(printf '%s\n' "$OUT" | grep -c "^link a $c #resolve | Re: \[Helpdesk #$c\] Hello  *Bcc: victim@example.com  *body | ")" \
+	"^0:1$" "the buttons' subject is one line: no header from it in the agent's reply"
 
 # --- more commands, forged agent mail -------------------------------------------------------
 printf '#assign bob@example.org\n#resolve\nFixed, closing.\n' | mail "$M/cmds" "alice@example.org" "Re: x"
@@ -169,6 +175,78 @@ printf 'Forged.\n' | mail "$M/forged-agent" "alice@example.org" "Re: x"
 deliver "$M/forged-agent" "$badtok" alice@example.org
 is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'reply'"):$(sql "SELECT classification FROM messages WHERE message_id = '$(msgid "$M/forged-agent")'")" \
 	"$replies:untrusted" "an agent's mail with a bad token: stored, flagged, not relayed"
+
+# --- one-click actions in the notification's HTML part (libxml2, tests/htmlcheck.c) --
+KEY=$T_DIR/secret.key
+# actions FILE: the message's mailto: links to token addresses, sorted, without the address
+actions() {
+	run "$HTMLCHECK" "$KEY" <"$1"
+	printf '%s\n' "$OUT" | grep '^link [a-z]' | cut -d'|' -f1-2 | sed 's/ *$//' | LC_ALL=C sort -u | tr '\n' ';'
+}
+printf '%s\n' "$N" >"$M/notify.eml"
+links=$(actions "$M/notify.eml")
+run "$HTMLCHECK" "$KEY" <"$M/notify.eml"
+is "$RC" 0 "the notification's HTML parses (libxml2) and every mailto: token verifies"
+S="Re: [Helpdesk #1] Invoice wrong"
+is "$links" "link a 1 #assign me | $S;link a 1 #priority high | $S;link a 1 #resolve | $S;link a 1 - | $S;link n 1 - | -;link n 1 - | $S;" \
+	"its buttons: answer (agent token), note (note token), #resolve, #assign me, #priority high"
+like "$(printf '%s' "$N" | tr -d '\r')" "> my invoice is wrong" "text part: the customer's text quoted with '> '"
+like "$(printf '%s' "$N" | tr -d '\r')" "- Resolve: reply with #resolve" "text part: the actions as command lines"
+
+# --- an escalation's Reply-To is the agent token: a reply is agent mail ----------------
+printf 'The printer is broken.\n' | mail "$M/esc" '"Kim Lee" <kim@example.net>' "Printer broken"
+deliver "$M/esc" support@example.org kim@example.net
+ce=$(printf '%s\n' "$ERR" | sed -n 's/.*case=\([0-9]*\).*/\1/p')
+"$POSTDESK" case assign "$ce" alice@example.org >/dev/null
+created=$(sql "SELECT floor(extract(epoch FROM created))::bigint FROM cases WHERE id = $ce")
+run "$POSTDESK" sweep --now "$(date -u -d "@$((created + 4 * 3600 + 5))" +%Y-%m-%dT%H:%M:%SZ)"
+is "$(sql "SELECT array_to_string(recipients, ',') FROM outbox WHERE case_id = $ce AND kind = 'escalation'")" \
+	alice@example.org "first response overdue: the assignee gets the escalation"
+E=$(raw "$(sql "SELECT id FROM outbox WHERE case_id = $ce AND kind = 'escalation'")")
+etok=$(header Reply-To "$E")
+like "$etok" "^support\+a$ce\.[0-9]+\.[0-9a-f]{20}@example\.org$" "escalation: Reply-To is the case's agent token address"
+printf '%s\n' "$E" >"$M/esc.eml"
+S="Re: [Helpdesk #$ce] Printer broken"
+links=$(actions "$M/esc.eml")
+run "$HTMLCHECK" "$KEY" <"$M/esc.eml"
+is "$links:$RC" "link a $ce #priority high | $S;link a $ce #resolve | $S;link a $ce - | $S;link n $ce - | -;link n $ce - | $S;:0" \
+	"escalation buttons: answer, note, #priority high, #resolve; no #assign me for the assignee"
+cat >"$M/esc-answer" <<EOF
+From: Alice Agent <alice@example.org>
+To: $etok
+Subject: Re: [Helpdesk #$ce] Escalation, level 1: Printer broken
+Message-ID: <esc-answer@example.org>
+In-Reply-To: <$(header Message-I[dD] "$E" | tr -d '<>')>
+Content-Type: text/plain; charset=UTF-8
+
+Dear Kim, a technician comes tomorrow.
+
+On Sun, 22 Nov 2026 at 14:00, Helpdesk <support@example.org> wrote:
+> Case #$ce needs attention: first response overdue
+EOF
+deliver "$M/esc-answer" "$etok" alice@example.org
+like "$RC:$ERR" "^0:.*case=$ce, .*via=token, mail=relay" "the assignee's reply to the escalation: an answer, relayed"
+is "$(sql "SELECT kind FROM messages WHERE message_id = 'esc-answer@example.org'")" agent "stored as agent mail, not customer mail"
+like "$(raw "$(sql "SELECT id FROM outbox WHERE case_id = $ce AND kind = 'reply'")")" "a technician comes tomorrow" \
+	"the customer gets the answer"
+# Bob clicks "Assign to me" in his notification: his client writes what the link says
+printf '%s\n' "$(raw "$(sql "SELECT id FROM outbox WHERE case_id = $ce AND kind = 'notify' AND recipients = '{bob@example.org}'")")" \
+	>"$M/bob.eml"
+run "$HTMLCHECK" "$KEY" <"$M/bob.eml"
+click=$(printf '%s\n' "$OUT" | grep "^link a $ce #assign me | ")
+addr=${click##*| }
+cat >"$M/click" <<EOF
+From: Bob Builder <bob@example.org>
+To: $addr
+Subject: $(printf '%s\n' "$click" | cut -d'|' -f2 | sed 's/^ //; s/ $//')
+Message-ID: <click@example.org>
+Content-Type: text/plain; charset=UTF-8
+
+#assign me
+EOF
+deliver "$M/click" "$addr" bob@example.org
+is "$RC:$(sql "SELECT a.email FROM cases c JOIN agents a ON a.id = c.assignee_id WHERE c.id = $ce")" "0:bob@example.org" \
+	"the 'Assign to me' mail assigns the case to the agent who sent it"
 
 # --- sending to a real SMTP receiver ------------------------------------------------
 SINK=$T_DIR/sink

@@ -8,118 +8,10 @@
 #include "cmd.h"
 #include "config.h"
 #include "template.h"
+#include "template_sample.h"
 #include "thread.h"
 
-#define SAMPLE_CASE_N 4711
-#define SAMPLE_CASE G_STRINGIFY(SAMPLE_CASE_N)
-
-/* Variables every template has; the subject holds what a customer might
- * write, so that escaping and one-pass expansion are exercised too. */
-static void cmd_template_sample_common(struct template_vars *v, const char *helpdesk_name)
-{
-	template_vars_set(v, "helpdesk_name", helpdesk_name);
-	template_vars_set(v, "case_id", SAMPLE_CASE);
-	template_vars_set(v, "case_subject", "Invoice <2024/117> & \"refund\" {{case_id}}");
-	template_vars_set(v, "queue_name", "support");
-	template_vars_set(v, "customer_name", "Zofia Dąbrowska");
-	template_vars_set(v, "customer_email", "zofia@example.net");
-	template_vars_set(v, "language", "pl");
-}
-
-/* One attachment in a list item: into a new item of list (or into v itself
- * when list is NULL). */
-static void cmd_template_sample_file(struct template_vars *v, const char *list, const char *n, const char *filename,
-				     const char *type, const char *size, const char *human)
-{
-	struct template_vars *item = list ? template_vars_add(v, list) : v;
-
-	template_vars_set(item, "n", n);
-	template_vars_set(item, "filename", filename);
-	template_vars_set(item, "content_type", type);
-	template_vars_set(item, "size", size);
-	template_vars_set(item, "size_human", human);
-}
-
-/* Complete sample data for one template, as the callers fill it. */
-static struct template_vars *cmd_template_sample(const char *name, const char *helpdesk_name)
-{
-	struct template_vars *v = template_vars_new(), *item;
-
-	cmd_template_sample_common(v, helpdesk_name);
-	if (strcmp(name, "ack") == 0) {
-		template_vars_set(v, "first_response", "4h");
-	} else if (g_str_has_prefix(name, "notify_")) {
-		template_vars_set(v, "agent_name", "Alice Agent");
-		template_vars_set(v, "message_from", "zofia@example.net");
-		template_vars_set(v, "message_body", "Hello,\n\nthe invoice says 117 EUR, the order said 71 EUR.\n"
-				  "Could you check?\n\nZofia");
-		template_vars_set(v, "note_address", "support+n4711abc@example.org");
-		item = template_vars_add(v, "attachments");
-		cmd_template_sample_file(item, NULL, "1", "invoice-2024-117.pdf", "application/pdf", "48213", "47 KB");
-		template_vars_set(item, "attached", "yes");
-		template_vars_set(item, "too_large", "");
-		item = template_vars_add(v, "attachments");
-		cmd_template_sample_file(item, NULL, "2", "order.png", "image/png", "12040000", "11 MB");
-		template_vars_set(item, "attached", "");	/* set, and false */
-		template_vars_set(item, "too_large", "yes");
-		template_vars_set(v, "attachments_left_out", "yes");
-		template_vars_set(v, "attachments_by_mail", "yes");
-		template_vars_set(v, "attachment_limit", "10 MB");
-	} else if (strcmp(name, "reply") == 0) {
-		template_vars_set(v, "agent_name", "Alice Agent");
-		template_vars_set(v, "answer", "Thank you, you are right: the invoice was wrong.\n"
-				  "A corrected one is attached.");
-	} else if (strcmp(name, "escalation") == 0) {
-		template_vars_set(v, "level", "2");
-		template_vars_set(v, "reason", "first response overdue by 2h");
-		template_vars_set(v, "assignee", "alice@example.org");
-	} else if (strcmp(name, "reminder") == 0 || strcmp(name, "autoclose") == 0) {
-		template_vars_set(v, "days_waiting", "5");
-	} else if (strcmp(name, "resolved_survey") == 0) {
-		static const char *const ratings[][2] = {
-			{ "5", "support+re4711.1.0123456789abcdef0123@example.org" },
-			{ "4", "support+rd4711.1.123456789abcdef01234@example.org" },
-			{ "3", "support+rc4711.1.23456789abcdef012345@example.org" },
-			{ "2", "support+rb4711.1.3456789abcdef0123456@example.org" },
-			{ "1", "support+ra4711.1.456789abcdef01234567@example.org" },
-		};
-		size_t i;
-
-		for (i = 0; i < G_N_ELEMENTS(ratings); i++) {
-			item = template_vars_add(v, "rating");
-			template_vars_set(item, "label", ratings[i][0]);
-			template_vars_set(item, "address", ratings[i][1]);
-		}
-	} else if (strcmp(name, "agent_done") == 0) {
-		template_vars_set(v, "done_status", "open -> pending");
-		template_vars_set(v, "done_priority", "high");
-		template_vars_set(v, "done_assignee", "bob@example.org");
-		template_vars_set(v, "done_nothing", "yes");
-	} else if (strcmp(name, "relay_refused") == 0) {
-		template_vars_set(v, "token", "n4711.1.0123456789abcdef0123");
-	} else if (strcmp(name, "assigned") == 0) {
-		template_vars_set(v, "agent_name", "Bob Agent");
-		template_vars_set(v, "assigned_by", "alice@example.org");
-	} else if (strcmp(name, "attachments") == 0) {
-		template_vars_set(v, "agent_name", "Alice Agent");
-		template_vars_set(v, "part", "1");
-		template_vars_set(v, "parts", "2");
-		template_vars_set(v, "attachment_limit", "10 MB");
-		cmd_template_sample_file(v, "attachments", "1", "invoice-2024-117.pdf", "application/pdf", "48213", "47 KB");
-		item = template_vars_add(v, "left_out");
-		cmd_template_sample_file(item, NULL, "2", "video.mp4", "video/mp4", "52428800", "50 MB");
-		template_vars_set(item, "too_large", "yes");
-		template_vars_set(item, "too_many", "yes");
-		template_vars_set(item, "missing", "yes");
-		template_vars_set(item, "unreadable", "yes");
-	} else if (strcmp(name, "agent_error") == 0) {
-		template_vars_set(v, "error", "no such active agent");
-		template_vars_set(v, "command", "#assign bob@example.org");
-	} else if (strcmp(name, "agent_unverified") == 0) {
-		template_vars_set(v, "reason", "not verified by mx.example.org for example.org: dkim=fail (example.org)");
-	}
-	return v;
-}
+#define SAMPLE_CASE G_STRINGIFY(TEMPLATE_SAMPLE_CASE)
 
 /* Add the language directories found in dir (if it exists) to langs. */
 static void cmd_template_langs(const char *dir, GPtrArray *langs)
@@ -159,10 +51,10 @@ static int cmd_template_check_one(const char *override, const char *builtin, con
 
 	if (template_find(override, builtin, lang, fallback, name, path_r, f) < 0)
 		return -1;
-	v = cmd_template_sample(name, helpdesk_name);
+	v = template_sample_vars(name, helpdesk_name, NULL);
 	if (template_render_file(*path_r, v, true, &r, f) < 0)
 		goto out;
-	if (thread_subject_tag(r.subject) != SAMPLE_CASE_N) {
+	if (thread_subject_tag(r.subject) != TEMPLATE_SAMPLE_CASE) {
 		fault_perm(f, "%s: the subject '%s' does not start with a case tag like [%s #%s]", *path_r,
 			   r.subject, helpdesk_name, SAMPLE_CASE);
 		goto out;

@@ -63,7 +63,12 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 		cmd->note = true;
 	else if (strcmp(lverb, "attachments") == 0)
 		agentcmd_attachments(words + 1, cmd);
-	else if (strcmp(lverb, "assign") == 0 && nargs == 1) {
+	else if (strcmp(lverb, "assign") == 0 && nargs == 1 && strcmp(larg, "me") == 0) {
+		/* the author: deliver_plan knows who that is */
+		g_free(cmd->assign);
+		cmd->assign = NULL;
+		cmd->assign_me = true;
+	} else if (strcmp(lverb, "assign") == 0 && nargs == 1) {
 		char *addr;
 
 		if (address_normalize(arg, &addr, &f) < 0) {
@@ -72,6 +77,7 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 			/* the last #assign counts, as the last #status does */
 			g_free(cmd->assign);
 			cmd->assign = addr;
+			cmd->assign_me = false;
 		}
 	} else if (strcmp(lverb, "status") == 0)
 		cmd->error = g_strdup("expected #status open|pending|resolved|closed");

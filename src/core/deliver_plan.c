@@ -270,6 +270,8 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 		return;
 	}
 	agentcmd_parse(m->body_text, &p->cmd);
+	if (p->cmd.assign_me)
+		p->cmd.assign = g_strdup(m->from_addr);	/* an agent's mail: From is the agent */
 	if (p->cmd.error != NULL) {
 		p->reaction = REACT_COMMAND_ERROR;
 		p->summary = "command-error";

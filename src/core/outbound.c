@@ -317,13 +317,47 @@ static void outbound_files_vars(struct outbound *ob, const struct mail *mail, co
 	template_vars_set(v, "attachment_limit", limit);
 }
 
+void outbound_actions(struct template_vars *v, const char *helpdesk_name, const char *case_id,
+		      const char *case_subject, const char *agent_addr, const char *note_addr, bool assign)
+{
+	static const struct {
+		const char *name, *body;
+	} commands[] = {
+		{ "resolve_url", "#resolve" }, { "assign_url", "#assign me" }, { "priority_url", "#priority high" },
+	};
+	char *subject = g_strdup_printf("Re: [%s #%s] %s", helpdesk_name, case_id, case_subject ? case_subject : "");
+	char *url, *p;
+	size_t i;
+
+	for (p = subject; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';	/* a subject is one line: no header in the reply from it */
+
+	template_vars_set(v, "agent_address", agent_addr);
+	template_vars_set(v, "note_address", note_addr);
+	url = template_mailto(agent_addr, subject, NULL);
+	template_vars_set(v, "answer_url", url);
+	g_free(url);
+	url = template_mailto(note_addr, subject, NULL);
+	template_vars_set(v, "note_url", url);
+	g_free(url);
+	for (i = 0; i < G_N_ELEMENTS(commands); i++) {
+		if (strcmp(commands[i].name, "assign_url") == 0 && !assign)
+			continue;
+		url = template_mailto(agent_addr, subject, commands[i].body);
+		template_vars_set(v, commands[i].name, url);
+		g_free(url);
+	}
+	g_free(subject);
+}
+
 /* Tell agents about a message with template: the assignee, else the
  * queue's agents (all of them for a note); never the author. Its
  * attachments go with it as far as notify_attachment_limit allows. */
 static int outbound_notify(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
 			   const struct deliver_plan *p, struct fault *f)
 {
-	char *reply_to = NULL, *note = NULL, *from_name;
+	char *reply_to = NULL, *note = NULL, *from_name, *assignee = NULL, *assignee_name = NULL;
 	struct outbound_files fl = { 0 };
 	PGresult *res;
 	int i, ret = 0;
@@ -338,7 +372,8 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 	}
 	if (outbound_token_addr(ob, c, TOKEN_ROLE_AGENT, &reply_to, f) < 0 ||
 	    outbound_token_addr(ob, c, TOKEN_ROLE_NOTE, &note, f) < 0 ||
-	    outbound_files_pick(ob, c, mail, &fl, f) < 0) {
+	    outbound_files_pick(ob, c, mail, &fl, f) < 0 ||
+	    (c->info.assignee_id != 0 && store_agent_get(ob->db, c->info.assignee_id, &assignee_name, &assignee, f) < 0)) {
 		PQclear(res);
 		g_free(reply_to);
 		g_free(note);
@@ -354,7 +389,8 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 		template_vars_set(v, "agent_name", PQgetvalue(res, i, 1));
 		template_vars_set(v, "message_from", mail->from_addr);
 		template_vars_set(v, "message_body", p->notify_body);
-		template_vars_set(v, "note_address", note);
+		outbound_actions(v, ob->cfg->helpdesk_name, c->id, c->info.subject, reply_to, note,
+				 g_strcmp0(assignee, to[0]) != 0);
 		outbound_files_vars(ob, mail, &fl, v);
 		{
 			struct outbound_mail m = {
@@ -375,6 +411,8 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 	g_free(from_name);
 	g_free(reply_to);
 	g_free(note);
+	g_free(assignee);
+	g_free(assignee_name);
 	return ret;
 }
 
@@ -1041,30 +1079,39 @@ int outbound_escalation(struct outbound *ob, long long case_id, int level, const
 {
 	struct outbound_case c = { 0 };
 	struct template_vars *v;
-	char lv[8], *name = NULL, *assignee = NULL;
+	char lv[8], *name = NULL, *assignee = NULL, *reply_to = NULL, *note = NULL;
 	int i, ret;
 
 	if (outbound_load(ob, case_id, &c, f) < 0)
 		return -1;
 	snprintf(lv, sizeof(lv), "%d", level);
 	ret = store_agent_get(ob->db, c.info.assignee_id, &name, &assignee, f);
+	/* a reply to an escalation is agent mail: an answer, commands */
+	if (ret == 0 && (outbound_token_addr(ob, &c, TOKEN_ROLE_AGENT, &reply_to, f) < 0 ||
+			 outbound_token_addr(ob, &c, TOKEN_ROLE_NOTE, &note, f) < 0))
+		ret = -1;
 	for (i = 0; to[i] != NULL && ret == 0; i++) {
 		const char *one[2] = { to[i], NULL };
 		struct outbound_mail m = {
 			.kind = "escalation", .msg_kind = MSG_SYSTEM, .template = "escalation",
 			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
-			.to = one, .envelope_from = c.info.queue_addr, .auto_submitted = "auto-generated",
+			.reply_to = reply_to, .to = one, .envelope_from = c.info.queue_addr,
+			.auto_submitted = "auto-generated",
 		};
 
 		v = outbound_vars(ob, &c);
 		template_vars_set(v, "level", lv);
 		template_vars_set(v, "reason", reason);
 		template_vars_set(v, "assignee", assignee);
+		outbound_actions(v, ob->cfg->helpdesk_name, c.id, c.info.subject, reply_to, note,
+				 g_strcmp0(assignee, to[i]) != 0);
 		ret = outbound_send(ob, &c, &m, v, f);
 		template_vars_free(&v);
 	}
 	g_free(name);
 	g_free(assignee);
+	g_free(reply_to);
+	g_free(note);
 	outbound_case_clear(&c);
 	return ret;
 }

@@ -65,6 +65,19 @@ int main(void)
 	agentcmd_clear(&c);
 	agentcmd_parse("#frobnicate\n", &c);
 	tap_ok(c.error != NULL && strstr(c.error, "#attachments)") != NULL, "the list of known commands names #attachments");
+	agentcmd_parse("#assign ME\n\nText", &c);
+	tap_ok(c.error == NULL && c.assign_me && c.assign == NULL && strcmp(c.text, "Text") == 0,
+	       "#assign me: the author, whoever that is (deliver_plan fills it in)");
+	agentcmd_clear(&c);
+	agentcmd_parse("#assign me\n#assign bob@example.org\n", &c);
+	tap_ok(c.error == NULL && !c.assign_me && g_strcmp0(c.assign, "bob@example.org") == 0,
+	       "#assign me, then an address: the last one counts");
+	agentcmd_clear(&c);
+	agentcmd_parse("#assign bob@example.org\n#assign me\n", &c);
+	tap_ok(c.error == NULL && c.assign_me && c.assign == NULL, "an address, then #assign me: me");
+	agentcmd_clear(&c);
+	agentcmd_parse("#assign me now\n", &c);
+	tap_ok(c.error != NULL, "#assign me with more words is an error");
 	agentcmd_clear(&c);
 	agentcmd_parse("# not a command\nText", &c);
 	tap_ok(c.error == NULL && strcmp(c.text, "# not a command\nText") == 0, "'# ' with a space is text");

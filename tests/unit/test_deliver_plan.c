@@ -72,6 +72,8 @@ static char *describe(const struct deliver_plan *p)
 		g_string_append_printf(s, " rating=%d comment=%s", p->rating, p->rating_comment ? p->rating_comment : "-");
 	if (p->answer != NULL && *p->answer != '\0')
 		g_string_append_printf(s, " answer=[%s]", p->answer);
+	if (p->cmd.assign != NULL)
+		g_string_append_printf(s, " assign=%s", p->cmd.assign);
 	return g_string_free(s, FALSE);
 }
 
@@ -280,6 +282,11 @@ int main(void)
 		  .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT, .agent_id = 3, .status = CASE_OPEN,
 		  .want = "follow-up case=5 linked=0 kind=note class=normal react=attachments summary=attachments"
 			  " events: | agent-reply(token)" },
+		{ "#assign me (the one-click action): the author is the assignee",
+		  "From: Anna <Anna@Example.org>\nTo: support+a5@example.org\nSubject: Re: x\n\n#assign me\n\nI will look into it.\n",
+		  .token = "a5", .token_case = 5, .token_role = TOKEN_ROLE_AGENT, .agent_id = 3, .status = CASE_OPEN,
+		  .want = "follow-up case=5 linked=0 kind=agent class=normal react=relay summary=relay"
+			  " events: | agent-reply(token) answer=[I will look into it.] assign=anna@example.org" },
 		{ "mail to the note address: a note",
 		  "From: Anna <anna@example.org>\nTo: support+n5@example.org\nSubject: Re: x\n\nCall him.\n",
 		  .token = "n5", .token_case = 5, .token_role = TOKEN_ROLE_NOTE, .agent_id = 3, .status = CASE_OPEN,

@@ -1,0 +1,157 @@
+/* template_sample.c: sample data for every template (see template_sample.h).
+ * The values hold what customers write (markup, "{{case_id}}", non-ASCII,
+ * a URL), so that escaping, one-pass expansion and the HTML layout are
+ * exercised by every check. */
+#include <glib.h>
+#include <string.h>
+
+#include "outbound.h"
+#include "template_sample.h"
+#include "token.h"
+
+#define SAMPLE_ID G_STRINGIFY(TEMPLATE_SAMPLE_CASE)
+#define SAMPLE_SUBJECT "Invoice <2024/117> & \"refund\" {{case_id}}"
+
+/* The queue's address with a token for role: signed with ring, or a
+ * look-alike ("support+a4711.0.sample@example.org"). g_free it. */
+static char *template_sample_addr(const struct keyring *ring, const char *role)
+{
+	char token[TOKEN_MAX];
+	struct fault f = { 0 };
+
+	if (ring == NULL || token_make(ring, TEMPLATE_SAMPLE_CASE, role, token, &f) < 0)
+		g_snprintf(token, sizeof(token), "%s%s.0.sample", role, SAMPLE_ID);
+	return g_strdup_printf("support+%s@example.org", token);
+}
+
+/* Variables every template has. */
+static void template_sample_common(struct template_vars *v, const char *helpdesk_name)
+{
+	template_vars_set(v, "helpdesk_name", helpdesk_name);
+	template_vars_set(v, "case_id", SAMPLE_ID);
+	template_vars_set(v, "case_subject", SAMPLE_SUBJECT);
+	template_vars_set(v, "queue_name", "support");
+	template_vars_set(v, "customer_name", "Zofia Dąbrowska");
+	template_vars_set(v, "customer_email", "zofia@example.net");
+	template_vars_set(v, "language", "pl");
+}
+
+/* The actions of a mail to an agent, as outbound adds them. */
+static void template_sample_actions(struct template_vars *v, const char *helpdesk_name, const struct keyring *ring)
+{
+	char *agent = template_sample_addr(ring, TOKEN_ROLE_AGENT), *note = template_sample_addr(ring, TOKEN_ROLE_NOTE);
+
+	outbound_actions(v, helpdesk_name, SAMPLE_ID, SAMPLE_SUBJECT, agent, note, true);
+	g_free(agent);
+	g_free(note);
+}
+
+/* One attachment in a list item: into a new item of list (or into v itself
+ * when list is NULL). */
+static struct template_vars *template_sample_file(struct template_vars *v, const char *list, const char *n,
+						  const char *filename, const char *type, const char *size,
+						  const char *human)
+{
+	struct template_vars *item = list ? template_vars_add(v, list) : v;
+
+	template_vars_set(item, "n", n);
+	template_vars_set(item, "filename", filename);
+	template_vars_set(item, "content_type", type);
+	template_vars_set(item, "size", size);
+	template_vars_set(item, "size_human", human);
+	return item;
+}
+
+/* A notification's own variables. */
+static void template_sample_notify(struct template_vars *v)
+{
+	struct template_vars *item;
+
+	template_vars_set(v, "agent_name", "Alice Agent");
+	template_vars_set(v, "message_from", "zofia@example.net");
+	template_vars_set(v, "message_body", "Hello,\n\nthe invoice says 117 EUR, the order said 71 EUR:\n"
+			  "https://shop.example.net/orders/2024-117?view=full&lang=pl\n"
+			  "Could you check? <b>Thank you</b> {{case_id}}\n\nZofia\n");
+	item = template_sample_file(v, "attachments", "1", "invoice-2024-117.pdf", "application/pdf", "48213", "47 KB");
+	template_vars_set(item, "attached", "yes");
+	template_vars_set(item, "too_large", "");
+	item = template_sample_file(v, "attachments", "2", "order <1>.png", "image/png", "12040000", "11 MB");
+	template_vars_set(item, "attached", "");	/* set, and false */
+	template_vars_set(item, "too_large", "yes");
+	template_vars_set(v, "attachments_left_out", "yes");
+	template_vars_set(v, "attachments_by_mail", "yes");
+	template_vars_set(v, "attachment_limit", "10 MB");
+}
+
+/* The survey's rating addresses, best first. */
+static void template_sample_ratings(struct template_vars *v, const struct keyring *ring)
+{
+	int rating;
+
+	for (rating = TOKEN_RATING_MAX; rating >= 1; rating--) {
+		struct template_vars *item = template_vars_add(v, "rating");
+		char role[4], label[4], *addr;
+
+		token_rating_role(rating, role);
+		addr = template_sample_addr(ring, role);
+		g_snprintf(label, sizeof(label), "%d", rating);
+		template_vars_set(item, "label", label);
+		template_vars_set(item, "address", addr);
+		g_free(addr);
+	}
+}
+
+struct template_vars *template_sample_vars(const char *name, const char *helpdesk_name, const struct keyring *ring)
+{
+	struct template_vars *v = template_vars_new();
+
+	template_sample_common(v, helpdesk_name);
+	if (strcmp(name, "ack") == 0) {
+		template_vars_set(v, "first_response", "4h");
+	} else if (g_str_has_prefix(name, "notify_")) {
+		template_sample_notify(v);
+		template_sample_actions(v, helpdesk_name, ring);
+	} else if (strcmp(name, "reply") == 0) {
+		template_vars_set(v, "agent_name", "Alice Agent");
+		template_vars_set(v, "answer", "Thank you, you are right: the invoice was wrong.\n"
+				  "A corrected one is attached.");
+	} else if (strcmp(name, "escalation") == 0) {
+		template_vars_set(v, "level", "2");
+		template_vars_set(v, "reason", "first response overdue by 2h");
+		template_vars_set(v, "assignee", "alice@example.org");
+		template_sample_actions(v, helpdesk_name, ring);
+	} else if (strcmp(name, "reminder") == 0 || strcmp(name, "autoclose") == 0) {
+		template_vars_set(v, "days_waiting", "5");
+	} else if (strcmp(name, "resolved_survey") == 0) {
+		template_sample_ratings(v, ring);
+	} else if (strcmp(name, "agent_done") == 0) {
+		template_vars_set(v, "done_status", "open -> pending");
+		template_vars_set(v, "done_priority", "high");
+		template_vars_set(v, "done_assignee", "bob@example.org");
+		template_vars_set(v, "done_nothing", "yes");
+	} else if (strcmp(name, "relay_refused") == 0) {
+		template_vars_set(v, "token", "n4711.1.0123456789abcdef0123");
+	} else if (strcmp(name, "assigned") == 0) {
+		template_vars_set(v, "agent_name", "Bob Agent");
+		template_vars_set(v, "assigned_by", "alice@example.org");
+	} else if (strcmp(name, "attachments") == 0) {
+		struct template_vars *item;
+
+		template_vars_set(v, "agent_name", "Alice Agent");
+		template_vars_set(v, "part", "1");
+		template_vars_set(v, "parts", "2");
+		template_vars_set(v, "attachment_limit", "10 MB");
+		template_sample_file(v, "attachments", "1", "invoice-2024-117.pdf", "application/pdf", "48213", "47 KB");
+		item = template_sample_file(v, "left_out", "2", "video.mp4", "video/mp4", "52428800", "50 MB");
+		template_vars_set(item, "too_large", "yes");
+		template_vars_set(item, "too_many", "yes");
+		template_vars_set(item, "missing", "yes");
+		template_vars_set(item, "unreadable", "yes");
+	} else if (strcmp(name, "agent_error") == 0) {
+		template_vars_set(v, "error", "no such active agent");
+		template_vars_set(v, "command", "#assign bob@example.org");
+	} else if (strcmp(name, "agent_unverified") == 0) {
+		template_vars_set(v, "reason", "not verified by mx.example.org for example.org: dkim=fail (example.org)");
+	}
+	return v;
+}
