@@ -7,7 +7,8 @@
 # another user it prints the apt-get line to run and exits 1.
 set -eu
 
-PACKAGES="libgmime-3.0-dev libpq-dev libetpan-dev libsodium-dev postgresql postfix swaks iproute2"
+PACKAGES="libgmime-3.0-dev libpq-dev libetpan-dev libsodium-dev libexttextcat-dev libexttextcat-data"
+PACKAGES="$PACKAGES postgresql postfix swaks iproute2"
 PACKAGES="$PACKAGES autoconf automake libtool pkg-config make gcc valgrind procps"
 # the fuzz targets (fuzz/): clang, its ASan/UBSan/libFuzzer runtimes, the symbolizer
 PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev llvm-14"
