@@ -2,9 +2,10 @@
 # db_language.sh: the customer's language when the mail names none (Gmail
 # and most webmail send no Content-Language): guessed from the customer's
 # own text among the template languages, the header still winning,
-# remembered per customer.
+# remembered per customer; and out-of-office replies known by their subject
+# alone, which never change a case and are never answered.
 . "$TEST_SRCDIR/lib.sh"
-plan 27
+plan 40
 setup_helpdesk
 "$POSTDESK" queue add pomoc --address pomoc@example.org --language pl >/dev/null
 M=$T_DIR/mail
@@ -162,6 +163,60 @@ is "$(sql "SELECT language FROM cases WHERE id = $c")" "pl" "and the case, which
 printf '%s\n' "$EN" | mail "$M/kasia3" 'kasia@example.pl' "Re: Problem" "In-Reply-To: <$ackid>"
 deliver "$M/kasia3" support@example.org kasia@example.pl
 is "$(sql "SELECT language FROM cases WHERE id = $c")" "pl" "a later English follow-up does not change the case's language"
+
+# --- an out-of-office reply without RFC 3834 headers to a pending case -------------
+printf 'Moje konto jest zablokowane od wczoraj, nie mogę nic zrobić.\n' |
+	mail "$M/ooo-case" '"Adam Nowak" <adam@example.pl>' "Konto zablokowane"
+deliver "$M/ooo-case" support@example.org adam@example.pl
+c=$(case_of)
+ackid=$(header Message-I[dD] "$(ack "$c")" | tr -d '<>')
+"$POSTDESK" case status "$c" pending >/dev/null
+state() { sql "SELECT status || ' ' || pending_since || ' ' || coalesce(paused_at::text, '-') || ' ' || coalesce(next_response_due::text, '-') || ' ' || coalesce(resolution_due::text, '-') FROM cases WHERE id = $c"; }
+before=$(state)
+outbox=$(sql "SELECT count(*) FROM outbox")
+maxev=$(sql "SELECT max(id) FROM events WHERE case_id = $c")
+# as Exchange writes it when a relay stripped Auto-Submitted (and as older servers do)
+cat >"$M/ooo" <<EOF
+From: Adam Nowak <adam@example.pl>
+To: Helpdesk <support@example.org>
+Subject: Odpowiedź automatyczna: [Helpdesk #$c] Konto zablokowane
+Date: Sun, 22 Nov 2026 11:00:00 +0100
+Message-ID: <ooo1@example.pl>
+In-Reply-To: <$ackid>
+References: <$ackid>
+Content-Language: pl-PL
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: 8bit
+
+Dzień dobry, jestem na urlopie do 30 listopada. W pilnych sprawach proszę
+pisać na adres biuro@example.pl.
+EOF
+deliver "$M/ooo" support@example.org ""
+like "$RC:$ERR" "^0:.*case=$c, action=follow-up, class=auto-reply, .*mail=none" "an out-of-office reply known by its subject: stored on the case as an auto-reply, nothing sent"
+is "$(state)" "$before" "the case stays pending: status, pending since, pause and due times unchanged"
+is "$(sql "SELECT count(*) FROM outbox")" "$outbox" "no mail at all (no ack, no notification)"
+is "$(sql "SELECT string_agg(type, ' ') FROM events WHERE case_id = $c AND id > $maxev")" "auto-reply" \
+	"its one event: auto-reply"
+is "$(sql "SELECT classification FROM messages WHERE message_id = 'ooo1@example.pl'")" "auto-reply" "the message is stored as an auto-reply"
+n=0
+for subj in "Automatic reply: [Helpdesk #$c] Konto zablokowane" "Out of Office" "Balasan automatik: [Helpdesk #$c] Konto zablokowane"; do
+	n=$((n + 1))
+	printf 'I am away until Monday.\n' | mail "$M/ooo$n" 'adam@example.pl' "$subj" "In-Reply-To: <$ackid>"
+	deliver "$M/ooo$n" support@example.org adam@example.pl
+	like "$ERR" "case=$c, action=follow-up, class=auto-reply, .*mail=none" "'$subj': an auto-reply, nothing sent"
+done
+is "$(state)" "$before" "after them all the case is still pending as it was"
+is "$(customer adam@example.pl)" "pl guess" "an auto-reply's Content-Language is not remembered (the guess from his first mail is)"
+printf 'Jestem na urlopie do poniedziałku.\n' | mail "$M/ooo-new" 'iza@example.pl' "Autoodpowiedź: Zamówienie 42"
+deliver "$M/ooo-new" support@example.org iza@example.pl
+like "$ERR" "action=new, class=auto-reply, .*mail=none" "an out-of-office reply that threads nowhere: a case, no ack, no notification"
+# a person writing about out-of-office settings is a person
+printf 'My out of office settings are broken, the reply goes out twice.\n' |
+	mail "$M/ooo-person" 'adam@example.pl' "Re: my out of office settings are broken" "In-Reply-To: <$ackid>"
+deliver "$M/ooo-person" support@example.org adam@example.pl
+like "$ERR" "case=$c, action=follow-up, class=normal, .*mail=notify" "'Re: my out of office settings are broken': a person's mail"
+is "$(sql "SELECT status FROM cases WHERE id = $c")" "open" "and it opens the pending case again"
 
 # --- guessing off ------------------------------------------------------------------------
 cp "$CONF" "$T_DIR/on.conf"

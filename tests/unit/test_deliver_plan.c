@@ -164,6 +164,8 @@ static void test_language(void)
 	check_language("Accept-Language when there is no Content-Language", "Accept-Language: cs-CZ, en;q=0.5\n",
 		       "pl", 0, "cs", true);
 	check_language("an auto-reply shows none", "Auto-Submitted: auto-replied\n", "pl", 0, NULL, false);
+	check_language("an auto-reply known by its subject shows none", "Subject: Out of Office: x\n", "pl", 0,
+		       NULL, false);
 	check_language("an agent's answer shows none", "Content-Language: pl\n", "pl", 7, NULL, false);
 }
 
@@ -206,6 +208,11 @@ int main(void)
 		  .want = "new case=0 linked=0 kind=customer class=auto-reply react=none summary=none"
 			  " customer=jan@example.net subject=Out of office"
 			  " events: created(auto-reply) | auto-reply(new)" },
+		{ "an out-of-office reply known by its subject alone, to a pending case: stored, it stays pending",
+		  JAN "Subject: Automatic reply: [Helpdesk #5] x\n\nI am away until Monday.\n", .sender = "",
+		  .thread = { .subject_case = 5 }, .status = CASE_PENDING,
+		  .want = "follow-up case=5 linked=0 kind=customer class=auto-reply react=none summary=none"
+			  " events: | auto-reply(subject-tag)" },
 		{ "list mail: stored as list mail",
 		  JAN "Subject: news\nList-Id: <news.example.net>\n\nNews.\n", .sender = "jan@example.net",
 		  .want = "new case=0 linked=0 kind=customer class=list react=none summary=none"
