@@ -444,11 +444,12 @@ int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		fault_perm(f, "%s: %s", ctx->cfg->path, strerror(errno));
 		goto out;
 	}
-	if (server_users(ctx->cfg, s->allowed, &s->nallowed, f) < 0 || cmd_keyring(ctx, f) < 0 ||
-	    handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0)
+	if (server_users(ctx->cfg, s->allowed, &s->nallowed, f) < 0 || cmd_keyring(ctx, f) < 0)
+		goto out;
+	server_langguess(s);	/* before the socket: a client finds the server ready */
+	if (handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0)
 		goto out;
 	s->master = getpid();
-	server_langguess(s);
 	if (stat(ctx->cfg->server_socket, &st) == 0)
 		s->socket_inode = st.st_ino;
 	signal(SIGPIPE, SIG_IGN);
