@@ -39,6 +39,7 @@ targets=(
 	"fuzz_quote 16384 fuzz/dict/quote.dict fuzz/corpus/quote"
 	"fuzz_template 16384 fuzz/dict/template.dict templates/en templates/pl templates/cs templates/ms"
 	"fuzz_token 256 - fuzz/corpus/token"
+	"fuzz_langguess 65536 - templates/en templates/pl templates/cs templates/ms fuzz/corpus/quote"
 )
 
 # Generate configure only when it is missing or older than its sources.

@@ -12,12 +12,15 @@
 struct config;
 struct db;
 struct keyring;
+struct langguess;
 
 struct cmd_ctx {
 	const char *config_path;
 	struct config *cfg;	/* loaded on first use by cmd_config() */
 	struct keyring *ring;	/* loaded on first use by cmd_keyring() */
 	struct db *db;		/* opened on first use by cmd_db() */
+	struct langguess *guess;	/* made on first use by cmd_langguess() */
+	bool guess_made;	/* cmd_langguess() ran (guess NULL: no guessing) */
 	bool config_failed;	/* cmd_config() could not load the configuration */
 };
 
@@ -39,6 +42,10 @@ int cmd_config(struct cmd_ctx *ctx, struct fault *f);
 int cmd_keyring(struct cmd_ctx *ctx, struct fault *f);
 /* Connect to the database (once). */
 int cmd_db(struct cmd_ctx *ctx, struct fault *f);
+/* The language guesser language_fingerprints names, made once (its
+ * fingerprints are read by the first guess); NULL when it is empty or
+ * names no fingerprints (logged). The configuration is loaded. */
+struct langguess *cmd_langguess(struct cmd_ctx *ctx);
 /* Release what the context holds. */
 void cmd_ctx_release(struct cmd_ctx *ctx);
 

@@ -15,6 +15,7 @@ struct config {
 	char *smtp_server;		/* host:port */
 	char *template_dir;
 	char *default_language;
+	char *language_fingerprints;	/* libexttextcat's directory, "" for no guessing */
 	char *helpdesk_name;
 	char *recipient_delimiter;
 	bool log_syslog;		/* log_destination = syslog (else stderr) */

@@ -12,6 +12,7 @@
 struct config;
 struct db;
 struct keyring;
+struct langguess;
 
 /* What the MTA said about the message; NULL when not given. */
 struct deliver_envelope {
@@ -44,7 +45,8 @@ struct deliver_result {
 /* Take one message. raw holds len bytes; total is the size the MTA sent
  * (larger than len when the message was cut at max_message_size). The
  * keyring may be NULL only when there is no key file yet (tokens then
- * never match, nothing is sent). The outbox ids of the mail it caused are
+ * never match, nothing is sent). guess (NULL: none) guesses the language
+ * of a person's mail that names none. The outbox ids of the mail it caused are
  * put in queued (long long), for the caller to send after the commit. A
  * recipient that matches no queue is FAULT_NOUSER; a temporary failure
  * (the database or the clock unavailable) leaves nothing behind. A
@@ -52,8 +54,8 @@ struct deliver_result {
  * stores the raw message in a quarantined case with the reason instead:
  * only when that fails too does it fail, as temporary. */
 int deliver_message(const struct config *cfg, struct db *db, const struct keyring *ring,
-		    const struct deliver_envelope *env, const char *raw, size_t len, size_t total,
-		    GArray *queued, struct deliver_result *res, struct fault *f);
+		    struct langguess *guess, const struct deliver_envelope *env, const char *raw, size_t len,
+		    size_t total, GArray *queued, struct deliver_result *res, struct fault *f);
 /* The action's name for the log ("new", "follow-up", ...). */
 const char *deliver_action_name(enum deliver_action action);
 

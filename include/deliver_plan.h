@@ -46,6 +46,8 @@ struct deliver_facts {
 	long long reopen_window;	/* from the configuration */
 	bool have_keys;			/* tokens can be made: mail can be sent */
 	long long reused_case;		/* a case holds this sender's Message-ID with other content */
+	const char *guessed_language;	/* the template language the customer's own text is
+					 * clearly written in (langguess_text), NULL when none */
 };
 
 /* An event the plan writes, detail owned by the plan. */
@@ -93,6 +95,12 @@ struct deliver_plan {
 	/* customer mail: the To and Cc addresses that may become watchers, and
 	 * each without its extension (to leave out queue addresses) */
 	GPtrArray *watchers, *watcher_bases;
+	/* the language a person's mail on the case shows: its Content-Language
+	 * (else Accept-Language), else guessed_language; NULL when neither. The
+	 * case takes it when it has none yet, the customer remembers it (a
+	 * guess never replaces what a header said before) */
+	const char *language;
+	bool language_header;		/* it came from the header */
 	/* a survey answer */
 	int rating;			/* 1 to 5, 0 when not a survey answer */
 	char *rating_comment;		/* NULL when none */

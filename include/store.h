@@ -49,10 +49,16 @@ int store_agents_to_escalate(struct db *db, long long case_id, GPtrArray *to, st
 
 /* ---- customers ---------------------------------------------------------- */
 
-/* Insert or find the customer with address email; name and language fill
- * what is not known yet. */
-int store_customer_upsert(struct db *db, const char *email, const char *name, const char *language,
-			  long long *id_r, struct fault *f);
+/* Insert or find the customer with address email; name fills it when not
+ * known yet. */
+int store_customer_upsert(struct db *db, const char *email, const char *name, long long *id_r, struct fault *f);
+/* A person's mail on case case_id showed language (from_header: its
+ * Content-Language or Accept-Language, else guessed from its text). The
+ * customer with address email remembers it, unless it is a guess and what
+ * they remember came from a header; the case takes it when it has none
+ * and email is its customer. */
+int store_language_seen(struct db *db, long long case_id, const char *email, const char *language,
+			bool from_header, struct fault *f);
 /* Mark an address as undeliverable (a failed delivery report). */
 int store_customer_bounced(struct db *db, const char *email, const char *detail, struct fault *f);
 /* Count one automatic mail to addr today; *count_r is today's count with it. */
@@ -77,7 +83,7 @@ struct store_case_info {
 	char *subject;
 	enum case_status status;
 	char *customer_email, *customer_name;	/* NULL when none */
-	char *language;			/* the customer's, else the queue's, else the default */
+	char *language;			/* the case's, else the customer's, else the queue's, else the default */
 	long long queue_id;
 	char *queue_name, *queue_addr;
 	long long first_response_s;	/* the queue's, 0 when not set */

@@ -6,6 +6,7 @@
 #ifndef POSTDESK_TEMPLATE_H
 #define POSTDESK_TEMPLATE_H
 
+#include <glib.h>
 #include <stdbool.h>
 
 #include "fault.h"
@@ -45,6 +46,9 @@ int template_render(const char *override_dir, const char *builtin_dir, const cha
  * fallback_lang. A lang that is not a language tag is skipped. */
 int template_find(const char *override_dir, const char *builtin_dir, const char *lang,
 		  const char *fallback_lang, const char *name, char **path_r, struct fault *f);
+/* Add the language directories found in dir (if it exists) to langs
+ * (copies, g_free each), those not in it yet. */
+void template_languages(const char *dir, GPtrArray *langs);
 /* Render one template file. With strict (for "template check"), a reference
  * in any branch to a name vars does not define, a list used as text or text
  * used as a list, or an empty subject is an error naming FILE:LINE. */

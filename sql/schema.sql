@@ -278,6 +278,7 @@ CREATE TABLE public.cases (
     rated_at timestamp with time zone,
     purged_at timestamp with time zone,
     wake_at timestamp with time zone,
+    language text,
     CONSTRAINT cases_priority_check CHECK ((priority = ANY (ARRAY['low'::text, 'normal'::text, 'high'::text, 'urgent'::text]))),
     CONSTRAINT cases_rating CHECK (((rating >= 1) AND (rating <= 5))),
     CONSTRAINT cases_status_check CHECK ((status = ANY (ARRAY['new'::text, 'open'::text, 'pending'::text, 'resolved'::text, 'closed'::text])))
@@ -315,7 +316,9 @@ CREATE TABLE public.customers (
     bounced_at timestamp with time zone,
     bounce_info text,
     created timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT customers_email_check CHECK ((email = public.postdesk_ascii_lower(email)))
+    language_source text,
+    CONSTRAINT customers_email_check CHECK ((email = public.postdesk_ascii_lower(email))),
+    CONSTRAINT customers_language_source_check CHECK ((language_source = ANY (ARRAY['header'::text, 'guess'::text])))
 );
 
 

@@ -7,7 +7,8 @@
 # another user it prints the apt-get line to run and exits 1.
 set -eu
 
-PACKAGES="libgmime-3.0-dev libpq-dev libetpan-dev libsodium-dev libxml2-dev postgresql postfix swaks iproute2"
+PACKAGES="libgmime-3.0-dev libpq-dev libetpan-dev libsodium-dev libxml2-dev libexttextcat-dev libexttextcat-data"
+PACKAGES="$PACKAGES postgresql postfix swaks iproute2"
 PACKAGES="$PACKAGES autoconf automake libtool pkg-config make gcc valgrind procps"
 # the tests and the demo read captured mail with Python's email module
 PACKAGES="$PACKAGES python3"

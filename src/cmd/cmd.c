@@ -8,6 +8,7 @@
 #include "config.h"
 #include "db.h"
 #include "keyring.h"
+#include "langguess.h"
 #include "log.h"
 
 const struct cmd cmd_table[] = {
@@ -77,8 +78,25 @@ int cmd_db(struct cmd_ctx *ctx, struct fault *f)
 	return db_open(ctx->cfg, &ctx->db, f);
 }
 
+struct langguess *cmd_langguess(struct cmd_ctx *ctx)
+{
+	struct fault f;
+
+	if (ctx->guess_made)
+		return ctx->guess;
+	ctx->guess_made = true;
+	if (ctx->cfg->language_fingerprints[0] == '\0')
+		return NULL;
+	ctx->guess = langguess_new(ctx->cfg->language_fingerprints, &f);
+	if (ctx->guess == NULL)
+		log_warning("no language guessing: %s (language_fingerprints)", f.text);
+	return ctx->guess;
+}
+
 void cmd_ctx_release(struct cmd_ctx *ctx)
 {
+	langguess_free(&ctx->guess);
+	ctx->guess_made = false;
 	db_free(&ctx->db);
 	keyring_free(&ctx->ring);
 	config_free(&ctx->cfg);

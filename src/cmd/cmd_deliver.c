@@ -69,8 +69,8 @@ int cmd_deliver_fd(struct cmd_ctx *ctx, const struct deliver_envelope *env, int 
 
 	if (cmd_deliver_read(fd, (size_t)ctx->cfg->max_message_size, buf, &total, f) < 0 ||
 	    cmd_keyring(ctx, f) < 0 || cmd_db(ctx, f) < 0 ||
-	    deliver_message(ctx->cfg, ctx->db, ctx->ring, env, (const char *)buf->data, buf->len, total,
-			    queued, &res, f) < 0) {
+	    deliver_message(ctx->cfg, ctx->db, ctx->ring, cmd_langguess(ctx), env, (const char *)buf->data,
+			    buf->len, total, queued, &res, f) < 0) {
 		if (f->kind == FAULT_PERMANENT)
 			f->kind = FAULT_TEMPORARY;	/* never bounce by accident: keep it queued */
 		cmd_deliver_log(env, NULL, &st, total, started, f);

@@ -26,6 +26,7 @@
 #include "deliver.h"
 #include "handoff.h"
 #include "keyring.h"
+#include "langguess.h"
 #include "log.h"
 #include "mta.h"
 
@@ -323,6 +324,17 @@ static int server_users(const struct config *cfg, uid_t *uids, size_t *n_r, stru
 	return ret;
 }
 
+/* Master: read the language fingerprints before the workers start, so
+ * that they share them (and none reads them on its first delivery). */
+static void server_langguess(struct server *s)
+{
+	struct langguess *g = cmd_langguess(s->ctx);
+	struct fault f;
+
+	if (g != NULL && langguess_load(g, &f) < 0)
+		log_warning("server: no language guessing: %s", f.text);
+}
+
 /* Master, on SIGHUP: read the configuration and the keys again; the
  * workers finish what they do and are replaced with ones that use them. */
 static void server_reload_config(struct server *s)
@@ -349,6 +361,9 @@ static void server_reload_config(struct server *s)
 	keyring_free(&s->ctx->ring);
 	s->ctx->cfg = cfg;
 	s->ctx->ring = ring;
+	langguess_free(&s->ctx->guess);
+	s->ctx->guess_made = false;
+	server_langguess(s);
 	if (config_open_log(cfg, &f) < 0)
 		log_error("server: %s", f.text);
 	config_warn_mode(cfg);
@@ -429,8 +444,10 @@ int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		fault_perm(f, "%s: %s", ctx->cfg->path, strerror(errno));
 		goto out;
 	}
-	if (server_users(ctx->cfg, s->allowed, &s->nallowed, f) < 0 || cmd_keyring(ctx, f) < 0 ||
-	    handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0)
+	if (server_users(ctx->cfg, s->allowed, &s->nallowed, f) < 0 || cmd_keyring(ctx, f) < 0)
+		goto out;
+	server_langguess(s);	/* before the socket: a client finds the server ready */
+	if (handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0)
 		goto out;
 	s->master = getpid();
 	if (stat(ctx->cfg->server_socket, &st) == 0)

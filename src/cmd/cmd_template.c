@@ -13,27 +13,6 @@
 
 #define SAMPLE_CASE G_STRINGIFY(TEMPLATE_SAMPLE_CASE)
 
-/* Add the language directories found in dir (if it exists) to langs. */
-static void cmd_template_langs(const char *dir, GPtrArray *langs)
-{
-	GDir *d = dir != NULL ? g_dir_open(dir, 0, NULL) : NULL;
-	const char *e;
-
-	if (d == NULL)
-		return;
-	while ((e = g_dir_read_name(d)) != NULL) {
-		char *path = g_build_filename(dir, e, NULL);
-		struct fault f = { 0 };
-		guint i;
-
-		if (g_file_test(path, G_FILE_TEST_IS_DIR) && config_check_language(e, &f) == 0 &&
-		    !g_ptr_array_find_with_equal_func(langs, e, g_str_equal, &i))
-			g_ptr_array_add(langs, g_strdup(e));
-		g_free(path);
-	}
-	g_dir_close(d);
-}
-
 /* Sort strings in a GPtrArray. */
 static gint cmd_template_cmp(gconstpointer a, gconstpointer b)
 {
@@ -93,8 +72,8 @@ static int cmd_template_check(struct cmd_ctx *ctx, const char *dir, struct fault
 		helpdesk_name = ctx->cfg->helpdesk_name;
 		g_ptr_array_add(langs, g_strdup(fallback));
 	}
-	cmd_template_langs(override, langs);
-	cmd_template_langs(builtin, langs);
+	template_languages(override, langs);
+	template_languages(builtin, langs);
 	g_ptr_array_sort(langs, cmd_template_cmp);
 	if (langs->len == 0) {
 		g_ptr_array_free(langs, TRUE);

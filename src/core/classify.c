@@ -57,6 +57,80 @@ static bool classify_precedence(const struct mail *m, const char *const *values)
 	return false;
 }
 
+/* The subjects out-of-office and other auto-responders write in front of
+ * the subject they answer (Exchange and Outlook in their languages, old
+ * and new wording; webmail vacation replies), compared in the form
+ * classify_fold() gives. */
+static const char *const classify_auto_subjects[] = {
+	"Automatic reply", "Automatic response", "Automated reply", "Automated response", "Auto reply",
+	"Autoreply", "Auto response", "Autoresponse", "Out of office", "Out of office reply",
+	"Out of office autoreply", "Out of the office",
+	"Automatische Antwort", "Abwesenheitsnotiz", "Abwesenheitsnachricht",
+	"Réponse automatique", "Absence du bureau", "Réponse automatique d'absence du bureau",
+	"Respuesta automática", "Fuera de la oficina",
+	"Risposta automatica", "Fuori sede", "Fuori ufficio",
+	"Resposta automática", "Fora do escritório",
+	"Automatisch antwoord", "Afwezig", "Buiten kantoor",
+	"Autoodpowiedź", "Odpowiedź automatyczna", "Automatyczna odpowiedź", "Poza biurem",
+	"Automatická odpověď", "Mimo kancelář", "Automatická odpoveď", "Mimo kancelárie",
+	"Balasan automatik", "Balas automatik", "Di luar pejabat", "Balasan otomatis", "Di luar kantor",
+	"Automatiskt svar", "Automatisk svar", "Autosvar", "Automaattinen vastaus", "Automatikus válasz",
+	"Răspuns automat", "Otomatik yanıt", "Автоматический ответ", "Автоматична відповідь",
+	"Αυτόματη απάντηση", "自動応答", "自动回复", "自動回覆", "자동 회신",
+};
+
+/* How subjects are compared: at most the first 200 bytes, without
+ * accents, case folded, dashes and every kind of space as one space. */
+static char *classify_fold(const char *text)
+{
+	char *head = g_utf8_make_valid(text, (gssize)strnlen(text, 200));
+	char *folded = g_utf8_casefold(head, -1), *nfd = g_utf8_normalize(folded, -1, G_NORMALIZE_NFD);
+	GString *out = g_string_new(NULL);
+	const char *p;
+
+	for (p = nfd ? nfd : ""; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_ismark(c))
+			continue;
+		if (g_unichar_isspace(c) || c == '-' || c == '_' || c == 0x00a0 || c == 0x202f) {
+			if (out->len > 0 && out->str[out->len - 1] != ' ')
+				g_string_append_c(out, ' ');
+			continue;
+		}
+		g_string_append_unichar(out, c == 0x0131 ? 'i' : c);	/* Turkish dotless i */
+	}
+	g_free(nfd);
+	g_free(folded);
+	g_free(head);
+	return g_string_free(out, FALSE);
+}
+
+/* Whether a subject is an auto-responder's: it starts with one of
+ * classify_auto_subjects followed by a colon, or is one of them. A
+ * person's reply to one ("Re: Automatic reply: ...") is a person's, and so
+ * is a subject that only mentions it ("Out of office settings broken"). */
+static bool classify_auto_subject(const char *subject)
+{
+	char *s = classify_fold(subject);
+	const char *rest = NULL;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(classify_auto_subjects) && rest == NULL; i++) {
+		char *want = classify_fold(classify_auto_subjects[i]);
+		size_t n = strlen(want);
+
+		if (strncmp(s, want, n) == 0) {
+			rest = s + n + (s[n] == ' ');
+			if (*rest != '\0' && *rest != ':' && !g_str_has_prefix(rest, "\xef\xbc\x9a"))	/* U+FF1A */
+				rest = NULL;
+		}
+		g_free(want);
+	}
+	g_free(s);
+	return rest != NULL;
+}
+
 /* Decide the kind; the first rule that matches wins. */
 static void classify_kind(const struct mail *m, const char *sender, const char *queue_addr,
 			  struct classify_result *r)
@@ -88,6 +162,10 @@ static void classify_kind(const struct mail *m, const char *sender, const char *
 		   classify_precedence(m, list_precedence)) {
 		r->kind = CLASSIFY_LIST;
 		r->reason = "list header";
+	} else if (classify_auto_subject(m->subject)) {
+		/* an out-of-office reply without RFC 3834's header */
+		r->kind = CLASSIFY_AUTO_REPLY;
+		r->reason = "auto-responder subject";
 	} else if (sender != NULL && *sender == '\0' && m->from_addr != NULL &&
 		   classify_robot_address(m->from_addr)) {
 		/* a bounce that is not RFC 3464: null sender from MAILER-DAEMON */

@@ -16,10 +16,13 @@
 #include "deliver.h"
 #include "deliver_plan.h"
 #include "keyring.h"
+#include "langguess.h"
 #include "mail.h"
 #include "outbound.h"
+#include "quote.h"
 #include "sla.h"
 #include "store.h"
+#include "template.h"
 #include "thread.h"
 #include "token.h"
 
@@ -28,6 +31,8 @@ struct deliver {
 	const struct config *cfg;
 	struct db *db;
 	const struct keyring *ring;
+	struct langguess *guess;	/* NULL: no language guessing */
+	char *guessed;			/* the guess for the customer's text, NULL when none */
 	const struct deliver_envelope *env;
 	const char *raw;
 	size_t len;
@@ -202,6 +207,46 @@ static void deliver_verify(struct deliver *d, struct deliver_facts *fa)
 	g_ptr_array_free(headers, TRUE);
 }
 
+/* The customer's own text, for guessing its language: the first
+ * LANGGUESS_SCAN_MAX bytes of the body, up to the first attribution line
+ * of quoted history (langguess_text() leaves out "> " lines and the
+ * signature itself). g_free it. */
+static char *deliver_own_text(const char *body)
+{
+	char *head = g_strndup(body, LANGGUESS_SCAN_MAX), **lines = g_strsplit(head, "\n", -1);
+	size_t end = 0;
+	int i;
+
+	for (i = 0; lines[i] != NULL && !quote_is_attribution(lines[i], lines[i + 1]); i++)
+		end += strlen(lines[i]) + 1;
+	g_strfreev(lines);
+	head[MIN(end, strlen(head))] = '\0';
+	return head;
+}
+
+/* Guess the language of a person's mail that names none, among the
+ * languages there are templates for. */
+static void deliver_guess(struct deliver *d, struct deliver_facts *fa)
+{
+	const char *builtin = POSTDESK_TEMPLATE_DIR;
+	GPtrArray *langs;
+	char *text;
+
+	if (d->guess == NULL || d->mail->language != NULL || d->cls.kind != CLASSIFY_NORMAL || fa->agent_id > 0)
+		return;
+	langs = g_ptr_array_new_with_free_func(g_free);
+	if (strcmp(d->cfg->template_dir, builtin) != 0)
+		template_languages(d->cfg->template_dir, langs);
+	template_languages(builtin, langs);
+	g_ptr_array_add(langs, NULL);
+	text = deliver_own_text(d->mail->body_text ? d->mail->body_text : "");
+	g_free(d->guessed);
+	d->guessed = g_strdup(langguess_text(d->guess, text, (const char *const *)langs->pdata));
+	fa->guessed_language = d->guessed;
+	g_free(text);
+	g_ptr_array_free(langs, TRUE);
+}
+
 /* Everything the plan is decided from; the case it names is locked. */
 static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fault *f)
 {
@@ -220,6 +265,7 @@ static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fau
 		return -1;
 	if (fa->agent_id > 0 && d->cfg->authserv_id[0] != '\0')
 		deliver_verify(d, fa);
+	deliver_guess(d, fa);
 	fa->thread.token_case = fa->token_case;
 	if (deliver_thread(d, &fa->thread, f) < 0)
 		return -1;
@@ -295,6 +341,21 @@ static int deliver_events(struct deliver *d, long long case_id, GArray *events, 
 	return 0;
 }
 
+/* Remember the language the mail showed, on its author and the case. */
+static int deliver_language(struct deliver *d, const struct deliver_plan *p, long long case_id, struct fault *f)
+{
+	const char *from = p->customer_addr ? p->customer_addr : d->mail->from_addr;
+	char *addr;
+	int ret;
+
+	if (from == NULL)
+		return 0;
+	addr = address_fold(from);
+	ret = store_language_seen(d->db, case_id, addr, p->language, p->language_header, f);
+	g_free(addr);
+	return ret;
+}
+
 /* Write the plan: the case, the message, the events, the changes to the
  * case and the mail it calls for. The body of the transaction. */
 static int deliver_execute(struct deliver *d, const struct deliver_plan *p, struct fault *f)
@@ -306,8 +367,8 @@ static int deliver_execute(struct deliver *d, const struct deliver_plan *p, stru
 		long long customer = 0;
 
 		if ((p->customer_addr != NULL &&
-		     store_customer_upsert(d->db, p->customer_addr, d->mail ? d->mail->from_name : NULL,
-					   d->mail ? d->mail->language : NULL, &customer, f) < 0) ||
+		     store_customer_upsert(d->db, p->customer_addr, d->mail ? d->mail->from_name : NULL, &customer,
+					   f) < 0) ||
 		    store_case_create(d->db, d->queue_id, customer, p->subject, p->quarantined, p->linked_case,
 				      &case_id, f) < 0)
 			return -1;
@@ -326,6 +387,8 @@ static int deliver_execute(struct deliver *d, const struct deliver_plan *p, stru
 	if (store_watchers_add(d->db, case_id, p->watchers, p->watcher_bases, d->cfg->max_watchers, actor, f) < 0)
 		return -1;
 	if (p->rating > 0 && store_case_rate(d->db, case_id, p->rating, p->rating_comment, f) < 0)
+		return -1;
+	if (p->language != NULL && deliver_language(d, p, case_id, f) < 0)
 		return -1;
 	if (p->reaction != REACT_NONE) {
 		struct outbound ob = { .cfg = d->cfg, .db = d->db, .ring = d->ring, .queued = d->queued,
@@ -466,11 +529,11 @@ static int deliver_quarantine_failed(struct deliver *d, struct fault *f)
 }
 
 int deliver_message(const struct config *cfg, struct db *db, const struct keyring *ring,
-		    const struct deliver_envelope *env, const char *raw, size_t len, size_t total,
-		    GArray *queued, struct deliver_result *res, struct fault *f)
+		    struct langguess *guess, const struct deliver_envelope *env, const char *raw, size_t len,
+		    size_t total, GArray *queued, struct deliver_result *res, struct fault *f)
 {
-	struct deliver d = { .cfg = cfg, .db = db, .ring = ring, .env = env, .raw = raw, .len = len,
-			     .res = res, .queued = queued };
+	struct deliver d = { .cfg = cfg, .db = db, .ring = ring, .guess = guess, .env = env, .raw = raw,
+			     .len = len, .res = res, .queued = queued };
 	struct fault parse_fault;
 	int ret = -1;
 
@@ -508,6 +571,7 @@ int deliver_message(const struct config *cfg, struct db *db, const struct keyrin
 		ret = deliver_quarantine_failed(&d, f);
 out:
 	mail_free(&d.mail);
+	g_free(d.guessed);
 	g_free(d.queue_addr);
 	g_free(d.recipient);
 	g_free(d.token);

@@ -103,6 +103,17 @@ static void deliver_plan_customer(const struct deliver_facts *fa, struct deliver
 		p->customer_addr = address_fold(addr);
 }
 
+/* The language a person's mail shows: the header's, else the guess. */
+static void deliver_plan_language(const struct deliver_facts *fa, struct deliver_plan *p)
+{
+	if (fa->mail->language != NULL) {
+		p->language = fa->mail->language;
+		p->language_header = true;
+	} else {
+		p->language = fa->guessed_language;
+	}
+}
+
 /* The event that records the stored message. */
 static enum event_type deliver_plan_message_event(const struct deliver_facts *fa, enum msg_kind author)
 {
@@ -331,8 +342,10 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 		return;
 	if (fa->cls.kind == CLASSIFY_BOUNCE)
 		deliver_plan_bounce(m->report, p);
-	if (p->customer_mail)
+	if (p->customer_mail) {
 		deliver_plan_watchers(fa, p);
+		deliver_plan_language(fa, p);
+	}
 	if (rating > 0)
 		deliver_plan_rating(fa, rating, p);
 	deliver_plan_reaction(fa, p);

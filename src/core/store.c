@@ -126,15 +126,26 @@ int store_agents_to_escalate(struct db *db, long long case_id, GPtrArray *to, st
 
 /* ---- customers --------------------------------------------------------- */
 
-int store_customer_upsert(struct db *db, const char *email, const char *name, const char *language,
-			  long long *id_r, struct fault *f)
+int store_customer_upsert(struct db *db, const char *email, const char *name, long long *id_r, struct fault *f)
 {
 	return store_query_ll(db,
-			      "INSERT INTO customers (email, name, language) VALUES ($1, $2, $3)"
-			      " ON CONFLICT (email) DO UPDATE SET"
-			      " name = coalesce(customers.name, EXCLUDED.name),"
-			      " language = coalesce(customers.language, EXCLUDED.language)"
-			      " RETURNING id", 3, (const char *[]){ email, name, language }, id_r, f);
+			      "INSERT INTO customers (email, name) VALUES ($1, $2)"
+			      " ON CONFLICT (email) DO UPDATE SET name = coalesce(customers.name, EXCLUDED.name)"
+			      " RETURNING id", 2, (const char *[]){ email, name }, id_r, f);
+}
+
+int store_language_seen(struct db *db, long long case_id, const char *email, const char *language,
+			bool from_header, struct fault *f)
+{
+	if (db_run(db,
+		   "UPDATE customers SET language = $2, language_source = CASE WHEN $3 THEN 'header' ELSE 'guess' END"
+		   " WHERE email = $1 AND ($3 OR language_source IS DISTINCT FROM 'header')",
+		   3, (const char *[]){ email, language, from_header ? "t" : "f" }, f) < 0)
+		return -1;
+	return db_run(db,
+		      "UPDATE cases SET language = $3 WHERE id = $1 AND language IS NULL"
+		      " AND customer_id = (SELECT id FROM customers WHERE email = $2)",
+		      3, (const char *[]){ DB_ID(case_id), email, language }, f);
 }
 
 int store_customer_bounced(struct db *db, const char *email, const char *detail, struct fault *f)
@@ -217,7 +228,7 @@ int store_case_info(struct db *db, long long id, const char *default_language, s
 	       C_FIRST_RESPONSE, C_ASSIGNEE, C_BOUNCED };
 	PGresult *res = db_exec(db,
 		"SELECT c.subject, c.status, cu.email, cu.name,"
-		" coalesce(cu.language, q.language, $2), q.id, q.name, q.address,"
+		" coalesce(c.language, cu.language, q.language, $2), q.id, q.name, q.address,"
 		" q.first_response_s, c.assignee_id, cu.bounced_at IS NOT NULL"
 		" FROM cases c JOIN queues q ON q.id = c.queue_id"
 		" LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1",

@@ -1543,6 +1543,26 @@ int template_find(const char *override_dir, const char *builtin_dir, const char 
 	return *path_r != NULL ? 0 : -1;
 }
 
+void template_languages(const char *dir, GPtrArray *langs)
+{
+	GDir *d = dir != NULL && *dir != '\0' ? g_dir_open(dir, 0, NULL) : NULL;
+	const char *e;
+
+	if (d == NULL)
+		return;
+	while ((e = g_dir_read_name(d)) != NULL) {
+		char *path = g_build_filename(dir, e, NULL);
+		struct fault f = { 0 };
+		guint i;
+
+		if (g_file_test(path, G_FILE_TEST_IS_DIR) && config_check_language(e, &f) == 0 &&
+		    !g_ptr_array_find_with_equal_func(langs, e, g_str_equal, &i))
+			g_ptr_array_add(langs, g_strdup(e));
+		g_free(path);
+	}
+	g_dir_close(d);
+}
+
 int template_render(const char *override_dir, const char *builtin_dir, const char *lang,
 		    const char *fallback_lang, const char *name, const struct template_vars *vars,
 		    struct template_result *out, struct fault *f)

@@ -28,6 +28,7 @@ static const struct config_key {
 	K(smtp_server, CT_STRING, false, "127.0.0.1:25"),
 	K(template_dir, CT_STRING, false, POSTDESK_TEMPLATE_DIR),
 	K(default_language, CT_LANGUAGE, false, "en"),
+	K(language_fingerprints, CT_STRING, false, POSTDESK_FINGERPRINT_DIR),
 	K(helpdesk_name, CT_STRING, false, "Helpdesk"),
 	K(recipient_delimiter, CT_STRING, false, "+"),
 	{ "log_destination", CT_LOGDEST, offsetof(struct config, log_syslog), false, "syslog" },
@@ -273,6 +274,7 @@ void config_free(struct config **cfg)
 	g_free(c->smtp_server);
 	g_free(c->template_dir);
 	g_free(c->default_language);
+	g_free(c->language_fingerprints);
 	g_free(c->helpdesk_name);
 	g_free(c->recipient_delimiter);
 	g_free(c->syslog_facility);

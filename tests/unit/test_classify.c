@@ -27,6 +27,98 @@ static void check(const char *headers, const char *sender, enum classify_kind wa
 	g_free(raw);
 }
 
+/* Classify a person's mail (no automatic headers) with a subject. */
+static enum classify_kind subject_kind(const char *subject)
+{
+	char *raw = g_strdup_printf("From: Jan <jan@example.net>\nTo: support@example.org\nSubject: %s\n"
+				    "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n"
+				    "Content-Transfer-Encoding: 8bit\n\nI am away until Monday.\n", subject);
+	struct mail *m = NULL;
+	struct fault f = { 0 };
+	struct classify_result r = { 0 };
+
+	if (mail_parse(raw, strlen(raw), &m, &f) == 0)
+		classify_mail(m, "jan@example.net", "support@example.org", &r);
+	else
+		r.kind = CLASSIFY_LOOP;	/* fails every check below */
+	mail_free(&m);
+	g_free(raw);
+	return r.kind;
+}
+
+/* Out-of-office replies known by their subject alone, as Exchange, Outlook
+ * and webmail write it in their languages, and subjects of persons that
+ * only look like one. */
+static void test_auto_subjects(void)
+{
+	static const char *const automatic[] = {
+		"Automatic reply: [Helpdesk #12] Invoice wrong",
+		"Automatic Reply: Re: Invoice wrong",
+		"AUTOMATIC REPLY: Invoice wrong",
+		"Auto reply: Invoice wrong",
+		"Auto-Reply: Invoice wrong",
+		"AutoReply: Invoice wrong",
+		"Autoreply",
+		"Out of Office: [Helpdesk #12] Invoice wrong",
+		"Out of office: Invoice wrong",
+		"Out-of-Office: Invoice wrong",
+		"Out of Office AutoReply: Invoice wrong",
+		"Out of Office",
+		"  Out of office  ",
+		"Abwesenheitsnotiz: [Helpdesk #12] Rechnung falsch",
+		"Automatische Antwort: Rechnung falsch",
+		"Réponse automatique : Facture erronée",
+		"Réponse automatique\xc2\xa0: Facture erronée",
+		"Reponse automatique: Facture erronee",
+		"Absence du bureau : Facture erronée",
+		"Respuesta automática: Factura incorrecta",
+		"Fuera de la oficina: Factura incorrecta",
+		"Risposta automatica: Fattura errata",
+		"Fuori sede: Fattura errata",
+		"Resposta automática: Fatura errada",
+		"Automatisch antwoord: Factuur onjuist",
+		"Afwezig: Factuur onjuist",
+		"Autoodpowiedź: Błędna faktura",
+		"Odpowiedź automatyczna: [Helpdesk #12] Błędna faktura",
+		"ODPOWIEDŹ AUTOMATYCZNA: Błędna faktura",
+		"Poza biurem: Błędna faktura",
+		"Automatická odpověď: Chybná faktura",
+		"Automaticka odpoved: Chybna faktura",
+		"Mimo kancelář: Chybná faktura",
+		"Balasan automatik: Invois salah",
+		"Balasan Automatik: [Helpdesk #12] Invois salah",
+		"Di luar pejabat: Invois salah",
+		"Automatiskt svar: Fel faktura",
+		"Otomatik yanıt: Hatalı fatura",
+		"OTOMATİK YANIT: HATALI FATURA",
+		"Автоматический ответ: Неверный счёт",
+		"自動応答: 請求書",
+		"=?UTF-8?B?T2Rwb3dpZWTFuiBhdXRvbWF0eWN6bmE6IELFgsSZZG5hIGZha3R1cmE=?=",
+	};
+	static const char *const personal[] = {
+		"Re: my out of office settings are broken",
+		"Out of office settings are broken",
+		"Out of office message does not turn off",
+		"RE: Automatic reply: Invoice wrong",
+		"AW: Automatische Antwort: Rechnung falsch",
+		"Odp: Poza biurem: Błędna faktura",
+		"Fwd: Out of Office: Invoice wrong",
+		"Question about automatic replies",
+		"Automatic replying does not work: help",
+		"Autoreplies are sent twice",
+		"Afwezigheid melden",
+		"Poza biurem nie działa mi VPN",
+		"[Helpdesk #12] Automatic reply",
+		"",
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(automatic); i++)
+		tap_ok(subject_kind(automatic[i]) == CLASSIFY_AUTO_REPLY, "auto-responder subject: %s", automatic[i]);
+	for (i = 0; i < G_N_ELEMENTS(personal); i++)
+		tap_ok(subject_kind(personal[i]) == CLASSIFY_NORMAL, "a person's subject: '%s'", personal[i]);
+}
+
 int main(void)
 {
 	const char *from = "From: Jan <jan@example.net>";
@@ -74,5 +166,6 @@ int main(void)
 	       classify_robot_address("donotreply@x") && !classify_robot_address("jan@x") &&
 	       !classify_robot_address("bouncer@x") && !classify_robot_address("noreplyguy@x"),
 	       "robot addresses by local part");
+	test_auto_subjects();
 	return tap_done();
 }

@@ -27,6 +27,7 @@ int main(void)
 	tap_is(cfg->database, "dbname=x", "database value");
 	tap_is(cfg->smtp_server, "127.0.0.1:25", "smtp_server default");
 	tap_is(cfg->default_language, "en", "default_language default");
+	tap_is(cfg->language_fingerprints, POSTDESK_FINGERPRINT_DIR, "language_fingerprints default: libexttextcat's");
 	tap_is(cfg->recipient_delimiter, "+", "recipient_delimiter default");
 	tap_ok(cfg->log_syslog, "logs to syslog by default");
 	tap_int(cfg->max_message_size, 50 * 1024 * 1024, "max_message_size default 50M");
@@ -44,12 +45,14 @@ int main(void)
 	tap_ok(config_parse("t", "# comment\n\n  \n" BASE
 			    "helpdesk_name = Acme\n  Support\nlog_destination = stderr\r\n"
 			    "max_message_size = 10M\ndeliver_timeout = 2m\n"
-			    "default_language = pl\n", &cfg, &f) == 0, "comments, blank lines, continuation, CRLF");
+			    "default_language = pl\nlanguage_fingerprints =\n", &cfg, &f) == 0,
+	       "comments, blank lines, continuation, CRLF");
 	tap_is(cfg ? cfg->helpdesk_name : NULL, "Acme Support", "continuation line joins with one space");
 	tap_ok(cfg && !cfg->log_syslog, "log_destination = stderr");
 	tap_int(cfg ? cfg->max_message_size : -1, 10485760, "max_message_size = 10M");
 	tap_int(cfg ? cfg->deliver_timeout : -1, 120, "deliver_timeout = 2m");
 	tap_is(cfg ? cfg->default_language : NULL, "pl", "default_language = pl");
+	tap_is(cfg ? cfg->language_fingerprints : NULL, "", "language_fingerprints may be empty (no guessing)");
 	config_free(&cfg);
 
 	bad(BASE "colour = blue\n", "test.conf:3: unknown key 'colour'", "unknown key names FILE:LINE");

@@ -129,6 +129,50 @@ static void check(const struct row *r)
 	g_free(raw);
 }
 
+/* The language of the plan for a mail (headers, then body) and a guess. */
+static void check_language(const char *what, const char *headers, const char *guessed, long long agent,
+			   const char *want, bool want_header)
+{
+	char *raw = g_strdup_printf(JAN "%s%s\nDzień dobry, proszę o pomoc.\n",
+				    strstr(headers, "Subject:") ? "" : "Subject: x\n", headers);
+	struct deliver_facts fa = { .envelope_sender = "jan@example.net", .queue_addr = QUEUE,
+				    .recipient_delimiter = "+", .have_keys = true, .guessed_language = guessed,
+				    .agent_id = agent, .token = agent ? "a5" : NULL, .token_case = agent ? 5 : 0,
+				    .token_role = agent ? TOKEN_ROLE_AGENT : NULL, .status = CASE_OPEN };
+	struct deliver_plan p;
+	struct mail *m = NULL;
+	struct fault f = { 0 };
+
+	if (!tap_ok(mail_parse(raw, strlen(raw), &m, &f) == 0, "%s: parsed (%s)", what, f.text)) {
+		g_free(raw);
+		return;
+	}
+	fa.mail = m;
+	fa.thread.token_case = fa.token_case;
+	classify_mail(m, fa.envelope_sender, QUEUE, &fa.cls);
+	deliver_plan(&fa, &p);
+	tap_is(p.language, want, "%s", what);
+	tap_ok(p.language_header == want_header, "%s: %s", what, want_header ? "from the header" : "not from a header");
+	deliver_plan_clear(&p);
+	mail_free(&m);
+	g_free(raw);
+}
+
+/* Which language a mail shows: the header wins over the guess; only a
+ * person's mail on the case counts. */
+static void test_language(void)
+{
+	check_language("no header, a guess: the guess", "", "pl", 0, "pl", false);
+	check_language("no header, no guess: none", "", NULL, 0, NULL, false);
+	check_language("Content-Language wins over the guess", "Content-Language: en-GB\n", "pl", 0, "en", true);
+	check_language("Accept-Language when there is no Content-Language", "Accept-Language: cs-CZ, en;q=0.5\n",
+		       "pl", 0, "cs", true);
+	check_language("an auto-reply shows none", "Auto-Submitted: auto-replied\n", "pl", 0, NULL, false);
+	check_language("an auto-reply known by its subject shows none", "Subject: Out of Office: x\n", "pl", 0,
+		       NULL, false);
+	check_language("an agent's answer shows none", "Content-Language: pl\n", "pl", 7, NULL, false);
+}
+
 int main(void)
 {
 	char survey_role[4];
@@ -168,6 +212,11 @@ int main(void)
 		  .want = "new case=0 linked=0 kind=customer class=auto-reply react=none summary=none"
 			  " customer=jan@example.net subject=Out of office"
 			  " events: created(auto-reply) | auto-reply(new)" },
+		{ "an out-of-office reply known by its subject alone, to a pending case: stored, it stays pending",
+		  JAN "Subject: Automatic reply: [Helpdesk #5] x\n\nI am away until Monday.\n", .sender = "",
+		  .thread = { .subject_case = 5 }, .status = CASE_PENDING,
+		  .want = "follow-up case=5 linked=0 kind=customer class=auto-reply react=none summary=none"
+			  " events: | auto-reply(subject-tag)" },
 		{ "list mail: stored as list mail",
 		  JAN "Subject: news\nList-Id: <news.example.net>\n\nNews.\n", .sender = "jan@example.net",
 		  .want = "new case=0 linked=0 kind=customer class=list react=none summary=none"
@@ -357,5 +406,6 @@ int main(void)
 	}
 	g_string_free(long_subject, TRUE);
 	g_string_free(want_subject, TRUE);
+	test_language();
 	return tap_done();
 }

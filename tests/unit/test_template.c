@@ -518,6 +518,12 @@ static char *lookup(const char *over, const char *builtin, const char *lang, con
 	return s;
 }
 
+/* Order strings in a GPtrArray. */
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* override/lang, builtin/lang, override/fallback, builtin/fallback. */
 static void test_lookup(void)
 {
@@ -577,6 +583,25 @@ static void test_lookup(void)
 	tap_ok(template_find(over, builtin, "cs", NULL, "e", &path, &f) == 0 && g_str_has_suffix(path, "over/cs/e.tmpl"),
 	       "template_find without a fallback");
 	g_free(path);
+	{
+		GPtrArray *langs = g_ptr_array_new_with_free_func(g_free);
+		char *odd = g_build_filename(over, "Old templates", NULL), *file = g_build_filename(over, "de", NULL), *got;
+
+		g_mkdir_with_parents(odd, 0700);
+		g_file_set_contents(file, "not a directory", -1, NULL);
+		template_languages(over, langs);
+		template_languages(builtin, langs);
+		template_languages(NULL, langs);
+		template_languages("/nonexistent", langs);
+		g_ptr_array_sort(langs, cmp_str);
+		g_ptr_array_add(langs, NULL);
+		got = g_strjoinv(" ", (char **)langs->pdata);
+		tap_is(got, "cs en pl", "template_languages: the language directories of both, each once");
+		g_free(got);
+		g_ptr_array_free(langs, TRUE);
+		g_free(odd);
+		g_free(file);
+	}
 	g_free(over);
 	g_free(builtin);
 }
