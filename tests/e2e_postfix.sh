@@ -14,7 +14,7 @@
 # database down still means deferred and then stored once, and after the
 # server stops deliver works in-process again. Every wait has a deadline.
 . "$TEST_SRCDIR/lib.sh"
-plan 42
+plan 46
 PFX=$T_DIR/postfix
 M=$T_DIR/mail
 # a cluster of its own, which scenario 4 stops, so that the other tests keep theirs
@@ -156,6 +156,60 @@ until [ "$(sql "SELECT count(*) FROM messages WHERE kind = 'note'")" -ge 1 ] || 
 is "$(sql "SELECT count(*) FROM messages WHERE kind = 'note'")" 1 "the note is stored"
 sleep 1
 is "$(count piotr@customer.test)" 2 "and never reaches the customer"
+
+# --- 3b. a bottom-posted Thunderbird answer with a PDF reaches the customer whole ----
+pdf=$T_DIR/invoice.pdf
+printf '%s\n' '%PDF-1.4' '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj' \
+	'2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj' 'trailer << /Root 1 0 R >>' '%%EOF' >"$pdf"
+head -c 3000 /dev/urandom | base64 -w 0 >>"$pdf"	# binary-looking bytes too
+{
+	cat <<EOT
+From: Alice Agent <alice@agents.test>
+To: $areply
+Subject: Re: $(header Subject "$note")
+Date: Mon, 23 Nov 2026 11:00:00 +0100
+Message-ID: <alice-pdf@agents.test>
+In-Reply-To: $(header Message-ID "$note")
+References: $(header Message-ID "$note")
+User-Agent: Mozilla Thunderbird
+MIME-Version: 1.0
+Content-Language: en-US
+Content-Type: multipart/mixed; boundary="------------e2epdf0"
+
+This is a multi-part message in MIME format.
+--------------e2epdf0
+Content-Type: text/plain; charset=UTF-8; format=flowed
+Content-Transfer-Encoding: 8bit
+
+On 23/11/2026 10:00, Piotr Nowak via Helpdesk wrote:
+EOT
+	sed '1,/^$/d; s/^/> /' "$note"
+	cat <<EOT
+
+Here is the corrected invoice; the printer driver link is in it.
+
+-- 
+Alice Agent
+
+--------------e2epdf0
+Content-Type: application/pdf; name="faktura-2026-117.pdf"
+Content-Disposition: attachment; filename="faktura-2026-117.pdf"
+Content-Transfer-Encoding: base64
+
+$(base64 "$pdf")
+--------------e2epdf0--
+EOT
+} >"$M/pdf-answer"
+seen=$(count piotr@customer.test)
+inject alice@agents.test "$areply" "$M/pdf-answer"
+is "$(wait_for piotr@customer.test $((seen + 1)))" $((seen + 1)) "the customer received the bottom-posted answer"
+got=$(newest piotr@customer.test)
+like "$(python3 "$TEST_SRCDIR/../contrib/demo/showmail.py" "$got")" "Here is the corrected invoice" "with the text written below the quote"
+ok "$(grep -c 'support+[an][0-9]' "$got" | grep -qx 0; echo $?)" "and no agent or note address of ours"
+is "$(python3 -c 'import email,email.policy,hashlib,sys
+m=email.message_from_binary_file(open(sys.argv[1],"rb"),policy=email.policy.default)
+print(" ".join(p.get_filename()+":"+hashlib.sha256(p.get_payload(decode=True)).hexdigest() for p in m.iter_attachments()))' "$got")" \
+	"faktura-2026-117.pdf:$(sha256sum "$pdf" | cut -d' ' -f1)" "the PDF arrives with its name and identical bytes"
 
 # --- 4. the database down: deferred, not bounced; then stored once ------------
 sh "$TEST_SRCDIR/pg.sh" halt "$PG" >/dev/null
