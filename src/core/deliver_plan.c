@@ -215,12 +215,15 @@ static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver
  * its comment. Automatic answers rate nothing. */
 static void deliver_plan_rating(const struct deliver_facts *fa, int rating, struct deliver_plan *p)
 {
+	struct quote_reply reply;
 	char *comment, *detail;
 
 	if (fa->cls.kind != CLASSIFY_NORMAL)
 		return;
 	p->rating = rating;
-	comment = g_strstrip(quote_trim(fa->mail->body_text ? fa->mail->body_text : ""));
+	quote_reply(fa->mail->body_text, &reply);
+	comment = g_strstrip(g_steal_pointer(&reply.text));
+	quote_reply_clear(&reply);
 	detail = g_strdup_printf("%d of %d%s", rating, TOKEN_RATING_MAX, *comment ? ", with a comment" : "");
 	deliver_plan_event(p->message_events, EV_RATED, detail);
 	g_free(detail);
@@ -228,6 +231,22 @@ static void deliver_plan_rating(const struct deliver_facts *fa, int rating, stru
 		p->rating_comment = comment;
 	else
 		g_free(comment);
+}
+
+/* The answer to relay: the agent's new text, and for now its signature
+ * after a "-- " line (until the reply template places it). */
+static char *deliver_plan_answer(const char *text)
+{
+	struct quote_reply reply;
+	char *answer;
+
+	quote_reply(text, &reply);
+	if (reply.signature != NULL && *reply.text != '\0')
+		answer = g_strconcat(reply.text, "-- \n", reply.signature, NULL);
+	else
+		answer = g_steal_pointer(&reply.text);
+	quote_reply_clear(&reply);
+	return answer;
 }
 
 /* The mail the message calls for. */
@@ -270,7 +289,7 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 		p->summary = "note";
 	} else {
 		p->reaction = REACT_RELAY;
-		p->answer = g_strchomp(quote_trim(p->cmd.text));
+		p->answer = g_strchomp(deliver_plan_answer(p->cmd.text));
 		p->summary = "relay";
 	}
 }
