@@ -35,11 +35,14 @@ struct quote_reply {
  *   the new text ends it: the lines after it, up to the next quoted or
  *   attribution line, are the signature, the rest is history.
  * - Of what is left, quoted lines ("> ") after the last line of new text
- *   are trailing history and dropped. Quoted lines with new text on both
- *   sides make the reply interleaved: all quoted lines before the last new
- *   text are kept (without the attribution lines quoted in them). Otherwise
- *   quoted lines before the first new text are a bottom-post's quote and
- *   dropped.
+ *   are trailing history and dropped. The reply is interleaved when quoted
+ *   lines stand between two lines of new text, or both before and after
+ *   the new text (the answer was put inside the quote): then each block of
+ *   quoted lines that new text follows keeps its last paragraph (after its
+ *   last empty or rule line: the part the answer below refers to), without
+ *   the attribution lines quoted in it, and the other quoted lines go.
+ *   Otherwise (quoted lines only before the new text: bottom-posted; only
+ *   after it: top-posted) no quoted line is kept.
  * Lines such as "Sent from my iPhone" are the agent's text and stay.
  * Linear in the length of body. */
 void quote_reply(const char *body, struct quote_reply *out);

@@ -341,11 +341,31 @@ static bool quote_sig_line(const struct quote_line *l)
 	return l->len == 2 && l->s[0] == '-' && l->s[1] == '-';
 }
 
+/* The length of s[0..len) without trailing white space: spaces, tabs, CR
+ * and no-break spaces (Outlook writes its empty paragraphs as U+00A0). */
+static size_t quote_rtrim(const char *s, size_t len)
+{
+	for (;;) {
+		if (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+			len--;
+		else if (len > 1 && (guchar)s[len - 2] == 0xc2 && (guchar)s[len - 1] == 0xa0)
+			len -= 2;
+		else
+			return len;
+	}
+}
+
 /* The lines of body, classified as text, blank or quoted. */
 static GArray *quote_split(const char *body)
 {
-	GArray *lines = g_array_new(FALSE, FALSE, sizeof(struct quote_line));
 	const char *p = body;
+	guint n = 1;
+	GArray *lines;
+
+	for (p = strchr(p, '\n'); p != NULL; p = strchr(p + 1, '\n'))
+		n++;
+	lines = g_array_sized_new(FALSE, FALSE, sizeof(struct quote_line), n);
+	p = body;
 
 	while (*p != '\0') {
 		const char *nl = strchr(p, '\n');
@@ -355,8 +375,7 @@ static GArray *quote_split(const char *body)
 		size_t lead;
 		const char *first;
 
-		while (l.len > 0 && (p[l.len - 1] == ' ' || p[l.len - 1] == '\t' || p[l.len - 1] == '\r'))
-			l.len--;
+		l.len = quote_rtrim(p, l.len);
 		first = quote_skip(p, l.len, false, &lead);
 		if (lead == 0)
 			l.kind = QK_BLANK;
@@ -561,9 +580,9 @@ void quote_reply(const char *body, struct quote_reply *out)
 {
 	GArray *array = quote_split(body ? body : "");
 	struct quote_line *lines = (struct quote_line *)(void *)array->data;
-	guint n = array->len, *next = g_new(guint, n + 1), i, end, sig, stop, first = n, last = n, start;
-	bool inner_quote = false, quote_before = false;
-	GString *text = g_string_new(NULL);
+	guint n = array->len, *next = g_new(guint, n + 1), i, end, sig, stop, first = n, last = n;
+	bool inner = false, before = false, after = false;
+	GString *text = g_string_sized_new(strlen(body ? body : "") + 1);
 
 	memset(out, 0, sizeof(*out));
 	next[n] = n;
@@ -573,26 +592,24 @@ void quote_reply(const char *body, struct quote_reply *out)
 	stop = MIN(sig, end);
 	if (sig < end)
 		out->signature = quote_signature(lines, sig, end);
-	/* the first and last lines of new text, and the quoted lines around them */
+	/* the first and last lines of new text, and where the quoted lines are:
+	 * before the first (before), between two (inner), after the last (after) */
 	for (i = 0; i < stop; i++) {
 		if (lines[i].kind == QK_TEXT) {
-			if (quote_before && first < n)
-				inner_quote = true;
+			inner = inner || (after && first < n);
 			if (first == n)
 				first = i;
-			quote_before = false;
+			after = false;
 			last = i;
-		} else if (lines[i].kind == QK_QUOTED && first < n) {
-			quote_before = true;	/* quoted after new text */
+		} else if (lines[i].kind == QK_QUOTED) {
+			before = before || first == n;
+			after = first < n;
 		}
 	}
-	if (first < n) {
-		/* interleaved: from the first line kept; else from the first new text */
-		for (start = 0; inner_quote && (lines[start].kind == QK_BLANK || lines[start].kind == QK_ATTR);
-		     start++)
-			;
-		quote_put_range(text, lines, next, inner_quote ? start : first, last, &out->interleaved);
-	}
+	/* interleaved: quoted lines between new text, or new text put inside
+	 * the quote; then from the first line kept, else from the new text */
+	if (first < n)
+		quote_put_range(text, lines, next, inner || (before && after) ? 0 : first, last, &out->interleaved);
 	out->text = g_string_free(text, FALSE);
 	g_free(next);
 	g_array_free(array, TRUE);
@@ -611,8 +628,7 @@ bool quote_is_attribution(const char *line, const char *next)
 	const char *s = quote_skip(line, strlen(line), false, &len);
 	bool found;
 
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
-		len--;
+	len = quote_rtrim(s, len);
 	if (quote_titled_rule(s, len, false) || quote_underscores(s, len))
 		return true;
 	found = quote_attr_of(s, len, NULL, 0, false) >= QA_FULL;
@@ -620,9 +636,7 @@ bool quote_is_attribution(const char *line, const char *next)
 		struct quote_line l = { .s = s, .len = len, .kind = QK_TEXT, .label = -1 }, n2 = l;
 
 		n2.s = next;
-		n2.len = strlen(next);
-		while (n2.len > 0 && (next[n2.len - 1] == ' ' || next[n2.len - 1] == '\t' || next[n2.len - 1] == '\r'))
-			n2.len--;
+		n2.len = quote_rtrim(next, strlen(next));
 		found = quote_may_wrap(&l, &n2) && quote_attr_of(s, len, next, n2.len, false) >= QA_FULL;
 	}
 	return found;

@@ -52,6 +52,8 @@ static void test_top(void)
 	     "Answer\n", "Outlook on the web, rule and header block");
 	trim("Answer\n\nFrom: Jan <jan@example.net>\nSent: Sunday\nSubject: x\n\nold\n", "Answer\n",
 	     "Outlook header block without a rule");
+	trim("Answer\n\xc2\xa0\nFrom: Jan <jan@example.net>\nSent: Sunday\n\xc2\xa0\nold\n", "Answer\n",
+	     "Outlook's empty paragraphs (a no-break space) are blank lines");
 	trim("Answer\n\n*From:* Jan <jan@example.net>\n*Sent:* Sunday\n*To:* x\n\nold\n", "Answer\n",
 	     "Outlook header block in bold (as a text part renders <b>)");
 	trim("Answer\n\nFrom: Jan Kowalski via Example Support\n<support@example.org>\nDate: Sunday, 22 November 2026 at 10:00\nTo: Anna\n\nold\n",
@@ -138,8 +140,11 @@ static void test_bottom(void)
 	     "Please unplug it.\n", "Thunderbird bottom-post");
 	trim("W dniu 22.11.2026 o 10:00, Jan pisze:\n> Pali się.\n\nProszę odłączyć.\n\nDrugi akapit.\n",
 	     "Proszę odłączyć.\n\nDrugi akapit.\n", "bottom-post of two paragraphs");
-	trim("> It is on fire.\n\nPlease unplug it.\n\n> Reply to this message to answer the customer\n",
-	     "Please unplug it.\n", "bottom-post with the rest of the quote after it: one answer, not interleaved");
+	trim("> Hello Anna,\n>\n> It is on fire.\n\nPlease unplug it.\n\n> Reply to this message to answer the customer\n",
+	     "> It is on fire.\n\nPlease unplug it.\n",
+	     "an answer put inside the quote (quoted lines before and after it) is interleaved");
+	reply("> It is on fire.\n\nPlease unplug it.\n\n-- \nAnna\n\n> old\n", "Please unplug it.\n", "Anna\n",
+	      "a quote after the signature is history: a bottom-post still");
 	tap_ok(!interleaved("> question\nanswer\n"), "a bottom-post is not interleaved");
 	trim("Jan Kowalski wrote:\n> fire\n\nUnplug it.\n", "Unplug it.\n", "a short attribution before a quote");
 	reply("On 22/11/2026 10:00, Jan Kowalski wrote:\n> fire\n\nUnplug it.\n\n-- \nAnna Agent\nExample Support\n",
