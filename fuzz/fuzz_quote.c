@@ -1,7 +1,8 @@
 /* fuzz_quote.c: libFuzzer target for the text of an agent's reply, taken
  * apart as a delivery does it: agentcmd_parse() takes the #command lines
- * off the top, quote_trim() cuts the quoted history from the rest; the raw
- * text goes through quote_trim() alone too (a customer's survey comment). */
+ * off the top, quote_reply() finds the new text and the signature in the
+ * rest; the raw text goes through quote_reply() alone too (a customer's
+ * survey comment). */
 #include <glib.h>
 #include <string.h>
 
@@ -9,17 +10,37 @@
 #include "fuzz.h"
 #include "quote.h"
 
-/* Trim text and check that the answer is no longer than what it came from. */
-static void fuzz_quote_trim(const char *text)
+/* Whether s is "" or ends with a line end. */
+static bool fuzz_quote_lines(const char *s)
 {
-	char *answer = quote_trim(text);
+	return *s == '\0' || s[strlen(s) - 1] == '\n';
+}
 
-	fuzz_assert(answer != NULL, "quote_trim returned NULL");
-	fuzz_touch_str(answer);
+/* Take text apart and check what quote_reply() promises. */
+static void fuzz_quote_reply(const char *text)
+{
+	struct quote_reply r;
+	size_t len = strlen(text), tlen, slen;
+
+	quote_reply(text, &r);
+	fuzz_assert(r.text != NULL, "quote_reply left no text");
+	fuzz_touch_str(r.text);
+	fuzz_touch_str(r.signature);
+	tlen = strlen(r.text);
+	slen = r.signature ? strlen(r.signature) : 0;
 	/* lines are kept or dropped whole, each ends in LF: at most one byte more */
-	fuzz_assert(strlen(answer) <= strlen(text) + 1, "quote_trim made %zu bytes of %zu", strlen(answer),
-		    strlen(text));
-	g_free(answer);
+	fuzz_assert(tlen <= len + 1, "quote_reply made %zu bytes of %zu", tlen, len);
+	fuzz_assert(tlen + slen <= len + 1, "text and signature are %zu bytes of %zu", tlen + slen, len);
+	fuzz_assert(fuzz_quote_lines(r.text), "the text does not end with a line end");
+	fuzz_assert(r.signature == NULL || (*r.signature != '\0' && fuzz_quote_lines(r.signature)),
+		    "the signature is empty or does not end with a line end");
+	fuzz_assert(strchr(r.text, '\r') == NULL, "a CR is left in the text");
+	fuzz_assert(!r.interleaved || strchr(r.text, '>') != NULL, "interleaved without a quoted line");
+	if (g_utf8_validate(text, -1, NULL))
+		fuzz_assert(g_utf8_validate(r.text, -1, NULL) &&
+			    (r.signature == NULL || g_utf8_validate(r.signature, -1, NULL)),
+			    "valid UTF-8 in, invalid out");
+	quote_reply_clear(&r);
 }
 
 /* One input: the text of a reply, up to its first NUL. */
@@ -33,9 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_assert(strlen(cmd.text) <= strlen(text), "the text without commands is longer than the mail");
 	fuzz_touch_str(cmd.assign);
 	fuzz_touch_str(cmd.error);
-	fuzz_quote_trim(cmd.text);
+	fuzz_quote_reply(cmd.text);
 	agentcmd_clear(&cmd);
-	fuzz_quote_trim(text);
+	fuzz_quote_reply(text);
 	g_free(text);
 	return 0;
 }

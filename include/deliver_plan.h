@@ -114,6 +114,7 @@ struct deliver_plan {
 	char *answer;			/* REACT_RELAY: the text relayed to the customer
 					 * (REACT_COMMANDS: "");
 					 * REACT_UNVERIFIED: what the agent is told */
+	char *signature;		/* REACT_RELAY: the agent's own signature, NULL when none */
 	const char *summary;		/* for the log: "ack+notify", "relay", "none" */
 };
 

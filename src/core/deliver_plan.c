@@ -237,12 +237,15 @@ static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver
  * its comment. Automatic answers rate nothing. */
 static void deliver_plan_rating(const struct deliver_facts *fa, int rating, struct deliver_plan *p)
 {
+	struct quote_reply reply;
 	char *comment, *detail;
 
 	if (fa->cls.kind != CLASSIFY_NORMAL)
 		return;
 	p->rating = rating;
-	comment = g_strstrip(quote_trim(fa->mail->body_text ? fa->mail->body_text : ""));
+	quote_reply(fa->mail->body_text, &reply);
+	comment = g_strstrip(g_steal_pointer(&reply.text));
+	quote_reply_clear(&reply);
 	detail = g_strdup_printf("%d of %d%s", rating, TOKEN_RATING_MAX, *comment ? ", with a comment" : "");
 	deliver_plan_event(p->message_events, EV_RATED, detail);
 	g_free(detail);
@@ -298,11 +301,15 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 		p->notify_body = p->cmd.text;
 		p->summary = "note";
 	} else {
+		struct quote_reply reply;
 		bool relay;
 
-		p->answer = g_strchomp(quote_trim(p->cmd.text));
-		/* commands alone, or nothing new at all: nothing to relay; a
-		 * file alone is an answer */
+		quote_reply(p->cmd.text, &reply);
+		p->answer = g_strchomp(g_steal_pointer(&reply.text));
+		p->signature = reply.signature != NULL ? g_strchomp(g_steal_pointer(&reply.signature)) : NULL;
+		quote_reply_clear(&reply);
+		/* commands alone (a signature at most), or nothing new at all:
+		 * nothing to relay; a file alone is an answer */
 		relay = *p->answer != '\0' || m->attachments->len > 0;
 		p->reaction = relay ? REACT_RELAY : REACT_COMMANDS;
 		p->summary = relay ? "relay" : "commands";
@@ -375,6 +382,7 @@ void deliver_plan_clear(struct deliver_plan *p)
 	g_free(p->subject);
 	g_free(p->rating_comment);
 	g_free(p->answer);
+	g_free(p->signature);
 	agentcmd_clear(&p->cmd);
 	memset(p, 0, sizeof(*p));
 }

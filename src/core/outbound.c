@@ -503,6 +503,7 @@ static int outbound_relay(struct outbound *ob, const struct outbound_case *c, co
 	v = outbound_vars(ob, c);
 	template_vars_set(v, "agent_name", name ? name : "");
 	template_vars_set(v, "answer", answer);
+	template_vars_set(v, "signature", p->signature);
 	{
 		struct outbound_mail m = {
 			.kind = "reply", .msg_kind = MSG_AGENT, .template = "reply", .language = c->info.language,

@@ -115,6 +115,7 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 		template_vars_set(v, "agent_name", "Alice Agent");
 		template_vars_set(v, "answer", "Thank you, you are right: the invoice was wrong.\n"
 				  "A corrected one is attached.");
+		template_vars_set(v, "signature", "Alice Agent\nBilling, Example Ltd\n+48 22 123 45 67");
 	} else if (strcmp(name, "escalation") == 0) {
 		template_vars_set(v, "level", "2");
 		template_vars_set(v, "reason", "first response overdue by 2h");
