@@ -57,6 +57,9 @@ char *html_doc_sanitize(struct html_doc *d, bool *content_r);
  * them. Iterative: any depth. The tree must not change meanwhile. */
 void html_walk(struct _xmlNode *top, bool (*enter)(struct _xmlNode *n, void *data),
 	       void (*leave)(struct _xmlNode *n, void *data), void *data);
+/* Whether text s shows anything: not only white space, no-break and
+ * zero-width spaces. */
+bool html_visible(const char *s);
 /* Whether n is an element named name (lower case). */
 bool html_is(const struct _xmlNode *n, const char *name);
 /* Whether n's elements and text are hidden (head, script, style...). */

@@ -1076,13 +1076,12 @@ static bool html_clean_start(struct html_clean *c, const xmlNode *n, const struc
 	return true;
 }
 
-/* Whether a text has something visible (not only white space). */
-static bool html_visible(const char *s)
+bool html_visible(const char *s)
 {
-	for (; *s != '\0'; s = g_utf8_next_char(s)) {
+	for (; s != NULL && *s != '\0'; s = g_utf8_next_char(s)) {
 		gunichar u = g_utf8_get_char(s);
 
-		if (!g_unichar_isspace(u) && u != 0xa0 && u != 0x200b && u != 0xfeff)
+		if (!g_unichar_isspace(u) && u != 0xa0 && u != 0x202f && u != 0x200b && u != 0xfeff)
 			return true;
 	}
 	return false;
