@@ -670,20 +670,40 @@ struct html_text_mark {
 	guint nbsp, hard;
 };
 
+/* Whether the last line is the signature separator "--" (after its quote
+ * prefix), so far without its space. */
+static bool html_text_sig_line(const struct html_text *h, const char *sep)
+{
+	const char *s = h->out->str + h->line;
+
+	while (s[0] == '>' && s[1] == ' ')
+		s += 2;
+	return strcmp(s, sep) == 0;
+}
+
+/* The space due is dropped at a line break, but for the one of a
+ * signature separator: "-- " stays as quote.c looks for it. */
+static void html_text_drop_space(struct html_text *h)
+{
+	if (h->space && h->pending == 0 && html_text_sig_line(h, "--"))
+		g_string_append_c(h->out, ' ');
+	h->space = false;
+}
+
 /* A line break due (at least n of them; none at the start). */
 static void html_text_soft(struct html_text *h, gsize n)
 {
+	html_text_drop_space(h);
 	if (h->out->len > 0)
 		h->pending = MAX(h->pending, n);
-	h->space = false;
 }
 
 /* A line break that is one even on an empty line (<br>, a newline in <pre>). */
 static void html_text_hard(struct html_text *h)
 {
+	html_text_drop_space(h);
 	if (h->out->len > 0)
 		h->pending++;
-	h->space = false;
 	h->hard++;
 }
 
@@ -707,7 +727,7 @@ static bool html_text_start(struct html_text *h)
 	if (h->out->len > 0 && h->pending > 0) {
 		gsize i;
 
-		while (h->out->len > h->line && h->out->str[h->out->len - 1] == ' ')
+		while (h->out->len > h->line && h->out->str[h->out->len - 1] == ' ' && !html_text_sig_line(h, "-- "))
 			g_string_truncate(h->out, h->out->len - 1);
 		g_string_append_c(h->out, '\n');
 		for (i = 1; i < h->pending && h->out->len <= h->limit; i++) {

@@ -130,6 +130,13 @@ static void test_text_blocks(void)
 	check("<pre>a  b\n  c</pre>d", "a  b\n  c\n\nd", "pre keeps white space");
 	check("x<pre>\ncode\n\nmore</pre>", "x\n\ncode\n\nmore", "the newline that starts a <pre> is not text");
 	check("<P>Upper</P>", "Upper", "tags in upper case");
+	check("<div>Best,</div><div><br></div><span class=\"gmail_signature_prefix\">-- </span><br><div>Anna</div>",
+	      "Best,\n\n-- \nAnna", "Gmail's signature separator keeps its space");
+	check("<p>Hi</p><div class=\"moz-signature\">-- <br>\n  Anna</div>", "Hi\n\n-- \nAnna",
+	      "Thunderbird's signature separator keeps its space");
+	check("<pre class=\"moz-signature\" cols=72>--   \nAnna</pre>", "-- \nAnna", "a separator in <pre>: one space");
+	check("<blockquote>x<br>-- <br>sig</blockquote>", "> x\n> -- \n> sig", "a quoted separator");
+	check("a --<br>b -- <br>--x <br>", "a --\nb --\n--x", "other lines lose their trailing space");
 	check("<b>bold</b> and <i>it</i>alic", "bold and italic", "inline tags add nothing");
 	check("hello <b>x</b><p>para</p>tail", "hello x\n\npara\n\ntail",
 	      "text before any element is no paragraph of its own");

@@ -57,7 +57,7 @@ static void test_clients(void)
 		      "<div><br></div><div>Kind regards,</div><div>Anna</div><div><br></div>-- <br><div><div>"
 		      "Anna Nowak | Example Shop Support<br><a href=\"https://shop.example.com\" rel=\"noopener noreferrer\">"
 		      "shop.example.com</a></div></div></div>",
-		      "Hi Jan,\n\nyour refund of 49.90 EUR was issued today.\n\nKind regards,\nAnna\n\n--\n"
+		      "Hi Jan,\n\nyour refund of 49.90 EUR was issued today.\n\nKind regards,\nAnna\n\n-- \n"
 		      "Anna Nowak | Example Shop Support\nshop.example.com <https://shop.example.com>",
 		      "Gmail, English, top-posted, with a signature (gmail_quote_container)");
 	check_fixture("gmail-pl",
@@ -127,11 +127,11 @@ static void test_clients(void)
 	check_fixture("thunderbird-cs",
 		      "<p>Dobrý den,</p> <p>reklamace byla schválena.</p> <p>S pozdravem<br> Petr</p> <div>-- <br> "
 		      "Petr Svoboda, zákaznická podpora</div>",
-		      "Dobrý den,\n\nreklamace byla schválena.\n\nS pozdravem\nPetr\n\n--\nPetr Svoboda, zákaznická podpora",
+		      "Dobrý den,\n\nreklamace byla schválena.\n\nS pozdravem\nPetr\n\n-- \nPetr Svoboda, zákaznická podpora",
 		      "Thunderbird, Czech, top-posted with a signature");
 	check_fixture("thunderbird-bottom",
 		      "<p>It left our warehouse this morning.</p> <p>Anna<br> </p> <div>-- <br> Anna Nowak</div>",
-		      "It left our warehouse this morning.\n\nAnna\n\n--\nAnna Nowak",
+		      "It left our warehouse this morning.\n\nAnna\n\n-- \nAnna Nowak",
 		      "Thunderbird, bottom-posted: the leading quote and its attribution cut");
 	check_fixture("thunderbird-interleaved",
 		      "<blockquote><p>Können Sie die Lieferadresse ändern?</p> </blockquote> <p>Ja, das ist erledigt.</p> "
