@@ -35,7 +35,7 @@ rm -f "$suite"
 # The targets: NAME MAX_LEN DICTIONARY SEED-DIR... (paths from the source tree).
 targets=(
 	"fuzz_mail 65536 fuzz/dict/mail.dict tests/fixtures"
-	"fuzz_html 65536 fuzz/dict/html.dict fuzz/corpus/html"
+	"fuzz_html 65536 fuzz/dict/html.dict fuzz/corpus/html tests/fixtures/html"
 	"fuzz_quote 16384 fuzz/dict/quote.dict fuzz/corpus/quote"
 	"fuzz_template 16384 fuzz/dict/template.dict templates/en templates/pl templates/cs templates/ms"
 	"fuzz_token 256 - fuzz/corpus/token"
