@@ -34,7 +34,7 @@ static void fuzz_quote_reply(const char *text)
 	fuzz_assert(fuzz_quote_lines(r.text), "the text does not end with a line end");
 	fuzz_assert(r.signature == NULL || (*r.signature != '\0' && fuzz_quote_lines(r.signature)),
 		    "the signature is empty or does not end with a line end");
-	fuzz_assert(strchr(r.text, '\r') == NULL, "a CR is left in the text");
+	fuzz_assert(strstr(r.text, "\r\n") == NULL, "a line of the text ends in CR");
 	fuzz_assert(!r.interleaved || strchr(r.text, '>') != NULL, "interleaved without a quoted line");
 	if (g_utf8_validate(text, -1, NULL))
 		fuzz_assert(g_utf8_validate(r.text, -1, NULL) &&
