@@ -15,10 +15,12 @@
 #include "db.h"
 #include "deliver_plan.h"
 #include "duration.h"
+#include "html.h"
 #include "mail.h"
 #include "outbound.h"
 #include "outbox.h"
 #include "ownmail.h"
+#include "quote_html.h"
 #include "store.h"
 #include "template.h"
 #include "token.h"
@@ -462,6 +464,59 @@ static int outbound_relay_files(struct outbound *ob, const struct outbound_case 
 	return 0;
 }
 
+/* The letters and digits of text, case-folded: what two renderings of
+ * the same words (a text part and an HTML part) have in common. */
+static char *outbound_words(const char *text)
+{
+	GString *w = g_string_new(NULL);
+	const char *p;
+	char *folded;
+
+	for (p = text ? text : ""; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_isalnum(c))
+			g_string_append_unichar(w, c);
+	}
+	folded = g_utf8_casefold(w->str, (gssize)w->len);
+	g_string_free(w, TRUE);
+	return folded;
+}
+
+/* Whether a and b hold the same words (outbound_words). */
+static bool outbound_same_words(const char *a, const char *b)
+{
+	char *wa = outbound_words(a), *wb = outbound_words(b);
+	bool same = strcmp(wa, wb) == 0;
+
+	g_free(wa);
+	g_free(wb);
+	return same;
+}
+
+/* The agent's own HTML for the relayed answer: their HTML part without
+ * the quoted history, sanitized (quote_html), but only when it says what
+ * the text relayed says, word for word (the answer, then the signature):
+ * no command line at its top, no line of ours left out of the text.
+ * NULL otherwise: the HTML part is then made from the text. */
+static char *outbound_relay_html(const struct mail *mail, const struct deliver_plan *p, const char *answer)
+{
+	char *html, *text, *said;
+	bool same;
+
+	if (mail->body_html == NULL || strcmp(answer, p->answer) != 0 ||
+	    !outbound_same_words(p->cmd.text, mail->body_text) || (html = quote_html(mail->body_html)) == NULL)
+		return NULL;
+	text = html_to_text(html);
+	said = g_strconcat(answer, "\n", p->signature ? p->signature : "", NULL);
+	same = outbound_same_words(text, said);
+	g_free(text);
+	g_free(said);
+	if (!same)
+		g_clear_pointer(&html, g_free);
+	return html;
+}
+
 /* Whether an agent's mail has an attachment that may go to the customer. */
 static bool outbound_relayable_files(struct outbound *ob, const struct mail *mail)
 {
@@ -482,7 +537,7 @@ static int outbound_relay(struct outbound *ob, const struct outbound_case *c, co
 	GArray *atts = g_array_new(FALSE, TRUE, sizeof(struct compose_attachment));
 	GPtrArray *types = g_ptr_array_new_with_free_func(g_free);
 	const char *to[2] = { c->info.customer_email, NULL };
-	char *reply_to = NULL, *from_name = NULL, *irt = NULL, *name = NULL, *email = NULL;
+	char *reply_to = NULL, *from_name = NULL, *irt = NULL, *name = NULL, *email = NULL, *html = NULL;
 	struct template_vars *v;
 	int ret = -1;
 
@@ -502,8 +557,16 @@ static int outbound_relay(struct outbound *ob, const struct outbound_case *c, co
 	from_name = g_strdup_printf("%s via %s", name ? name : "Agent", ob->cfg->helpdesk_name);
 	v = outbound_vars(ob, c);
 	template_vars_set(v, "agent_name", name ? name : "");
-	template_vars_set(v, "answer", answer);
-	template_vars_set(v, "signature", p->signature);
+	html = outbound_relay_html(mail, p, answer);
+	if (html != NULL) {
+		/* the agent's HTML holds their signature already */
+		template_vars_set_html(v, "answer", answer, html);
+		if (p->signature != NULL)
+			template_vars_set_html(v, "signature", p->signature, "");
+	} else {
+		template_vars_set(v, "answer", answer);
+		template_vars_set(v, "signature", p->signature);
+	}
 	{
 		struct outbound_mail m = {
 			.kind = "reply", .msg_kind = MSG_AGENT, .template = "reply", .language = c->info.language,
@@ -527,6 +590,7 @@ out:
 	g_free(irt);
 	g_free(name);
 	g_free(email);
+	g_free(html);
 	return ret;
 }
 
