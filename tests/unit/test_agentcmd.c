@@ -65,6 +65,7 @@ int main(void)
 	agentcmd_clear(&c);
 	agentcmd_parse("#frobnicate\n", &c);
 	tap_ok(c.error != NULL && strstr(c.error, "#attachments)") != NULL, "the list of known commands names #attachments");
+	agentcmd_clear(&c);
 	agentcmd_parse("#assign ME\n\nText", &c);
 	tap_ok(c.error == NULL && c.assign_me && c.assign == NULL && strcmp(c.text, "Text") == 0,
 	       "#assign me: the author, whoever that is (deliver_plan fills it in)");
