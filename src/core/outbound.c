@@ -497,11 +497,13 @@ static bool outbound_same_words(const char *a, const char *b)
 /* The agent's own HTML for the relayed answer: their HTML part without
  * the quoted history, sanitized (quote_html), but only when it says what
  * the text relayed says, word for word (the answer, then the signature):
- * no command line at its top, no line of ours left out of the text.
+ * no command line at its top, no line of ours left out of the text, no
+ * token of ours anywhere in it (attributes too).
  * NULL otherwise: the HTML part is then made from the text. */
-static char *outbound_relay_html(const struct mail *mail, const struct deliver_plan *p, const char *answer)
+static char *outbound_relay_html(struct outbound *ob, const struct mail *mail, const struct deliver_plan *p,
+				 const char *answer)
 {
-	char *html, *text, *said;
+	char *html, *text, *said, token[TOKEN_MAX];
 	bool same;
 
 	if (mail->body_html == NULL || strcmp(answer, p->answer) != 0 ||
@@ -509,7 +511,8 @@ static char *outbound_relay_html(const struct mail *mail, const struct deliver_p
 		return NULL;
 	text = html_to_text(html);
 	said = g_strconcat(answer, "\n", p->signature ? p->signature : "", NULL);
-	same = outbound_same_words(text, said);
+	/* words only: an attribute (alt, href) could still hold one of our tokens */
+	same = outbound_same_words(text, said) && !token_find(ob->ring, html, token);
 	g_free(text);
 	g_free(said);
 	if (!same)
@@ -557,7 +560,7 @@ static int outbound_relay(struct outbound *ob, const struct outbound_case *c, co
 	from_name = g_strdup_printf("%s via %s", name ? name : "Agent", ob->cfg->helpdesk_name);
 	v = outbound_vars(ob, c);
 	template_vars_set(v, "agent_name", name ? name : "");
-	html = outbound_relay_html(mail, p, answer);
+	html = outbound_relay_html(ob, mail, p, answer);
 	if (html != NULL) {
 		/* the agent's HTML holds their signature already */
 		template_vars_set_html(v, "answer", answer, html);
