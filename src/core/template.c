@@ -684,10 +684,11 @@ struct texpand {
 	size_t steps;
 };
 
-/* Add a piece. */
+/* Add a piece (a piece without text, such as the end of a link, has "",
+ * so that no offset is ever taken from NULL). */
 static void texpand_run(struct texpand *x, enum hrun_kind kind, const char *s, const char *plain)
 {
-	struct hrun r = { kind, s, s != NULL ? strlen(s) : 0, plain };
+	struct hrun r = { kind, s != NULL ? s : "", s != NULL ? strlen(s) : 0, plain };
 
 	g_array_append_val(x->runs, r);
 }
@@ -1177,12 +1178,17 @@ static size_t hline_label(const struct hfrag *fr)
 /* Decide what a line is, from its pieces. */
 static void hline_classify(const struct hdoc *d, struct hline *l)
 {
-	const struct hfrag *fr = &g_array_index(d->frags, struct hfrag, l->first);
+	const struct hfrag *fr;
 	guint i, content = 0, html = 0;
 	size_t k, lead;
 
 	if (l->kind != HL_PARA)
 		return;
+	if (l->n == 0) {
+		l->kind = HL_BLANK;
+		return;
+	}
+	fr = &g_array_index(d->frags, struct hfrag, l->first);
 	for (i = 0; i < l->n; i++) {
 		bool blank = true;
 

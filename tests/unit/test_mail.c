@@ -902,13 +902,35 @@ static char *many_attachments(int n)
 	return g_string_free(s, FALSE);
 }
 
+/* The fastest of reps parses of a mail with n attachments, in microseconds
+ * (the fastest, so that a busy machine does not pass for a slow parser). */
+static gint64 parse_time(int n, int reps)
+{
+	char *raw = many_attachments(n);
+	gint64 best = G_MAXINT64;
+	int i;
+
+	for (i = 0; i < reps; i++) {
+		gint64 t = g_get_monotonic_time();
+		struct mail *m = parse(raw);
+
+		t = g_get_monotonic_time() - t;
+		if (m == NULL || m->attachments->len != MAIL_MAX_ATTACHMENTS)
+			t = G_MAXINT64 / 2;
+		best = MIN(best, t);
+		mail_free(&m);
+	}
+	g_free(raw);
+	return best;
+}
+
 /* The attachments are bounded (MAIL_MAX_ATTACHMENTS, then a note) and
  * read in linear time. */
 static void test_many_attachments(void)
 {
 	char *raw = many_attachments(MAIL_MAX_ATTACHMENTS);
 	struct mail *m = parse(raw);
-	gint64 t0, t1, t2;
+	gint64 small, big;
 	const struct mail_attachment *a;
 
 	g_free(raw);
@@ -916,9 +938,7 @@ static void test_many_attachments(void)
 	       "many attachments: %d kept, no note", MAIL_MAX_ATTACHMENTS);
 	mail_free(&m);
 	raw = many_attachments(5000);
-	t0 = g_get_monotonic_time();
 	m = parse(raw);
-	t1 = g_get_monotonic_time();
 	g_free(raw);
 	tap_ok(m != NULL && m->attachments->len == MAIL_MAX_ATTACHMENTS, "many attachments: of 5000, %d kept",
 	       MAIL_MAX_ATTACHMENTS);
@@ -927,14 +947,10 @@ static void test_many_attachments(void)
 	tap_is(m ? m->body_text : NULL, "Many files.\n\n[postdesk: 4000 attachments after the first 1000 were left out;"
 	       " the message is stored whole]\n", "many attachments: the note says how many were left out");
 	mail_free(&m);
-	raw = many_attachments(50000);
-	t2 = g_get_monotonic_time();
-	m = parse(raw);
-	t2 = g_get_monotonic_time() - t2;
-	g_free(raw);
-	tap_ok(m != NULL && m->attachments->len == MAIL_MAX_ATTACHMENTS && t2 < 30 * (t1 - t0) + 50000,
-	       "many attachments: 50,000 in %.3f s, 5,000 in %.3f s (linear)", (double)t2 / 1e6, (double)(t1 - t0) / 1e6);
-	mail_free(&m);
+	small = parse_time(5000, 3);
+	big = parse_time(50000, 2);
+	tap_ok(big < 30 * small + 50000, "many attachments: 50,000 in %.3f s, 5,000 in %.3f s (linear; best of 2 and 3)",
+	       (double)big / 1e6, (double)small / 1e6);
 }
 
 int main(void)
