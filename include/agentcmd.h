@@ -1,7 +1,7 @@
 /* agentcmd.h: command lines at the top of an agent's mail ("#status
  * pending", "#assign bob@example.org", "#assign me", "#priority high",
- * "#resolve", "#note", "#attachments"), taken off the text before it is
- * relayed. Pure logic. */
+ * "#resolve", "#note", "#attachments", "#merge 42"), taken off the text
+ * before it is relayed. Pure logic. */
 #ifndef POSTDESK_AGENTCMD_H
 #define POSTDESK_AGENTCMD_H
 
@@ -23,6 +23,7 @@ struct agentcmd {
 	bool attachments;	/* #attachments: mail me the case's attachments; */
 	long long attachment_n[AGENTCMD_ATTACHMENTS_MAX];	/* those numbered so ("#attachments 2 5"), */
 	int n_attachment_n;	/* 0: all of the customer's */
+	long long merge;	/* #merge N: merge this case into case N; 0 when not given */
 	char *error;		/* why the first bad command line is bad, NULL when all good */
 	char *error_line;	/* that line, NULL when all good */
 	char *text;		/* the mail text without the command lines */

@@ -35,6 +35,8 @@ struct deliver_facts {
 	const char *token;		/* the recipient's extension, NULL when none */
 	long long token_case;		/* its valid token's existing case, 0 when none */
 	const char *token_role;		/* that token's role */
+	long long token_merged;		/* the token's own case when it was merged into
+					 * token_case, 0 when not */
 	long long agent_id;		/* From is this active registered agent, 0 when not */
 	bool verify_agents;		/* authserv_id is set: agent mail must be verified */
 	bool verified;			/* the MTA's Authentication-Results verify From's domain */
@@ -75,6 +77,7 @@ struct deliver_plan {
 	const char *how_name;		/* for the log: the rule, or why quarantined */
 	long long case_id;		/* the existing case; 0 when one is created */
 	long long linked_case;		/* the new case is linked to this one, 0 when not */
+	long long token_merged;		/* the token named this case, merged into case_id */
 	char *customer_addr;		/* of a new case (lower-case), NULL when none */
 	char *subject;			/* of a new case: at most DELIVER_SUBJECT_MAX bytes */
 	bool quarantined;

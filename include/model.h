@@ -62,8 +62,12 @@ enum event_type {
 	EV_SURVEY,
 	EV_CLOSED,
 	EV_PURGED,
+	/* part merge (issue 15): on the case merged away, detail "#TARGET";
+	 * on the case it was merged into, detail "#SOURCE" */
+	EV_MERGED_INTO,
+	EV_MERGED_FROM,
 };
-#define EVENT_TYPE_COUNT (EV_PURGED + 1)
+#define EVENT_TYPE_COUNT (EV_MERGED_FROM + 1)
 
 /* The stored names ("pending", "high", "note", "watcher-added"). */
 const char *model_status_name(enum case_status status);

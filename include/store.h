@@ -168,7 +168,7 @@ enum store_show_case_col {
 	SHOW_ID, SHOW_QUEUE, SHOW_STATUS, SHOW_PRIORITY, SHOW_SUBJECT, SHOW_CUSTOMER, SHOW_ASSIGNEE,
 	SHOW_CREATED, SHOW_FIRST_DUE, SHOW_RESOLUTION_DUE, SHOW_LEVEL, SHOW_QUARANTINED, SHOW_LINKED,
 	SHOW_CUSTOMER_NAME, SHOW_CUSTOMER_LANGUAGE, SHOW_UPDATED, SHOW_NEXT_DUE, SHOW_ANSWERED,
-	SHOW_RATING, SHOW_RATING_COMMENT,
+	SHOW_RATING, SHOW_RATING_COMMENT, SHOW_MERGED_INTO,
 };
 enum store_show_message_col {
 	SHOW_MSG_ID, SHOW_MSG_DIRECTION, SHOW_MSG_KIND, SHOW_MSG_CLASS, SHOW_MSG_FROM, SHOW_MSG_TO,
@@ -269,5 +269,41 @@ int store_message_cases(struct db *db, const char *message_ids, long long queue_
 /* The customer conversation's last ten Message-IDs, oldest first, appended
  * to ids (g_free each). */
 int store_message_conversation(struct db *db, long long case_id, GPtrArray *ids, struct fault *f);
+
+/* ---- merging cases (part merge, issue 15) -------------------------------- */
+
+/* How many merge steps store_case_final follows at most. store_case_merge
+ * keeps every merged case pointing at a case that was not merged away, so
+ * one step is the most a chain needs; more is a broken database. */
+#define STORE_MERGE_HOPS 16
+/* The case that mail to case id goes to: id itself, or the case it was
+ * merged into (to the end of the chain); 0 when there is no case id. A
+ * chain longer than STORE_MERGE_HOPS, or a cycle, is a permanent failure. */
+int store_case_final(struct db *db, long long id, long long *final_r, struct fault *f);
+/* Lock cases source and target for the rest of the transaction (the lower
+ * id first, so that two merges never deadlock) and say why source cannot
+ * be merged into target: *why_r (g_free) is NULL when it can; else it is
+ * one sentence: the same case, no such case, either was merged away
+ * already (merging into a case merged into source would be a cycle), or
+ * purged. agent_id > 0: the agent must also be in both cases' queues. */
+int store_case_merge_check(struct db *db, long long source, long long target, long long agent_id,
+			   char **why_r, struct fault *f);
+/* What a merge moved. */
+struct store_merge_moved {
+	long long messages, attachments, watchers, outbox;
+};
+/* Merge case source into case target in the caller's transaction (checked
+ * as store_case_merge_check does, agents aside: a refusal is a permanent
+ * failure with its sentence): source's messages (their attachments with
+ * them), watchers (each once; source's customer too when target has
+ * another) and unsent outbox rows move to target; target takes source's
+ * customer and assignee when it has none, the higher priority, and opens
+ * again when it was resolved or closed and source was not; source is
+ * closed with merged_into = target, and so is every case merged into
+ * source before. Events stay on their case; source gets "merged-into"
+ * ("#target"), target "merged-from" ("#source"), both by actor. The caller
+ * refreshes both cases' due times (sla_refresh). */
+int store_case_merge(struct db *db, long long source, long long target, const char *actor,
+		     struct store_merge_moved *moved, struct fault *f);
 
 #endif

@@ -279,6 +279,8 @@ CREATE TABLE public.cases (
     purged_at timestamp with time zone,
     wake_at timestamp with time zone,
     language text,
+    merged_into bigint,
+    CONSTRAINT cases_merged_into_other CHECK ((merged_into <> id)),
     CONSTRAINT cases_priority_check CHECK ((priority = ANY (ARRAY['low'::text, 'normal'::text, 'high'::text, 'urgent'::text]))),
     CONSTRAINT cases_rating CHECK (((rating >= 1) AND (rating <= 5))),
     CONSTRAINT cases_status_check CHECK ((status = ANY (ARRAY['new'::text, 'open'::text, 'pending'::text, 'resolved'::text, 'closed'::text])))
@@ -784,6 +786,13 @@ CREATE INDEX cases_customer ON public.cases USING btree (customer_id);
 
 
 --
+-- Name: cases_merged_into; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX cases_merged_into ON public.cases USING btree (merged_into) WHERE (merged_into IS NOT NULL);
+
+
+--
 -- Name: cases_queue_status; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -830,6 +839,13 @@ CREATE INDEX messages_message_id ON public.messages USING btree (message_id);
 --
 
 CREATE UNIQUE INDEX messages_raw_once ON public.messages USING btree (envelope_recipient, raw_hash) WHERE ((direction = 'in'::text) AND (raw_hash IS NOT NULL));
+
+
+--
+-- Name: outbox_case; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX outbox_case ON public.outbox USING btree (case_id);
 
 
 --
@@ -915,6 +931,14 @@ ALTER TABLE ONLY public.cases
 
 ALTER TABLE ONLY public.cases
     ADD CONSTRAINT cases_linked_case_id_fkey FOREIGN KEY (linked_case_id) REFERENCES public.cases(id);
+
+
+--
+-- Name: cases cases_merged_into_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_merged_into_fkey FOREIGN KEY (merged_into) REFERENCES public.cases(id);
 
 
 --

@@ -35,12 +35,14 @@ const struct cmd cmd_table[] = {
 	  "          [--queue-id ID] < message", true, cmd_deliver_main },
 	{ "server", "keep workers ready for deliver: warm database connections",
 	  "server", false, cmd_server_main },
-	{ "case", "list, show, assign and set the status of cases; write out an attachment",
+	{ "case", "list, show, assign, set the status of and merge cases; write out an attachment",
 	  "case list [--queue Q] [--status S] [--json]\n"
 	  "case show N [--json]\n"
 	  "case assign N AGENT\n"
 	  "case status N new|open|pending|resolved|closed\n"
-	  "case attachment N A > FILE   (attachment A as 'case show' numbers them)", false, cmd_case_main },
+	  "case attachment N A > FILE   (attachment A as 'case show' numbers them)\n"
+	  "case merge SOURCE TARGET [--json]   (SOURCE's mail moves to TARGET, SOURCE is closed)",
+	  false, cmd_case_main },
 	{ "template", "check that every template parses and renders",
 	  "template check [--dir DIR]", false, cmd_template_main },
 	{ "sweep", "the periodic pass: escalate, remind, close, survey, purge; retry the outbox",

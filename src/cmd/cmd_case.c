@@ -1,6 +1,6 @@
-/* cmd_case.c: "postdesk case list|show|assign|status|attachment": what
- * agents and administrators see of the cases, the two changes they make by
- * hand, and an attachment's bytes. */
+/* cmd_case.c: "postdesk case list|show|assign|status|attachment|merge":
+ * what agents and administrators see of the cases, the changes they make
+ * by hand (merging a duplicate too), and an attachment's bytes. */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +115,7 @@ static void cmd_case_json(struct store_case_show *r)
 	json_key(j, "quarantined");
 	json_bool(j, db_get_bool(c, 0, SHOW_QUARANTINED));
 	cmd_case_json_int(j, "linked_case", c, 0, SHOW_LINKED);
+	cmd_case_json_int(j, "merged_into", c, 0, SHOW_MERGED_INTO);
 	json_key(j, "messages");
 	json_array_begin(j);
 	for (i = 0; i < PQntuples(m); i++) {
@@ -180,6 +181,8 @@ static void cmd_case_text(struct store_case_show *r)
 		       PQgetisnull(c, 0, SHOW_RATING_COMMENT) ? "" : ": ", PQgetvalue(c, 0, SHOW_RATING_COMMENT));
 	if (!PQgetisnull(c, 0, SHOW_LINKED))
 		printf("Linked to case: %s\n", PQgetvalue(c, 0, SHOW_LINKED));
+	if (!PQgetisnull(c, 0, SHOW_MERGED_INTO))
+		printf("Merged into case: %s (its mail goes there)\n", PQgetvalue(c, 0, SHOW_MERGED_INTO));
 	for (i = 0; i < PQntuples(r->watchers); i++)
 		printf("%s%s", i ? ", " : "Watchers: ", PQgetvalue(r->watchers, i, 0));
 	if (PQntuples(r->watchers) > 0)
@@ -351,6 +354,43 @@ static int cmd_case_status(struct cmd_ctx *ctx, const char *id, const char *stat
 	return cmd_case_change(ctx, id, cmd_case_apply_status, status, EV_STATUS, f);
 }
 
+/* Merge case source into case target: one transaction, both cases'
+ * due times refreshed; says what moved. */
+static int cmd_case_merge(struct cmd_ctx *ctx, const char *source, const char *target, bool as_json,
+			  struct fault *f)
+{
+	struct store_merge_moved moved;
+	long long s, t;
+
+	if (cmd_case_number(source, f) < 0 || cmd_case_number(target, f) < 0 || cmd_db(ctx, f) < 0 ||
+	    db_begin(ctx->db, f) < 0)
+		return -1;
+	s = atoll(source);
+	t = atoll(target);
+	if (store_case_merge(ctx->db, s, t, "cli", &moved, f) < 0 || sla_refresh(ctx->db, s, 0, f) < 0 ||
+	    sla_refresh(ctx->db, t, 0, f) < 0 || db_commit(ctx->db, f) < 0) {
+		db_rollback(ctx->db);
+		return -1;
+	}
+	if (as_json) {
+		struct json *j = json_new(stdout);
+
+		json_object_begin(j);
+		json_kv_int(j, "source", s);
+		json_kv_int(j, "target", t);
+		json_kv_int(j, "messages", moved.messages);
+		json_kv_int(j, "attachments", moved.attachments);
+		json_kv_int(j, "watchers", moved.watchers);
+		json_kv_int(j, "outbox", moved.outbox);
+		json_object_end(j);
+		json_free(&j);
+	} else
+		printf("case %lld merged into case %lld: %lld messages, %lld attachments, %lld watchers added,"
+		       " %lld unsent mails moved; case %lld is closed\n", s, t, moved.messages, moved.attachments,
+		       moved.watchers, moved.outbox, s);
+	return 0;
+}
+
 int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 {
 	static const struct option options[] = {
@@ -383,7 +423,10 @@ int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		return cmd_case_assign(ctx, argv[optind + 1], argv[optind + 2], f);
 	if (strcmp(verb, "status") == 0 && n == 3)
 		return cmd_case_status(ctx, argv[optind + 1], argv[optind + 2], f);
+	if (strcmp(verb, "merge") == 0 && n == 3)
+		return cmd_case_merge(ctx, argv[optind + 1], argv[optind + 2], as_json, f);
 	if (strcmp(verb, "attachment") == 0 && n == 3 && !as_json)
 		return cmd_case_attachment(ctx, argv[optind + 1], argv[optind + 2], f);
-	return cmd_usage_fault(f, "case", "expected list, show N, assign N AGENT, status N STATUS or attachment N A");
+	return cmd_usage_fault(f, "case", "expected list, show N, assign N AGENT, status N STATUS, attachment N A"
+			      " or merge SOURCE TARGET");
 }

@@ -37,6 +37,19 @@ static void agentcmd_attachments(char **args, struct agentcmd *cmd)
 	cmd->attachments = true;
 }
 
+/* "#merge N" (or "#merge #N"): merge this case into case N. */
+static void agentcmd_merge(const char *arg, struct agentcmd *cmd)
+{
+	const char *digits = arg != NULL && *arg == '#' ? arg + 1 : arg;
+
+	if (digits == NULL || *digits == '\0' || strspn(digits, "0123456789") != strlen(digits) ||
+	    strlen(digits) > 18 || atoll(digits) < 1) {
+		cmd->error = g_strdup("expected #merge and the number of the case to merge this one into");
+		return;
+	}
+	cmd->merge = atoll(digits);
+}
+
 /* Apply one command line ("#verb arg"); fills cmd->error when it is bad. */
 static void agentcmd_line(const char *line, struct agentcmd *cmd)
 {
@@ -63,6 +76,8 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 		cmd->note = true;
 	else if (strcmp(lverb, "attachments") == 0)
 		agentcmd_attachments(words + 1, cmd);
+	else if (strcmp(lverb, "merge") == 0)
+		agentcmd_merge(nargs == 1 ? arg : NULL, cmd);
 	else if (strcmp(lverb, "assign") == 0 && nargs == 1 && strcmp(larg, "me") == 0) {
 		/* the author: deliver_plan knows who that is */
 		g_free(cmd->assign);
@@ -85,7 +100,7 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 		cmd->error = g_strdup("expected #priority low|normal|high|urgent");
 	else
 		cmd->error = g_strdup("unknown command (known: #status, #resolve, #assign, #priority, #note,"
-				      " #attachments)");
+				      " #attachments, #merge)");
 	if (cmd->error != NULL)
 		cmd->error_line = g_strdup(line);
 	g_free(lverb);

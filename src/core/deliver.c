@@ -109,7 +109,11 @@ static int deliver_reference_case(struct deliver *d, GPtrArray *ids, struct thre
 		long long c;
 
 		if (d->ring != NULL && token_message_id_case(d->ring, g_ptr_array_index(ids, i), &c) == 0) {
-			facts->signed_ref_case = c;
+			/* ours for a case merged away since: the case it went into */
+			if (store_case_final(d->db, c, &facts->signed_ref_case, f) < 0) {
+				g_string_free(list, TRUE);
+				return -1;
+			}
 			break;
 		}
 		if (list->len > 0)
@@ -123,6 +127,7 @@ static int deliver_reference_case(struct deliver *d, GPtrArray *ids, struct thre
 	cases = g_array_new(FALSE, FALSE, sizeof(long long));
 	ret = store_message_cases(d->db, list->str, d->queue_id, cases, f);
 	g_string_free(list, TRUE);
+	/* stored messages are on a case that was not merged away: a merge moves them */
 	for (i = 0; ret == 0 && i < cases->len; i++) {
 		long long c = g_array_index(cases, long long, i);
 		bool part = d->cls.kind == CLASSIFY_BOUNCE;
@@ -138,22 +143,23 @@ static int deliver_reference_case(struct deliver *d, GPtrArray *ids, struct thre
 	return ret;
 }
 
-/* Check the recipient's token: a valid one names an existing case and a role. */
+/* Check the recipient's token: a valid one names an existing case and a
+ * role; a case merged away stands for the case it was merged into. */
 static int deliver_token(struct deliver *d, struct deliver_facts *fa, struct fault *f)
 {
 	struct fault bad;
-	long long c;
-	bool exists;
+	long long c, final;
 
 	if (d->token == NULL || *d->token == '\0')
 		return 0;
 	if (d->ring == NULL || token_check(d->ring, d->token, &c, d->token_role, &bad) < 0)
 		return 0;	/* forged or altered: as if there were no token */
-	if (store_case_exists(d->db, c, &exists, f) < 0)
+	if (store_case_final(d->db, c, &final, f) < 0)
 		return -1;
-	if (exists) {
-		fa->token_case = c;
+	if (final > 0) {
+		fa->token_case = final;
 		fa->token_role = d->token_role;
+		fa->token_merged = final != c ? c : 0;
 	}
 	return 0;
 }
@@ -184,7 +190,10 @@ static int deliver_thread(struct deliver *d, struct thread_facts *facts, struct 
 	if (facts->token_case == 0 && facts->signed_ref_case == 0 && facts->stored_ref_case == 0 && tag > 0) {
 		bool part;
 
-		if (store_case_participant(d->db, tag, d->mail->from_addr, &part, f) < 0)
+		/* a merged case's tag: the case it went into, and its participants */
+		if (store_case_final(d->db, tag, &tag, f) < 0)
+			return -1;
+		if (tag > 0 && store_case_participant(d->db, tag, d->mail->from_addr, &part, f) < 0)
 			return -1;
 		if (part)
 			facts->subject_case = tag;
@@ -272,6 +281,15 @@ static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fau
 	thread_pick(&fa->thread, &picked);
 	if (picked > 0 && store_case_lock(d->db, picked, &fa->status, &fa->closed_age, f) < 0)
 		return -1;
+	if (picked > 0) {
+		long long final;
+
+		/* merged away between the look-up and the lock: try again later */
+		if (store_case_final(d->db, picked, &final, f) < 0)
+			return -1;
+		if (final != picked)
+			return fault_temp(f, "case %lld was merged into case %lld meanwhile", picked, final);
+	}
 	return 0;
 }
 

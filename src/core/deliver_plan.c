@@ -331,6 +331,7 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 	p->quarantined = fa->quarantine_reason != NULL;
 	p->kind = MSG_CUSTOMER;
 	p->agent_id = fa->agent_id;
+	p->token_merged = fa->token_merged;
 	if (m != NULL) {
 		deliver_plan_author(fa, p);
 		if (fa->token_case > 0 && fa->token_role != NULL)

@@ -51,6 +51,8 @@ static const char *const model_events[EVENT_TYPE_COUNT] = {
 	[EV_SURVEY] = "survey",
 	[EV_CLOSED] = "closed",
 	[EV_PURGED] = "purged",
+	[EV_MERGED_INTO] = "merged-into",
+	[EV_MERGED_FROM] = "merged-from",
 };
 
 /* Look name up in a table of n names; -1 when absent. */

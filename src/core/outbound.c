@@ -21,6 +21,7 @@
 #include "outbox.h"
 #include "ownmail.h"
 #include "quote_html.h"
+#include "sla.h"
 #include "store.h"
 #include "template.h"
 #include "token.h"
@@ -1051,6 +1052,51 @@ static int outbound_refused(struct outbound *ob, const struct outbound_case *c, 
 	return ret;
 }
 
+/* Whether an agent's #merge N may be carried out: *ok_r false when not,
+ * and the agent told why (nothing sent, nothing changed). Both cases are
+ * locked from here on. */
+static int outbound_merge_check(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+				const struct deliver_plan *p, bool *ok_r, struct fault *f)
+{
+	char *why = NULL, *line;
+	int ret = 0;
+
+	*ok_r = true;
+	if (p->cmd.merge == 0)
+		return 0;
+	if (p->token_merged > 0)
+		why = g_strdup_printf("case #%lld was merged into case #%lld already: write #merge to case #%lld",
+				      p->token_merged, c->info.id, c->info.id);
+	else if (store_case_merge_check(ob->db, c->info.id, p->cmd.merge, p->agent_id, &why, f) < 0)
+		return -1;
+	if (why == NULL)
+		return 0;
+	*ok_r = false;
+	line = g_strdup_printf("#merge %lld", p->cmd.merge);
+	ret = outbound_agent_error(ob, c, mail, line, why, f);
+	g_free(line);
+	g_free(why);
+	return ret;
+}
+
+/* Carry out an agent's #merge N (checked): this case goes into case N,
+ * whose due times are refreshed (deliver refreshes this one's); done
+ * says so. The customer is not told. */
+static int outbound_merge(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			  const struct deliver_plan *p, struct template_vars *done, struct fault *f)
+{
+	struct store_merge_moved moved;
+	char target[DB_ID_MAX];
+
+	if (p->cmd.merge == 0)
+		return 0;
+	if (store_case_merge(ob->db, c->info.id, p->cmd.merge, mail->from_addr, &moved, f) < 0 ||
+	    sla_refresh(ob->db, p->cmd.merge, 0, f) < 0)
+		return -1;
+	outbound_done(done, "done_merged", db_id_text(target, p->cmd.merge));
+	return 0;
+}
+
 /* A trusted agent's mail: an answer relayed to the customer, a note
  * shown to the queue, the case's attachments mailed to the agent, or
  * commands alone confirmed to the agent; the commands applied. A bad #assign, or an answer that still holds one of
@@ -1075,6 +1121,12 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 		g_free(line);
 		goto out;
 	}
+	if (outbound_merge_check(ob, c, mail, p, &ok, f) < 0)
+		goto out;
+	if (!ok) {
+		ret = 0;
+		goto out;
+	}
 	if (react == REACT_RELAY) {
 		if (outbound_own_mail(ob, c, p->answer, &answer, token, f) < 0)
 			goto out;
@@ -1094,10 +1146,13 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 		ret = outbound_notify(ob, c, mail, p, f);
 	else if (react == REACT_ATTACHMENTS)
 		ret = outbound_attachments(ob, c, mail, p, f);
-	else if (react == REACT_COMMANDS) {
-		ret = outbound_to_author(ob, c, mail, "agent-done", "agent_done", true, g_steal_pointer(&done), f);
-	} else
+	else
 		ret = 0;
+	/* the merge last: what was made above is of this case, and moves with it */
+	if (ret == 0)
+		ret = outbound_merge(ob, c, mail, p, done, f);
+	if (ret == 0 && react == REACT_COMMANDS)
+		ret = outbound_to_author(ob, c, mail, "agent-done", "agent_done", true, g_steal_pointer(&done), f);
 	if (ret == 0 && assignee > 0 && assignee != c->info.assignee_id && assignee != p->agent_id)
 		ret = outbound_assigned(ob, c, mail, assignee, f);
 out:

@@ -476,7 +476,7 @@ int store_case_show(struct db *db, long long id, struct store_case_show *r, stru
 		       DB_ISO("c.created") ", " DB_ISO("c.first_response_due") ", "
 		       DB_ISO("c.resolution_due") ", c.escalation_level, c.quarantined, c.linked_case_id,"
 		       " cu.name, cu.language, " DB_ISO("c.updated") ", " DB_ISO("c.next_response_due") ","
-		       " " DB_ISO("c.first_response_at") ", c.rating, c.rating_comment"
+		       " " DB_ISO("c.first_response_at") ", c.rating, c.rating_comment, c.merged_into"
 		       " FROM cases c JOIN queues q ON q.id = c.queue_id"
 		       " LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN agents a ON a.id = c.assignee_id"
 		       " WHERE c.id = $1", 1, p, f);
@@ -748,4 +748,232 @@ int store_case_texts(struct db *db, long long case_id, enum msg_kind kind, GPtrA
 		" AND body_text IS NOT NULL ORDER BY id DESC LIMIT $4",
 		4, (const char *[]){ DB_ID(case_id), model_kind_name(kind), DB_ID(STORE_TEXT_MAX),
 				     DB_ID(STORE_TEXTS_MAX) }, texts, f);
+}
+
+/* ---- merging cases (part merge) ------------------------------------------ */
+
+int store_case_final(struct db *db, long long id, long long *final_r, struct fault *f)
+{
+	/* the chain from id, one row per step, at most STORE_MERGE_HOPS steps */
+	PGresult *res = db_exec(db,
+		"WITH RECURSIVE chain (id, nxt, n) AS ("
+		" SELECT id, merged_into, 0 FROM cases WHERE id = $1"
+		" UNION ALL SELECT c.id, c.merged_into, chain.n + 1 FROM cases c JOIN chain ON c.id = chain.nxt"
+		" WHERE chain.n < $2)"
+		" SELECT id, nxt IS NOT NULL FROM chain ORDER BY n DESC LIMIT 1",
+		2, (const char *[]){ DB_ID(id), DB_ID(STORE_MERGE_HOPS) }, f);
+	bool broken;
+
+	if (res == NULL)
+		return -1;
+	*final_r = PQntuples(res) > 0 ? db_get_ll(res, 0, 0) : 0;
+	broken = PQntuples(res) > 0 && db_get_bool(res, 0, 1);
+	PQclear(res);
+	if (broken)
+		return fault_perm(f, "case %lld: merged more than %d times over, or in a cycle", id, STORE_MERGE_HOPS);
+	return 0;
+}
+
+/* One of the two cases of a merge, as store_merge_lock reads it. */
+struct store_merge_case {
+	bool found, purged, agent_in;
+	long long merged_into, assignee_id, customer_id;
+	enum case_status status;
+	enum case_priority priority;
+	char *queue;			/* its queue's name (g_free) */
+};
+
+/* Lock source and target, lower id first, and read them into c[0] and
+ * c[1]; agent_in says whether agent_id is one of the queue's agents. */
+static int store_merge_lock(struct db *db, long long source, long long target, long long agent_id,
+			    struct store_merge_case c[2], struct fault *f)
+{
+	/* ORDER BY comes before FOR UPDATE: the rows are locked in id order */
+	PGresult *res = db_exec(db,
+		"SELECT c.id, c.merged_into, c.purged_at IS NOT NULL, q.name, c.status, c.priority,"
+		" c.assignee_id, c.customer_id,"
+		" EXISTS (SELECT 1 FROM agent_queues aq WHERE aq.agent_id = $3 AND aq.queue_id = c.queue_id)"
+		" FROM cases c JOIN queues q ON q.id = c.queue_id WHERE c.id IN ($1, $2) ORDER BY c.id FOR UPDATE OF c",
+		3, (const char *[]){ DB_ID(source), DB_ID(target), DB_ID(agent_id) }, f);
+	int i;
+
+	memset(c, 0, 2 * sizeof(*c));
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		struct store_merge_case *k = &c[db_get_ll(res, i, 0) == source ? 0 : 1];
+
+		k->found = true;
+		k->merged_into = db_get_ll(res, i, 1);
+		k->purged = db_get_bool(res, i, 2);
+		k->queue = g_strdup(PQgetvalue(res, i, 3));
+		k->status = store_status(PQgetvalue(res, i, 4));
+		k->priority = PRIORITY_NORMAL;
+		(void)model_priority_parse(PQgetvalue(res, i, 5), &k->priority);
+		k->assignee_id = db_get_ll(res, i, 6);
+		k->customer_id = db_get_ll(res, i, 7);
+		k->agent_in = db_get_bool(res, i, 8);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Free what store_merge_lock read. */
+static void store_merge_clear(struct store_merge_case c[2])
+{
+	g_free(c[0].queue);
+	g_free(c[1].queue);
+	memset(c, 0, 2 * sizeof(*c));
+}
+
+/* Why source (c[0]) cannot be merged into target (c[1]), NULL when it
+ * can (g_free); agent: check the agent's queues too. */
+static char *store_merge_why(long long source, long long target, const struct store_merge_case c[2], bool agent)
+{
+	long long id[2] = { source, target };
+	int i;
+
+	if (source == target)
+		return g_strdup_printf("case #%lld cannot be merged into itself", source);
+	for (i = 0; i < 2; i++)
+		if (!c[i].found)
+			return g_strdup_printf("there is no case #%lld", id[i]);
+	if (c[1].merged_into == source)
+		return g_strdup_printf("case #%lld was merged into case #%lld: merging #%lld into it would make a cycle",
+				       target, source, source);
+	for (i = 0; i < 2; i++) {
+		if (c[i].merged_into != 0)
+			return g_strdup_printf("case #%lld was merged into case #%lld already", id[i], c[i].merged_into);
+		if (c[i].purged)
+			return g_strdup_printf("case #%lld was purged (retention)", id[i]);
+	}
+	for (i = 0; agent && i < 2; i++)
+		if (!c[i].agent_in)
+			return g_strdup_printf("case #%lld is in queue %s, which you are not in", id[i], c[i].queue);
+	return NULL;
+}
+
+int store_case_merge_check(struct db *db, long long source, long long target, long long agent_id,
+			   char **why_r, struct fault *f)
+{
+	struct store_merge_case c[2];
+
+	*why_r = NULL;
+	if (store_merge_lock(db, source, target, agent_id, c, f) < 0)
+		return -1;
+	*why_r = store_merge_why(source, target, c, agent_id > 0);
+	store_merge_clear(c);
+	return 0;
+}
+
+/* Move source's watchers, and its customer unless it is target's, to
+ * target (each once, no agents), each with a watcher-added event by actor;
+ * *n_r counts them. */
+static int store_merge_watchers(struct db *db, long long source, long long target, const char *actor,
+				long long *n_r, struct fault *f)
+{
+	return store_query_ll(db,
+		"WITH moved AS (DELETE FROM watchers WHERE case_id = $1 RETURNING address, created),"
+		" cand AS (SELECT address, min(created) AS created FROM (SELECT address, created FROM moved"
+		"  UNION ALL SELECT cu.email, now() FROM cases c JOIN customers cu ON cu.id = c.customer_id"
+		"  WHERE c.id = $1) s GROUP BY address),"
+		" added AS (INSERT INTO watchers (case_id, address, created) SELECT $2, address, created FROM cand"
+		"  WHERE NOT EXISTS (SELECT 1 FROM cases c JOIN customers cu ON cu.id = c.customer_id"
+		"   WHERE c.id = $2 AND cu.email = cand.address)"
+		"  AND NOT EXISTS (SELECT 1 FROM agents WHERE email = cand.address)"
+		"  ORDER BY created, address ON CONFLICT DO NOTHING RETURNING address),"
+		" ev AS (INSERT INTO events (case_id, type, actor, detail) SELECT $2, $3, $4, address FROM added"
+		"  ORDER BY address RETURNING 1)"
+		" SELECT count(*) FROM ev",
+		4, (const char *[]){ DB_ID(source), DB_ID(target), model_event_name(EV_WATCHER_ADDED), actor }, n_r, f);
+}
+
+/* What target takes over from source (c[0], c[1] as read): the customer
+ * and the assignee when it has none, the higher priority; and it opens
+ * again when source still needs work and it does not. */
+static int store_merge_target(struct db *db, long long target, const struct store_merge_case c[2],
+			      const char *actor, struct fault *f)
+{
+	const char *t = DB_ID(target);
+
+	if (c[1].customer_id == 0 && c[0].customer_id != 0 &&
+	    db_run(db, "UPDATE cases SET customer_id = $2 WHERE id = $1", 2,
+		   (const char *[]){ t, DB_ID(c[0].customer_id) }, f) < 0)
+		return -1;
+	if (c[1].assignee_id == 0 && c[0].assignee_id != 0) {
+		long long n;
+
+		if (store_case_assign_id(db, target, c[0].assignee_id, f) < 0 ||
+		    store_query_ll(db, "INSERT INTO events (case_id, type, actor, detail)"
+				   " SELECT $1, $2, $3, email FROM agents WHERE id = $4 RETURNING 1", 4,
+				   (const char *[]){ t, model_event_name(EV_ASSIGNED), actor, DB_ID(c[0].assignee_id) },
+				   &n, f) < 0)
+			return -1;
+	}
+	if (c[0].priority > c[1].priority &&
+	    (store_case_set_priority(db, target, c[0].priority, f) < 0 ||
+	     store_event(db, target, EV_PRIORITY, actor, model_priority_name(c[0].priority), f) < 0))
+		return -1;
+	if ((c[1].status == CASE_RESOLVED || c[1].status == CASE_CLOSED) &&
+	    c[0].status != CASE_RESOLVED && c[0].status != CASE_CLOSED) {
+		char *detail = g_strdup_printf("%s -> open", model_status_name(c[1].status));
+		int r = store_case_set_status(db, target, CASE_OPEN, 0, NULL, f);
+
+		if (r == 0)
+			r = store_event(db, target, EV_STATUS, actor, detail, f);
+		g_free(detail);
+		return r;
+	}
+	return 0;
+}
+
+int store_case_merge(struct db *db, long long source, long long target, const char *actor,
+		     struct store_merge_moved *moved, struct fault *f)
+{
+	const char *p[2] = { DB_ID(source), DB_ID(target) };
+	struct store_merge_case c[2];
+	char *why, detail[DB_ID_MAX + 1];
+	int ret = -1;
+
+	memset(moved, 0, sizeof(*moved));
+	if (store_merge_lock(db, source, target, 0, c, f) < 0)
+		return -1;
+	if ((why = store_merge_why(source, target, c, false)) != NULL) {
+		fault_perm(f, "%s", why);
+		g_free(why);
+		goto out;
+	}
+	if (store_query_ll(db, "SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id"
+			   " WHERE m.case_id = $1", 1, p, &moved->attachments, f) < 0 ||
+	    store_query_ll(db, "WITH m AS (UPDATE messages SET case_id = $2 WHERE case_id = $1 RETURNING 1)"
+			   " SELECT count(*) FROM m", 2, p, &moved->messages, f) < 0 ||
+	    store_query_ll(db, "WITH o AS (UPDATE outbox SET case_id = $2 WHERE case_id = $1 AND status <> 'sent'"
+			   " RETURNING 1) SELECT count(*) FROM o", 2, p, &moved->outbox, f) < 0 ||
+	    store_merge_target(db, target, c, actor, f) < 0 ||
+	    store_merge_watchers(db, source, target, actor, &moved->watchers, f) < 0)
+		goto out;
+	if (c[0].status != CASE_CLOSED) {
+		char *st = g_strdup_printf("%s -> closed", model_status_name(c[0].status));
+		int r = store_case_set_status(db, source, CASE_CLOSED, 0, NULL, f);
+
+		if (r == 0)
+			r = store_event(db, source, EV_STATUS, actor, st, f);
+		g_free(st);
+		if (r < 0)
+			goto out;
+	}
+	/* source and whatever was merged into it before point at target */
+	if (db_run(db, "UPDATE cases SET merged_into = $2, updated = now() WHERE id = $1 OR merged_into = $1", 2, p,
+		   f) < 0)
+		goto out;
+	snprintf(detail, sizeof(detail), "#%lld", target);
+	if (store_event(db, source, EV_MERGED_INTO, actor, detail, f) < 0)
+		goto out;
+	snprintf(detail, sizeof(detail), "#%lld", source);
+	if (store_event(db, target, EV_MERGED_FROM, actor, detail, f) < 0 || store_case_touch(db, target, f) < 0)
+		goto out;
+	ret = 0;
+out:
+	store_merge_clear(c);
+	return ret;
 }

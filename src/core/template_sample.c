@@ -129,6 +129,7 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 		template_vars_set(v, "done_status", "open -> pending");
 		template_vars_set(v, "done_priority", "high");
 		template_vars_set(v, "done_assignee", "bob@example.org");
+		template_vars_set(v, "done_merged", "41");
 		template_vars_set(v, "done_nothing", "yes");
 	} else if (strcmp(name, "relay_refused") == 0) {
 		template_vars_set(v, "token", "n4711.1.0123456789abcdef0123");

@@ -64,7 +64,8 @@ int main(void)
 	tap_ok(c.error != NULL && strstr(c.error, "at most 20") != NULL, "#attachments: at most 20 numbers");
 	agentcmd_clear(&c);
 	agentcmd_parse("#frobnicate\n", &c);
-	tap_ok(c.error != NULL && strstr(c.error, "#attachments)") != NULL, "the list of known commands names #attachments");
+	tap_ok(c.error != NULL && strstr(c.error, "#attachments,") != NULL && strstr(c.error, "#merge)") != NULL,
+	       "the list of known commands names #attachments and #merge");
 	agentcmd_clear(&c);
 	agentcmd_parse("#assign ME\n\nText", &c);
 	tap_ok(c.error == NULL && c.assign_me && c.assign == NULL && strcmp(c.text, "Text") == 0,
@@ -80,6 +81,27 @@ int main(void)
 	agentcmd_parse("#assign me now\n", &c);
 	tap_ok(c.error != NULL, "#assign me with more words is an error");
 	agentcmd_clear(&c);
+	agentcmd_parse("#merge 42\n\nThe same as case 42.", &c);
+	tap_ok(c.error == NULL && c.merge == 42 && strcmp(c.text, "The same as case 42.") == 0, "#merge 42");
+	agentcmd_clear(&c);
+	agentcmd_parse("#MERGE #7\n", &c);
+	tap_ok(c.error == NULL && c.merge == 7, "#MERGE #7: any case, '#' before the number");
+	agentcmd_clear(&c);
+	{
+		static const char *const bad[] = { "#merge\n", "#merge 0\n", "#merge -3\n", "#merge 4 5\n",
+						   "#merge #\n", "#merge 12a\n", "#merge 1234567890123456789\n",
+						   "#merge ４２\n" };
+		size_t i;
+		int errors = 0;
+
+		for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+			agentcmd_parse(bad[i], &c);
+			errors += c.error != NULL && c.merge == 0 && strstr(c.error, "#merge") != NULL;
+			agentcmd_clear(&c);
+		}
+		tap_int(errors, (int)G_N_ELEMENTS(bad), "#merge with no number, 0, negative, two, junk, 19 digits,"
+			" full-width digits: each an error naming #merge");
+	}
 	agentcmd_parse("# not a command\nText", &c);
 	tap_ok(c.error == NULL && strcmp(c.text, "# not a command\nText") == 0, "'# ' with a space is text");
 	agentcmd_clear(&c);
