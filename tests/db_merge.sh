@@ -10,7 +10,7 @@
 # queue's case, a merge written to a merged case's address; forged agent
 # mail merges nothing.
 . "$TEST_SRCDIR/lib.sh"
-plan 62
+plan 65
 setup_helpdesk
 "$POSTDESK" agent add bob@example.org --name "Bob Builder" --queue support >/dev/null
 "$POSTDESK" agent add carol@example.org --name "Carol Sales" --queue sales >/dev/null
@@ -77,6 +77,12 @@ run "$POSTDESK" case merge 77 1
 like "$RC:$ERR" "^1:.*there is no case #77" "an unknown source: refused"
 run "$POSTDESK" case merge 1 x7
 is "$RC" 64 "a target that is no number: a usage error"
+run "$POSTDESK" case status 2 open
+like "$RC:$ERR" "^1:.*case 2 was merged into case 1: change that one" "case status on a merged case: refused"
+run "$POSTDESK" case assign 2 alice@example.org
+like "$RC:$ERR" "^1:.*case 2 was merged into case 1: change that one" "case assign on a merged case: refused"
+is "$(sql "SELECT status || ',' || coalesce(assignee_id::text, '-') FROM cases WHERE id = 2")" "closed,-" \
+	"... and it stays a closed pointer"
 is "$(sql "SELECT count(*) FROM events WHERE type LIKE 'merged%'")" 2 "no refusal changed anything"
 
 # --- later mail to case 2 threads into case 1 ----------------------------------------

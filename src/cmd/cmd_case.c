@@ -286,10 +286,17 @@ static int cmd_case_change(struct cmd_ctx *ctx, const char *id, cmd_case_apply *
 			   enum event_type event, struct fault *f)
 {
 	char old[256], *detail;
+	long long final = 0;
 	int ret;
 
 	if (cmd_db(ctx, f) < 0 || db_begin(ctx->db, f) < 0)
 		return -1;
+	if (store_case_final(ctx->db, atoll(id), &final, f) < 0)
+		goto fail;
+	if (final != 0 && final != atoll(id)) {
+		fault_perm(f, "case %s was merged into case %lld: change that one", id, final);
+		goto fail;
+	}
 	if (apply(ctx->db, atoll(id), value, old, f) < 0)
 		goto fail;
 	detail = g_strdup_printf("%s -> %s", old, value);
