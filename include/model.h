@@ -62,8 +62,10 @@ enum event_type {
 	EV_SURVEY,
 	EV_CLOSED,
 	EV_PURGED,
+	/* part admin (issue 15) */
+	EV_UNASSIGNED,		/* the assignee was taken off: agent disabled */
 };
-#define EVENT_TYPE_COUNT (EV_PURGED + 1)
+#define EVENT_TYPE_COUNT (EV_UNASSIGNED + 1)
 
 /* The stored names ("pending", "high", "note", "watcher-added"). */
 const char *model_status_name(enum case_status status);

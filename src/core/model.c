@@ -51,6 +51,7 @@ static const char *const model_events[EVENT_TYPE_COUNT] = {
 	[EV_SURVEY] = "survey",
 	[EV_CLOSED] = "closed",
 	[EV_PURGED] = "purged",
+	[EV_UNASSIGNED] = "unassigned",
 };
 
 /* Look name up in a table of n names; -1 when absent. */
