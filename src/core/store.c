@@ -481,7 +481,7 @@ PGresult *store_case_list(struct db *db, const struct store_case_filter *flt, st
 		       " WHERE ($1::text IS NULL OR q.name = $1) AND ($2::text IS NULL OR c.status = $2)"
 		       " AND ($3::text IS NULL OR ($3 = '' AND c.assignee_id IS NULL) OR a.email = $3)"
 		       " AND ($4::text IS NULL OR cu.email = $4)"
-		       " AND ($5::text IS NULL OR c.id IN (" STORE_SEARCH("$5") "))"
+		       " AND ($5::text IS NULL OR c.id = ANY (ARRAY(" STORE_SEARCH("$5") ")))"
 		       " AND (NOT $6::boolean OR d.due < now())"
 		       " ORDER BY d.due NULLS LAST, c.id LIMIT $7::bigint", 7, params, f);
 }
