@@ -50,6 +50,7 @@ struct deliver_facts {
 	long long reused_case;		/* a case holds this sender's Message-ID with other content */
 	const char *guessed_language;	/* the template language the customer's own text is
 					 * clearly written in (langguess_text), NULL when none */
+	bool queue_disabled;		/* the queue takes no new cases (queue disable) */
 };
 
 /* An event the plan writes, detail owned by the plan. */
@@ -119,6 +120,8 @@ struct deliver_plan {
 					 * REACT_UNVERIFIED: what the agent is told */
 	char *signature;		/* REACT_RELAY: the agent's own signature, NULL when none */
 	const char *summary;		/* for the log: "ack+notify", "relay", "none" */
+	bool refused;			/* it would open a case in a disabled queue: refused
+					 * like an unknown recipient, nothing stored */
 };
 
 /* Decide the delivery. plan_clear() after, also when it was not used. */

@@ -66,8 +66,10 @@ enum event_type {
 	 * on the case it was merged into, detail "#SOURCE" */
 	EV_MERGED_INTO,
 	EV_MERGED_FROM,
+	/* part admin (issue 15) */
+	EV_UNASSIGNED,		/* the assignee was taken off: agent disabled */
 };
-#define EVENT_TYPE_COUNT (EV_MERGED_FROM + 1)
+#define EVENT_TYPE_COUNT (EV_UNASSIGNED + 1)
 
 /* The stored names ("pending", "high", "note", "watcher-added"). */
 const char *model_status_name(enum case_status status);

@@ -53,4 +53,15 @@ void outbound_actions(struct template_vars *v, const char *helpdesk_name, const 
 int outbound_customer_notice(struct outbound *ob, long long case_id, const char *template, long long days,
 			     bool *sent_r, struct fault *f);
 
+/* part admin (issue 15). An agent was disabled and the n cases (ids, all
+ * of one queue, first one first) are nobody's now: one mail (template
+ * handed_back) to the queue's active agents lists the first
+ * OUTBOUND_HANDED_BACK_LISTED of them, each with its agent address and an
+ * "assign me" action; Reply-To is the first case's agent address, and the
+ * mail is stored as a message of that case. *told_r: how many agents it
+ * is addressed to (0: the queue has no active agent; nothing sent). */
+#define OUTBOUND_HANDED_BACK_LISTED 100
+int outbound_handed_back(struct outbound *ob, const long long *cases, size_t n, const char *agent_name,
+			 const char *agent_email, int *told_r, struct fault *f);
+
 #endif

@@ -155,13 +155,27 @@ int store_case_purge(struct db *db, long long id, long long at, struct fault *f)
 
 /* ---- cases for people: "case list" and "case show" ----------------------- */
 
-/* The columns of store_case_list's rows. */
+/* The columns of store_case_list's rows. LIST_DUE: the earliest due time
+ * the clocks run for (new and open cases: the first response while
+ * unanswered, the next response, the resolution), NULL when none;
+ * LIST_OVERDUE: it has passed. */
 enum store_list_col {
 	LIST_ID, LIST_QUEUE, LIST_STATUS, LIST_PRIORITY, LIST_SUBJECT, LIST_CUSTOMER, LIST_ASSIGNEE,
-	LIST_CREATED, LIST_QUARANTINED, LIST_MESSAGES,
+	LIST_CREATED, LIST_QUARANTINED, LIST_MESSAGES, LIST_DUE, LIST_OVERDUE,
 };
-/* Cases newest first, of one queue and status when not NULL. PQclear it. */
-PGresult *store_case_list(struct db *db, const char *queue, const char *status, struct fault *f);
+/* What "case list" selects; NULL (false, 0) fields select everything. */
+struct store_case_filter {
+	const char *queue, *status;	/* a queue's name, a status name */
+	const char *assignee;		/* an agent's address; "" for cases nobody is assigned */
+	const char *customer;		/* the customer's address (folded) */
+	const char *search;		/* words (websearch_to_tsquery) in the subject or in the
+					 * text of customers', agents' mail and notes */
+	bool overdue;			/* only cases whose due time has passed */
+	long long limit;		/* at most this many rows; 0: all */
+};
+/* The cases the filter selects, earliest due time first (none last), then
+ * by number. PQclear it. */
+PGresult *store_case_list(struct db *db, const struct store_case_filter *flt, struct fault *f);
 
 /* Everything "case show" prints, read in one snapshot. */
 enum store_show_case_col {
@@ -305,5 +319,43 @@ struct store_merge_moved {
  * refreshes both cases' due times (sla_refresh). */
 int store_case_merge(struct db *db, long long source, long long target, const char *actor,
 		     struct store_merge_moved *moved, struct fault *f);
+/* ---- administration: agents and queues (part admin, issue 15) ------------ */
+
+/* Set whether the agent with address email is active: *id_r 0 when there
+ * is no such agent; *changed_r false when it already was. */
+int store_agent_set_active(struct db *db, const char *email, bool active, long long *id_r, bool *changed_r,
+			   struct fault *f);
+/* The columns of store_hand_back's rows. */
+enum store_hand_back_col { HAND_CASE, HAND_QUEUE };
+/* Take the agent off their open cases (new, open, pending): each becomes
+ * unassigned, with an "unassigned" event by actor saying detail. The
+ * rows: the cases, by queue, then number. PQclear it. */
+PGresult *store_hand_back(struct db *db, long long agent_id, const char *actor, const char *detail,
+			  struct fault *f);
+/* The columns of store_agent_list's rows. */
+enum store_agent_list_col { AGENT_EMAIL, AGENT_NAME, AGENT_ACTIVE, AGENT_QUEUES, AGENT_OPEN };
+/* Every agent by address, with its queues (","-joined names) and how many
+ * open cases (new, open, pending) it is assigned. PQclear it. */
+PGresult *store_agent_list(struct db *db, struct fault *f);
+/* Whether the queue takes new cases, and its name (g_free). */
+int store_queue_state(struct db *db, long long queue_id, bool *active_r, char **name_r, struct fault *f);
+/* Set whether the named queue takes new cases: *found_r false when there is
+ * no such queue, *changed_r false when it already was so. */
+int store_queue_set_active(struct db *db, const char *name, bool active, bool *found_r, bool *changed_r,
+			   struct fault *f);
+/* The settings of a queue, in the order of "queue add"'s options. */
+enum store_queue_field {
+	SQF_ADDRESS, SQF_LANGUAGE, SQF_FIRST, SQF_NEXT, SQF_RESOLUTION, SQF_CALENDAR, SQF_ESCALATE_TO,
+	SQF_ESCALATE_AFTER, SQF_REMIND, SQF_AUTOCLOSE, SQF_CLOSE, SQF_RETENTION, SQF_SURVEY, SQF_COUNT
+};
+/* Change the named queue: each field with set[i] takes value[i] (NULL:
+ * unset; durations as seconds, the calendar by name, survey "t" or "f"),
+ * the others stay. *id_r 0 when there is no such queue. A unique violation
+ * (address) is left for the caller to tell (db_unique_violation). */
+int store_queue_update(struct db *db, const char *name, const bool set[SQF_COUNT],
+		       const char *const value[SQF_COUNT], long long *id_r, struct fault *f);
+/* The queue's cases whose due times run or wait (new, open, pending),
+ * appended to ids (long long). */
+int store_queue_open_cases(struct db *db, long long queue_id, GArray *ids, struct fault *f);
 
 #endif

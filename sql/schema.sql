@@ -21,6 +21,20 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: unaccent; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION unaccent; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
+
+
+--
 -- Name: cases_set_wake(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -93,6 +107,71 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+
+--
+-- Name: postdesk_search; Type: TEXT SEARCH CONFIGURATION; Schema: public; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION public.postdesk_search (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR asciiword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR word WITH public.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR numword WITH public.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR hword_numpart WITH public.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR hword_part WITH public.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR hword_asciipart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR numhword WITH public.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR asciihword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR hword WITH public.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION public.postdesk_search
+    ADD MAPPING FOR uint WITH simple;
 
 
 SET default_tablespace = '';
@@ -505,6 +584,7 @@ CREATE TABLE public.queues (
     survey boolean DEFAULT true NOT NULL,
     close_after_s integer,
     retention_s integer,
+    active boolean DEFAULT true NOT NULL,
     CONSTRAINT queues_address_check CHECK ((address = public.postdesk_ascii_lower(address))),
     CONSTRAINT queues_autoclose_after_s_check CHECK ((autoclose_after_s > 0)),
     CONSTRAINT queues_close_after_s_check CHECK ((close_after_s > 0)),
@@ -800,6 +880,13 @@ CREATE INDEX cases_queue_status ON public.cases USING btree (queue_id, status);
 
 
 --
+-- Name: cases_search; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX cases_search ON public.cases USING gin (to_tsvector('public.postdesk_search'::regconfig, subject));
+
+
+--
 -- Name: cases_wake; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -839,6 +926,13 @@ CREATE INDEX messages_message_id ON public.messages USING btree (message_id);
 --
 
 CREATE UNIQUE INDEX messages_raw_once ON public.messages USING btree (envelope_recipient, raw_hash) WHERE ((direction = 'in'::text) AND (raw_hash IS NOT NULL));
+
+
+--
+-- Name: messages_search; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_search ON public.messages USING gin (to_tsvector('public.postdesk_search'::regconfig, "left"(body_text, 100000))) WHERE (kind = ANY (ARRAY['customer'::text, 'agent'::text, 'note'::text]));
 
 
 --

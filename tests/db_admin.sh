@@ -33,11 +33,11 @@ like "$RC:$OUT" "^0:queue support added: support@example.org" "queue add, addres
 run "$POSTDESK" queue add sales --address sales@example.org
 ok $RC "queue add with only an address"
 run "$POSTDESK" queue list --json
-is "$OUT" '[{"name":"sales","address":"sales@example.org","language":null,"first_response":null,"next_response":null,"resolution":null,"escalate_after":3600,"remind_after":null,"autoclose_after":null,"close_after":null,"retention":null,"calendar":null,"escalate_to":null,"survey":true},{"name":"support","address":"support@example.org","language":"pl","first_response":14400,"next_response":86400,"resolution":259200,"escalate_after":7200,"remind_after":259200,"autoclose_after":345600,"close_after":604800,"retention":31536000,"calendar":"office","escalate_to":"boss@example.org","survey":false}]' "queue list --json round trip: service levels, sweeper timers, survey"
+is "$OUT" '[{"name":"sales","address":"sales@example.org","language":null,"first_response":null,"next_response":null,"resolution":null,"escalate_after":3600,"remind_after":null,"autoclose_after":null,"close_after":null,"retention":null,"calendar":null,"escalate_to":null,"survey":true,"active":true},{"name":"support","address":"support@example.org","language":"pl","first_response":14400,"next_response":86400,"resolution":259200,"escalate_after":7200,"remind_after":259200,"autoclose_after":345600,"close_after":604800,"retention":31536000,"calendar":"office","escalate_to":"boss@example.org","survey":false,"active":true}]' "queue list --json round trip: service levels, sweeper timers, survey"
 run "$POSTDESK" queue add long --address long@example.org --retention 3651d
 like "$RC:$ERR" "^1:.*--retention: '3651d' is not a duration between 1s and 3650d" "a timer out of range is refused, naming the option"
 run "$POSTDESK" queue list
-like "$OUT" "support +support@example.org +pl +4h +1d +3d +office +boss@example.org" "queue list text"
+like "$OUT" "support +support@example.org +pl +4h +1d +3d +office +boss@example.org +active" "queue list text"
 run "$POSTDESK" queue add support --address other@example.org
 like "$RC:$ERR" "^1:.*already exists" "duplicate queue name"
 run "$POSTDESK" queue add other --address SUPPORT@example.org
@@ -62,9 +62,9 @@ like "$RC:$OUT" "^0:agent alice@example.org added" "agent add"
 run "$POSTDESK" agent add bob@example.org --name "Bob"
 ok $RC "agent without queues"
 run "$POSTDESK" agent list --json
-is "$OUT" '[{"email":"alice@example.org","name":"Alice Nowak","active":true,"queues":["sales","support"]},{"email":"bob@example.org","name":"Bob","active":true,"queues":[]}]' "agent list --json round trip"
+is "$OUT" '[{"email":"alice@example.org","name":"Alice Nowak","active":true,"state":"active","queues":["sales","support"],"open_cases":0},{"email":"bob@example.org","name":"Bob","active":true,"state":"active","queues":[],"open_cases":0}]' "agent list --json round trip"
 run "$POSTDESK" agent list
-like "$OUT" "alice@example.org +Alice Nowak +sales,support" "agent list text"
+like "$OUT" "alice@example.org +Alice Nowak +active +0 +sales,support" "agent list text: state, open cases, queues"
 run "$POSTDESK" agent add alice@example.org --name Again
 like "$RC:$ERR" "^1:.*agent alice@example.org already exists" "duplicate agent"
 run "$POSTDESK" agent add carol@example.org --name Carol --queue support --queue nope

@@ -16,19 +16,26 @@ const struct cmd cmd_table[] = {
 	  "db migrate\ndb status [--json]", false, cmd_db_main },
 	{ "keygen", "write a new secret key file (mode 0600)",
 	  "keygen [--rotate]", false, cmd_keygen_main },
-	{ "queue", "add and list queues (support addresses)",
+	{ "queue", "add, change, disable, enable and list queues (support addresses)",
 	  "queue add NAME --address ADDR [--language L] [--first-response DUR]\n"
 	  "          [--next-response DUR] [--resolution DUR] [--calendar NAME]\n"
 	  "          [--escalate-to ADDR] [--escalate-after DUR] [--remind-after DUR]\n"
 	  "          [--autoclose-after DUR] [--close-after DUR] [--retention DUR]\n"
 	  "          [--no-survey]\n"
+	  "queue set NAME [the options of add] [--survey]   (only those given change;\n"
+	  "          'none' unsets --language, --calendar, --escalate-to and the\n"
+	  "          durations but --escalate-after)\n"
+	  "queue disable NAME   (no new cases; follow-ups as usual)\n"
+	  "queue enable NAME\n"
 	  "queue list [--json]", false, cmd_queue_main },
 	{ "calendar", "add and list business-hours calendars",
 	  "calendar add NAME --tz ZONE --hours 'mon-fri 09:00-17:00' [--hours SPEC]...\n"
 	  "          [--holiday YYYY-MM-DD]...\n"
 	  "calendar list [--json]", false, cmd_calendar_main },
-	{ "agent", "add and list agents",
+	{ "agent", "add, disable, enable and list agents",
 	  "agent add EMAIL --name NAME [--queue Q]...\n"
+	  "agent disable EMAIL   (their open cases go back to their queues)\n"
+	  "agent enable EMAIL\n"
 	  "agent list [--json]", false, cmd_agent_main },
 	{ "deliver", "take one message from the MTA on stdin (pipe(8))",
 	  "deliver --recipient ADDR [--sender ADDR] [--original-recipient ADDR]\n"
@@ -36,7 +43,8 @@ const struct cmd cmd_table[] = {
 	{ "server", "keep workers ready for deliver: warm database connections",
 	  "server", false, cmd_server_main },
 	{ "case", "list, show, assign, set the status of and merge cases; write out an attachment",
-	  "case list [--queue Q] [--status S] [--json]\n"
+	  "case list [--queue Q] [--status S] [--assignee EMAIL|none] [--customer EMAIL]\n"
+	  "          [--search TEXT] [--overdue] [--limit N (100; 0: all)] [--json]\n"
 	  "case show N [--json]\n"
 	  "case assign N AGENT\n"
 	  "case status N new|open|pending|resolved|closed\n"

@@ -1,4 +1,5 @@
-/* cmd_agent.c: "postdesk agent add" and "postdesk agent list". */
+/* cmd_agent.c: "postdesk agent add|list|disable|enable": who the agents
+ * are; an agent who leaves hands their open cases back to the queues. */
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,9 @@
 #include "cmd.h"
 #include "db.h"
 #include "json.h"
+#include "outbound.h"
+#include "outbox.h"
+#include "store.h"
 
 /* Insert an agent and its queue memberships in one transaction. */
 static int cmd_agent_add(struct cmd_ctx *ctx, const char *email, const char *name,
@@ -59,7 +63,7 @@ fail_free:
 	return -1;
 }
 
-/* List agents with the queues they serve. */
+/* List agents with their state, queues and open cases. */
 static int cmd_agent_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 {
 	PGresult *res;
@@ -67,11 +71,7 @@ static int cmd_agent_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 
 	if (cmd_db(ctx, f) < 0)
 		return -1;
-	res = db_exec(ctx->db,
-		      "SELECT a.email, a.name, a.active, coalesce(string_agg(q.name, ',' ORDER BY q.name), '')"
-		      " FROM agents a LEFT JOIN agent_queues aq ON aq.agent_id = a.id"
-		      " LEFT JOIN queues q ON q.id = aq.queue_id GROUP BY a.id ORDER BY a.email",
-		      0, NULL, f);
+	res = store_agent_list(ctx->db, f);
 	if (res == NULL)
 		return -1;
 	if (as_json) {
@@ -79,33 +79,132 @@ static int cmd_agent_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 
 		json_array_begin(j);
 		for (i = 0; i < PQntuples(res); i++) {
-			char **qs = g_strsplit(PQgetvalue(res, i, 3), ",", -1), **q;
+			char **qs = g_strsplit(PQgetvalue(res, i, AGENT_QUEUES), ",", -1), **q;
 
 			json_object_begin(j);
-			json_kv_string(j, "email", PQgetvalue(res, i, 0));
-			json_kv_string(j, "name", PQgetvalue(res, i, 1));
+			json_kv_string(j, "email", PQgetvalue(res, i, AGENT_EMAIL));
+			json_kv_string(j, "name", PQgetvalue(res, i, AGENT_NAME));
 			json_key(j, "active");
-			json_bool(j, db_get_bool(res, i, 2));
+			json_bool(j, db_get_bool(res, i, AGENT_ACTIVE));
+			json_kv_string(j, "state", db_get_bool(res, i, AGENT_ACTIVE) ? "active" : "disabled");
 			json_key(j, "queues");
 			json_array_begin(j);
 			for (q = qs; *q != NULL; q++)
 				if (**q != '\0')
 					json_string(j, *q);
 			json_array_end(j);
+			json_kv_int(j, "open_cases", db_get_ll(res, i, AGENT_OPEN));
 			json_object_end(j);
 			g_strfreev(qs);
 		}
 		json_array_end(j);
 		json_free(&j);
 	} else {
-		printf("%-32s %-24s %s\n", "EMAIL", "NAME", "QUEUES");
+		printf("%-32s %-24s %-8s %4s  %s\n", "EMAIL", "NAME", "STATE", "OPEN", "QUEUES");
 		for (i = 0; i < PQntuples(res); i++)
-			printf("%-32s %-24s %s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-			       PQgetvalue(res, i, 3)[0] ? PQgetvalue(res, i, 3) : "-",
-			       db_get_bool(res, i, 2) ? "" : " (inactive)");
+			printf("%-32s %-24s %-8s %4s  %s\n", PQgetvalue(res, i, AGENT_EMAIL), PQgetvalue(res, i, AGENT_NAME),
+			       db_get_bool(res, i, AGENT_ACTIVE) ? "active" : "disabled", PQgetvalue(res, i, AGENT_OPEN),
+			       PQgetvalue(res, i, AGENT_QUEUES)[0] ? PQgetvalue(res, i, AGENT_QUEUES) : "-");
 	}
 	PQclear(res);
 	return 0;
+}
+
+/* Hand the disabled agent's open cases back to their queues: unassigned
+ * (with events), and one mail per queue to its agents. Prints what it did. */
+static int cmd_agent_hand_back(struct cmd_ctx *ctx, struct outbound *ob, long long agent_id, const char *addr,
+			       struct fault *f)
+{
+	char *detail = g_strdup_printf("agent %s disabled", addr), *name = NULL, *email = NULL;
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(long long));
+	PGresult *res = store_hand_back(ctx->db, agent_id, "cli", detail, f);
+	int i, n, ret = -1;
+
+	g_free(detail);
+	if (res == NULL || store_agent_get(ctx->db, agent_id, &name, &email, f) < 0)
+		goto out;
+	n = PQntuples(res);
+	printf("agent %s disabled: %d open case%s handed back\n", addr, n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++) {
+		long long id = db_get_ll(res, i, HAND_CASE);
+		int told;
+
+		g_array_append_val(ids, id);
+		if (i + 1 < n && db_get_ll(res, i + 1, HAND_QUEUE) == db_get_ll(res, i, HAND_QUEUE))
+			continue;
+		/* the last case of its queue: tell the queue once */
+		if (outbound_handed_back(ob, (const long long *)(void *)ids->data, ids->len, name, email, &told, f) < 0)
+			goto out;
+		if (told > 0)
+			printf("  case%s", ids->len == 1 ? "" : "s");
+		else
+			printf("  no active agent to tell of case%s", ids->len == 1 ? "" : "s");
+		for (guint k = 0; k < ids->len; k++)
+			printf(" #%lld", g_array_index(ids, long long, k));
+		if (told > 0)
+			printf(": %d agent%s told\n", told, told == 1 ? "" : "s");
+		else
+			printf("\n");
+		g_array_set_size(ids, 0);
+	}
+	ret = 0;
+out:
+	PQclear(res);
+	g_free(name);
+	g_free(email);
+	g_array_free(ids, TRUE);
+	return ret;
+}
+
+/* Disable or enable an agent. Disabling hands their open cases back; doing
+ * either twice changes and tells nothing the second time. */
+static int cmd_agent_set_active(struct cmd_ctx *ctx, const char *email, bool active, struct fault *f)
+{
+	GArray *queued = g_array_new(FALSE, FALSE, sizeof(long long));
+	struct outbound ob = { .queued = queued, .send_now = true };
+	struct outbox_stats st = { 0 };
+	char *addr = NULL;
+	long long id;
+	bool changed;
+	int ret = -1;
+
+	if (address_normalize(email, &addr, f) < 0)
+		goto out;
+	if ((!active && cmd_keyring(ctx, f) < 0) || cmd_db(ctx, f) < 0 || db_begin(ctx->db, f) < 0)
+		goto out;
+	ob.cfg = ctx->cfg;
+	ob.db = ctx->db;
+	ob.ring = ctx->ring;
+	if (store_agent_set_active(ctx->db, addr, active, &id, &changed, f) < 0)
+		goto rollback;
+	if (id == 0) {
+		fault_perm(f, "no agent %s (see 'postdesk agent list')", addr);
+		goto rollback;
+	}
+	if (!changed) {
+		db_rollback(ctx->db);
+		printf("agent %s is %s already: nothing changed\n", addr, active ? "active" : "disabled");
+		ret = 0;
+		goto out;
+	}
+	if (active)
+		printf("agent %s enabled\n", addr);
+	else if (cmd_agent_hand_back(ctx, &ob, id, addr, f) < 0)
+		goto rollback;
+	if (db_commit(ctx->db, f) < 0)
+		goto rollback;
+	/* the mail after the commit; what does not go now, the sweeper retries */
+	ret = queued->len == 0 ? 0 : outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data,
+						   queued->len, 0, &st, f);
+	if (ret == 0 && queued->len > 0)
+		printf("mail: %d sent, %d deferred, %d failed\n", st.sent, st.deferred, st.failed);
+	goto out;
+rollback:
+	db_rollback(ctx->db);
+out:
+	g_free(addr);
+	g_array_free(queued, TRUE);
+	return ret;
 }
 
 int cmd_agent_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
@@ -140,8 +239,11 @@ int cmd_agent_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		ret = cmd_agent_add(ctx, argv[optind + 1], name, queues, f);
 	else if (optind + 1 == argc && strcmp(argv[optind], "list") == 0)
 		ret = cmd_agent_list(ctx, as_json, f);
+	else if (optind + 2 == argc && (strcmp(argv[optind], "disable") == 0 || strcmp(argv[optind], "enable") == 0))
+		ret = cmd_agent_set_active(ctx, argv[optind + 1], strcmp(argv[optind], "enable") == 0, f);
 	else
-		ret = cmd_usage_fault(f, "agent", "expected 'add EMAIL --name NAME' or 'list'");
+		ret = cmd_usage_fault(f, "agent", "expected 'add EMAIL --name NAME', 'list', 'disable EMAIL' or"
+				      " 'enable EMAIL'");
 	g_ptr_array_free(queues, TRUE);
 	return ret;
 }

@@ -23,23 +23,74 @@ static const char *cmd_case_txt(PGresult *res, int row, int col)
 	return PQgetisnull(res, row, col) ? "-" : PQgetvalue(res, row, col);
 }
 
-/* List cases, newest first, optionally of one queue and status. */
-static int cmd_case_list(struct cmd_ctx *ctx, const char *queue, const char *status, bool as_json,
+/* "case list" rows at most unless --limit says otherwise. */
+#define CMD_CASE_LIST_LIMIT 100
+
+/* Check and fold "case list"'s filter options into flt (the addresses
+ * into *assignee_r and *customer_r, g_free both). */
+static int cmd_case_filter(struct cmd_ctx *ctx, struct store_case_filter *flt, const char *limit,
+			   char **assignee_r, char **customer_r, struct fault *f)
+{
+	enum case_status s;
+	long long agent = 0;
+
+	if (flt->status != NULL && model_status_parse(flt->status, &s) < 0)
+		return cmd_usage_fault(f, "case", "--status must be new, open, pending, resolved or closed");
+	if (limit != NULL && (*limit == '\0' || strspn(limit, "0123456789") != strlen(limit) || strlen(limit) > 9))
+		return cmd_usage_fault(f, "case", "--limit needs a number (0: no limit)");
+	flt->limit = limit != NULL ? atoll(limit) : CMD_CASE_LIST_LIMIT;
+	if (flt->search != NULL) {
+		const char *p;
+		bool word = false;
+
+		if (!g_utf8_validate(flt->search, -1, NULL) || strlen(flt->search) > 1000)
+			return cmd_usage_fault(f, "case", "--search needs up to 1000 bytes of UTF-8 text");
+		for (p = flt->search; *p != '\0' && !word; p = g_utf8_next_char(p))
+			word = g_unichar_isalnum(g_utf8_get_char(p));
+		if (!word)
+			return cmd_usage_fault(f, "case", "--search needs a word to look for");
+	}
+	if (flt->customer != NULL) {
+		if (address_normalize(flt->customer, customer_r, f) < 0)
+			return -1;
+		flt->customer = *customer_r;
+	}
+	if (flt->assignee != NULL && strcmp(flt->assignee, "none") == 0) {
+		flt->assignee = "";
+	} else if (flt->assignee != NULL) {
+		if (address_normalize(flt->assignee, assignee_r, f) < 0 || cmd_db(ctx, f) < 0 ||
+		    store_agent_find(ctx->db, *assignee_r, &agent, f) < 0)
+			return -1;
+		if (agent == 0)
+			return fault_perm(f, "no agent %s (see 'postdesk agent list')", *assignee_r);
+		flt->assignee = *assignee_r;
+	}
+	return 0;
+}
+
+/* List the cases the filter selects, earliest due time first. */
+static int cmd_case_list(struct cmd_ctx *ctx, struct store_case_filter flt, const char *limit, bool as_json,
 			 struct fault *f)
 {
-	PGresult *res;
-	int i;
+	char *assignee = NULL, *customer = NULL;
+	PGresult *res = NULL;
+	int i, n;
 
-	if (cmd_db(ctx, f) < 0)
-		return -1;
-	res = store_case_list(ctx->db, queue, status, f);
+	if (cmd_case_filter(ctx, &flt, limit, &assignee, &customer, f) < 0 || cmd_db(ctx, f) < 0)
+		goto out;
+	if (flt.limit > 0)
+		flt.limit++;	/* one more tells that there are more */
+	res = store_case_list(ctx->db, &flt, f);
 	if (res == NULL)
-		return -1;
+		goto out;
+	n = PQntuples(res);
+	if (flt.limit > 0 && n == flt.limit)
+		n--;
 	if (as_json) {
 		struct json *j = json_new(stdout);
 
 		json_array_begin(j);
-		for (i = 0; i < PQntuples(res); i++) {
+		for (i = 0; i < n; i++) {
 			json_object_begin(j);
 			json_kv_int(j, "id", db_get_ll(res, i, LIST_ID));
 			json_kv_string(j, "queue", PQgetvalue(res, i, LIST_QUEUE));
@@ -49,6 +100,9 @@ static int cmd_case_list(struct cmd_ctx *ctx, const char *queue, const char *sta
 			json_kv_string(j, "customer", db_value(res, i, LIST_CUSTOMER));
 			json_kv_string(j, "assignee", db_value(res, i, LIST_ASSIGNEE));
 			json_kv_string(j, "created", PQgetvalue(res, i, LIST_CREATED));
+			json_kv_string(j, "due", db_value(res, i, LIST_DUE));
+			json_key(j, "overdue");
+			json_bool(j, db_get_bool(res, i, LIST_OVERDUE));
 			json_key(j, "quarantined");
 			json_bool(j, db_get_bool(res, i, LIST_QUARANTINED));
 			json_kv_int(j, "messages", db_get_ll(res, i, LIST_MESSAGES));
@@ -57,18 +111,27 @@ static int cmd_case_list(struct cmd_ctx *ctx, const char *queue, const char *sta
 		json_array_end(j);
 		json_free(&j);
 	} else {
-		printf("%-6s %-12s %-9s %-7s %-28s %-20s %s\n", "CASE", "QUEUE", "STATUS", "PRIO",
-		       "CUSTOMER", "CREATED", "SUBJECT");
-		for (i = 0; i < PQntuples(res); i++)
-			printf("%-6s %-12s %-9s %-7s %-28s %-20s %s%s\n", PQgetvalue(res, i, LIST_ID),
+		printf("%-6s %-12s %-8s %-6s %-24s %-28s %-20s %s\n", "CASE", "QUEUE", "STATUS", "PRIO",
+		       "ASSIGNEE", "CUSTOMER", "DUE", "SUBJECT");
+		for (i = 0; i < n; i++)
+			printf("%-6s %-12s %-8s %-6s %-24s %-28s %-20s %s%s%s\n", PQgetvalue(res, i, LIST_ID),
 			       PQgetvalue(res, i, LIST_QUEUE), PQgetvalue(res, i, LIST_STATUS),
-			       PQgetvalue(res, i, LIST_PRIORITY), cmd_case_txt(res, i, LIST_CUSTOMER),
-			       PQgetvalue(res, i, LIST_CREATED),
+			       PQgetvalue(res, i, LIST_PRIORITY), cmd_case_txt(res, i, LIST_ASSIGNEE),
+			       cmd_case_txt(res, i, LIST_CUSTOMER), cmd_case_txt(res, i, LIST_DUE),
+			       db_get_bool(res, i, LIST_OVERDUE) ? "[overdue] " : "",
 			       db_get_bool(res, i, LIST_QUARANTINED) ? "[quarantined] " : "",
 			       PQgetvalue(res, i, LIST_SUBJECT));
 	}
+	if (n < PQntuples(res))
+		fprintf(stderr, "case list: the first %d cases shown; more with --limit N (0: all)\n", n);
 	PQclear(res);
+	g_free(assignee);
+	g_free(customer);
 	return 0;
+out:
+	g_free(assignee);
+	g_free(customer);
+	return -1;
 }
 
 /* A nullable integer column as JSON: null when SQL NULL. */
@@ -343,6 +406,8 @@ static int cmd_case_assign(struct cmd_ctx *ctx, const char *id, const char *agen
 		ret = store_agent_find(ctx->db, addr, &agent_id, f);
 	if (ret == 0 && agent_id == 0)
 		ret = fault_perm(f, "no agent %s (add it with 'postdesk agent add')", addr);
+	if (ret == 0 && (ret = store_agent_active(ctx->db, addr, &agent_id, f)) == 0 && agent_id == 0)
+		ret = fault_perm(f, "agent %s is disabled (see 'postdesk agent enable')", addr);
 	if (ret == 0)
 		ret = cmd_case_change(ctx, id, cmd_case_apply_assign, addr, EV_ASSIGNED, f);
 	g_free(addr);
@@ -403,11 +468,17 @@ int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 	static const struct option options[] = {
 		{ "queue", required_argument, NULL, 'q' },
 		{ "status", required_argument, NULL, 's' },
+		{ "assignee", required_argument, NULL, 'a' },
+		{ "customer", required_argument, NULL, 'c' },
+		{ "search", required_argument, NULL, 'S' },
+		{ "overdue", no_argument, NULL, 'o' },
+		{ "limit", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *queue = NULL, *status = NULL, *verb;
+	struct store_case_filter flt = { 0 };
+	const char *limit = NULL, *verb;
 	bool first = true, as_json = false;
 	int c, n;
 
@@ -415,15 +486,20 @@ int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		switch (c) {
 		case -2: return -1;
 		case 'h': return cmd_help("case");
-		case 'q': queue = optarg; break;
-		case 's': status = optarg; break;
+		case 'q': flt.queue = optarg; break;
+		case 's': flt.status = optarg; break;
+		case 'a': flt.assignee = optarg; break;
+		case 'c': flt.customer = optarg; break;
+		case 'S': flt.search = optarg; break;
+		case 'o': flt.overdue = true; break;
+		case 'l': limit = optarg; break;
 		case 'j': as_json = true; break;
 		}
 	}
 	n = argc - optind;
 	verb = n > 0 ? argv[optind] : "";
 	if (strcmp(verb, "list") == 0 && n == 1)
-		return cmd_case_list(ctx, queue, status, as_json, f);
+		return cmd_case_list(ctx, flt, limit, as_json, f);
 	if (strcmp(verb, "show") == 0 && n == 2)
 		return cmd_case_show(ctx, argv[optind + 1], as_json, f);
 	if (strcmp(verb, "assign") == 0 && n == 3)

@@ -1,4 +1,5 @@
-/* cmd_queue.c: "postdesk queue add" and "postdesk queue list". */
+/* cmd_queue.c: "postdesk queue add|set|disable|enable|list": the support
+ * addresses and their service levels, timers and state. */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include "db.h"
 #include "duration.h"
 #include "json.h"
+#include "sla.h"
+#include "store.h"
 
 /* A duration option as text seconds for the database, or NULL when absent. */
 static int cmd_queue_duration(const char *opt, const char *text, char *buf, size_t size,
@@ -29,62 +32,115 @@ static int cmd_queue_duration(const char *opt, const char *text, char *buf, size
 	return 0;
 }
 
-/* The options of "queue add", in the order of cmd_queue_main's table. */
+/* The options of "queue add", in the order of cmd_queue_main's table and
+ * of store_queue_field; then "queue set"'s --survey. */
 enum { QO_ADDRESS, QO_LANGUAGE, QO_FIRST, QO_NEXT, QO_RESOLUTION, QO_CALENDAR, QO_ESCALATE_TO,
-       QO_ESCALATE_AFTER, QO_REMIND, QO_AUTOCLOSE, QO_CLOSE, QO_RETENTION, QO_NO_SURVEY, QO_COUNT };
+       QO_ESCALATE_AFTER, QO_REMIND, QO_AUTOCLOSE, QO_CLOSE, QO_RETENTION, QO_NO_SURVEY, QO_COUNT, QO_SURVEY = QO_COUNT };
+G_STATIC_ASSERT((int)QO_COUNT == (int)SQF_COUNT && (int)QO_NO_SURVEY == (int)SQF_SURVEY);
+
+/* The duration options by index (NULL: not a duration). */
+static const char *const cmd_queue_durs[QO_COUNT] = {
+	[QO_FIRST] = "first-response", [QO_NEXT] = "next-response", [QO_RESOLUTION] = "resolution",
+	[QO_ESCALATE_AFTER] = "escalate-after", [QO_REMIND] = "remind-after", [QO_AUTOCLOSE] = "autoclose-after",
+	[QO_CLOSE] = "close-after", [QO_RETENTION] = "retention",
+};
+
+/* Option values checked and made database values (value[i], pointing into
+ * opts or into what this holds). */
+struct cmd_queue_values {
+	const char *value[QO_COUNT];
+	char bufs[QO_COUNT][24];
+	char *address, *escalate;
+};
+
+/* Check the options that are given (opts[i] not NULL) into v; with
+ * may_unset, "none" unsets an optional one (value NULL). */
+static int cmd_queue_check(struct cmd_ctx *ctx, const char *const opts[QO_COUNT], bool may_unset,
+			   struct cmd_queue_values *v, struct fault *f)
+{
+	static const bool optional[QO_COUNT] = {
+		[QO_LANGUAGE] = true, [QO_FIRST] = true, [QO_NEXT] = true, [QO_RESOLUTION] = true,
+		[QO_CALENDAR] = true, [QO_ESCALATE_TO] = true, [QO_REMIND] = true, [QO_AUTOCLOSE] = true,
+		[QO_CLOSE] = true, [QO_RETENTION] = true,
+	};
+	const char *delim = ctx->cfg->recipient_delimiter;
+	int i;
+
+	for (i = 0; i < QO_COUNT; i++) {
+		v->value[i] = opts[i];
+		if (opts[i] == NULL || i == QO_NO_SURVEY)
+			continue;
+		if (may_unset && strcmp(opts[i], "none") == 0) {
+			if (!optional[i])
+				return fault_perm(f, "--%s cannot be unset", i == QO_ADDRESS ? "address" : cmd_queue_durs[i]);
+			v->value[i] = NULL;
+		} else if (cmd_queue_durs[i] != NULL) {
+			if (cmd_queue_duration(cmd_queue_durs[i], opts[i], v->bufs[i], sizeof(v->bufs[i]), &v->value[i],
+					       f) < 0)
+				return -1;
+		} else if (i == QO_ADDRESS) {
+			if (address_normalize(opts[i], &v->address, f) < 0)
+				return -1;
+			if (strstr(v->address, delim) != NULL && strstr(v->address, delim) < strchr(v->address, '@'))
+				return fault_perm(f, "queue address %s contains the recipient delimiter '%s'", v->address,
+						  delim);
+			v->value[i] = v->address;
+		} else if (i == QO_LANGUAGE) {
+			if (config_check_language(opts[i], f) < 0)
+				return -1;
+		} else if (i == QO_ESCALATE_TO) {
+			if (address_normalize(opts[i], &v->escalate, f) < 0)
+				return -1;
+			v->value[i] = v->escalate;
+		}
+	}
+	return 0;
+}
+
+/* The calendar a queue names must exist (name NULL: none named). */
+static int cmd_queue_calendar(struct cmd_ctx *ctx, const char *name, struct fault *f)
+{
+	PGresult *res;
+	int found;
+
+	if (name == NULL)
+		return 0;
+	res = db_exec(ctx->db, "SELECT 1 FROM calendars WHERE name = $1", 1, &name, f);
+	found = res != NULL && PQntuples(res) == 1;
+	PQclear(res);
+	if (res != NULL && !found)
+		fault_perm(f, "no calendar named '%s' (add it with 'postdesk calendar add')", name);
+	return found ? 0 : -1;
+}
+
+/* Free what checked values hold. */
+static void cmd_queue_values_clear(struct cmd_queue_values *v)
+{
+	g_free(v->address);
+	g_free(v->escalate);
+}
 
 /* Insert one queue from checked option values. */
 static int cmd_queue_add(struct cmd_ctx *ctx, const char *name, const char *const opts[QO_COUNT],
 			 struct fault *f)
 {
-	static const char *const durs[] = { "first-response", "next-response", "resolution", NULL, NULL,
-					    "escalate-after", "remind-after", "autoclose-after", "close-after",
-					    "retention" };
-	char bufs[G_N_ELEMENTS(durs)][24];
-	char *address = NULL, *escalate = NULL;
+	struct cmd_queue_values v = { 0 };
 	const char *params[QO_NO_SURVEY + 2] = { name };
-	size_t i;
-	int ret = -1;
+	int i, ret = -1;
 
 	if (cmd_check_name("queue", name, f) < 0)
 		return -1;
 	if (opts[QO_ADDRESS] == NULL)
 		return cmd_usage_fault(f, "queue", "add needs --address");
-	if (address_normalize(opts[QO_ADDRESS], &address, f) < 0 ||
-	    (opts[QO_LANGUAGE] != NULL && config_check_language(opts[QO_LANGUAGE], f) < 0) ||
-	    (opts[QO_ESCALATE_TO] != NULL && address_normalize(opts[QO_ESCALATE_TO], &escalate, f) < 0))
+	if (cmd_config(ctx, f) < 0 || cmd_queue_check(ctx, opts, false, &v, f) < 0 || cmd_db(ctx, f) < 0)
 		goto out;
-	for (i = 0; i < G_N_ELEMENTS(durs); i++)
-		if (durs[i] != NULL && cmd_queue_duration(durs[i], opts[QO_FIRST + i], bufs[i], sizeof(bufs[i]),
-							  &params[QO_FIRST + i + 1], f) < 0)
-			goto out;
-	if (cmd_db(ctx, f) < 0)
-		goto out;
-	if (strstr(address, ctx->cfg->recipient_delimiter) != NULL &&
-	    strstr(address, ctx->cfg->recipient_delimiter) < strchr(address, '@')) {
-		fault_perm(f, "queue address %s contains the recipient delimiter '%s'", address,
-			   ctx->cfg->recipient_delimiter);
-		goto out;
-	}
-	params[QO_ADDRESS + 1] = address;
-	params[QO_LANGUAGE + 1] = opts[QO_LANGUAGE];
-	params[QO_CALENDAR + 1] = opts[QO_CALENDAR];
-	params[QO_ESCALATE_TO + 1] = escalate;
+	for (i = 0; i < QO_NO_SURVEY; i++)
+		params[i + 1] = v.value[i];
 	params[QO_NO_SURVEY + 1] = opts[QO_NO_SURVEY] ? "f" : "t";
 	if (db_begin(ctx->db, f) < 0)
 		goto out;
-	if (opts[QO_CALENDAR] != NULL) {
-		PGresult *res = db_exec(ctx->db, "SELECT 1 FROM calendars WHERE name = $1", 1, &opts[QO_CALENDAR], f);
-		int found = res != NULL && PQntuples(res) == 1;
-
-		PQclear(res);
-		if (res == NULL || !found) {
-			if (res != NULL)
-				fault_perm(f, "no calendar named '%s' (add it with 'postdesk calendar add')",
-					   opts[QO_CALENDAR]);
-			goto rollback;
-		}
-	}
+	if (cmd_queue_calendar(ctx, opts[QO_CALENDAR], f) < 0)
+		goto rollback;
 	if (db_run(ctx->db,
 		   "INSERT INTO queues (name, address, language, first_response_s, next_response_s,"
 		   " resolution_s, calendar_id, escalate_to, escalate_after_s, remind_after_s,"
@@ -92,20 +148,123 @@ static int cmd_queue_add(struct cmd_ctx *ctx, const char *name, const char *cons
 		   " (SELECT id FROM calendars WHERE name = $7), $8, coalesce($9::integer, 3600), $10, $11, $12,"
 		   " $13, $14)", QO_COUNT + 1, params, f) < 0) {
 		if (db_unique_violation(ctx->db))
-			fault_perm(f, "a queue named '%s' or with address %s already exists", name, address);
+			fault_perm(f, "a queue named '%s' or with address %s already exists", name, v.address);
 		goto rollback;
 	}
 	if (db_commit(ctx->db, f) < 0)
 		goto rollback;
-	printf("queue %s added: %s\n", name, address);
+	printf("queue %s added: %s\n", name, v.address);
 	ret = 0;
 	goto out;
 rollback:
 	db_rollback(ctx->db);
 out:
-	g_free(address);
-	g_free(escalate);
+	cmd_queue_values_clear(&v);
 	return ret;
+}
+
+/* Recompute the due times of the queue's open cases (its service levels
+ * or calendar changed); *n_r how many. */
+static int cmd_queue_refresh(struct cmd_ctx *ctx, long long queue_id, guint *n_r, struct fault *f)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(long long));
+	guint i;
+	int ret = store_queue_open_cases(ctx->db, queue_id, ids, f);
+
+	for (i = 0; ret == 0 && i < ids->len; i++)
+		ret = sla_refresh(ctx->db, g_array_index(ids, long long, i), 0, f);
+	*n_r = ids->len;
+	g_array_free(ids, TRUE);
+	return ret;
+}
+
+/* Change the given settings of a queue; "none" unsets an optional one. */
+static int cmd_queue_set(struct cmd_ctx *ctx, const char *name, const char *const opts[QO_COUNT + 1],
+			 struct fault *f)
+{
+	struct cmd_queue_values v = { 0 };
+	bool set[QO_COUNT] = { false }, any = false;
+	GString *what = g_string_new(NULL);
+	long long id;
+	guint refreshed = 0;
+	int i, ret = -1;
+
+	if (opts[QO_NO_SURVEY] != NULL && opts[QO_SURVEY] != NULL) {
+		g_string_free(what, TRUE);
+		return cmd_usage_fault(f, "queue", "--survey and --no-survey contradict each other");
+	}
+	for (i = 0; i <= QO_COUNT; i++)
+		any |= opts[i] != NULL;
+	if (!any) {
+		g_string_free(what, TRUE);
+		return cmd_usage_fault(f, "queue", "set needs an option to change");
+	}
+	if (cmd_config(ctx, f) < 0 || cmd_queue_check(ctx, opts, true, &v, f) < 0 || cmd_db(ctx, f) < 0 ||
+	    db_begin(ctx->db, f) < 0)
+		goto out;
+	for (i = 0; i < QO_COUNT; i++)
+		set[i] = opts[i] != NULL;
+	set[QO_NO_SURVEY] = opts[QO_NO_SURVEY] != NULL || opts[QO_SURVEY] != NULL;
+	v.value[QO_NO_SURVEY] = opts[QO_SURVEY] != NULL ? "t" : "f";
+	if ((v.value[QO_CALENDAR] != NULL && cmd_queue_calendar(ctx, v.value[QO_CALENDAR], f) < 0))
+		goto rollback;
+	if (store_queue_update(ctx->db, name, set, v.value, &id, f) < 0) {
+		if (db_unique_violation(ctx->db))
+			fault_perm(f, "a queue with address %s already exists", v.address);
+		goto rollback;
+	}
+	if (id == 0) {
+		fault_perm(f, "no queue named '%s' (see 'postdesk queue list')", name);
+		goto rollback;
+	}
+	if ((set[QO_FIRST] || set[QO_NEXT] || set[QO_RESOLUTION] || set[QO_CALENDAR]) &&
+	    cmd_queue_refresh(ctx, id, &refreshed, f) < 0)
+		goto rollback;
+	if (db_commit(ctx->db, f) < 0)
+		goto rollback;
+	for (i = 0; i <= QO_COUNT; i++) {
+		static const char *const names[QO_COUNT + 1] = {
+			[QO_ADDRESS] = "address", [QO_LANGUAGE] = "language", [QO_CALENDAR] = "calendar",
+			[QO_ESCALATE_TO] = "escalate-to", [QO_NO_SURVEY] = "survey off", [QO_SURVEY] = "survey on",
+		};
+
+		if (opts[i] == NULL)
+			continue;
+		g_string_append_printf(what, "%s%s", what->len ? ", " : "", i < QO_COUNT && cmd_queue_durs[i] ?
+				       cmd_queue_durs[i] : names[i]);
+		if (i < QO_NO_SURVEY)
+			g_string_append_printf(what, " %s", v.value[i] ? opts[i] : "none");
+	}
+	printf("queue %s changed: %s\n", name, what->str);
+	if (set[QO_FIRST] || set[QO_NEXT] || set[QO_RESOLUTION] || set[QO_CALENDAR])
+		printf("due times of %u open case%s recomputed\n", refreshed, refreshed == 1 ? "" : "s");
+	ret = 0;
+	goto out;
+rollback:
+	db_rollback(ctx->db);
+out:
+	g_string_free(what, TRUE);
+	cmd_queue_values_clear(&v);
+	return ret;
+}
+
+/* Stop or start taking new cases in a queue; twice changes nothing. */
+static int cmd_queue_set_active(struct cmd_ctx *ctx, const char *name, bool active, struct fault *f)
+{
+	bool found, changed;
+
+	if (cmd_db(ctx, f) < 0 || store_queue_set_active(ctx->db, name, active, &found, &changed, f) < 0)
+		return -1;
+	if (!found)
+		return fault_perm(f, "no queue named '%s' (see 'postdesk queue list')", name);
+	if (!changed)
+		printf("queue %s is %s already: nothing changed\n", name, active ? "enabled" : "disabled");
+	else if (active)
+		printf("queue %s enabled: it takes new cases\n", name);
+	else
+		printf("queue %s disabled: it takes no new cases; follow-ups of its cases are handled as usual\n",
+		       name);
+	return 0;
 }
 
 /* Print a duration column: "-" when unset. */
@@ -130,7 +289,7 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 	res = db_exec(ctx->db,
 		      "SELECT q.name, q.address, q.language, q.first_response_s, q.next_response_s,"
 		      " q.resolution_s, q.escalate_after_s, q.remind_after_s, q.autoclose_after_s,"
-		      " q.close_after_s, q.retention_s, c.name, q.escalate_to, q.survey FROM queues q"
+		      " q.close_after_s, q.retention_s, c.name, q.escalate_to, q.survey, q.active FROM queues q"
 		      " LEFT JOIN calendars c ON c.id = q.calendar_id ORDER BY q.name", 0, NULL, f);
 	if (res == NULL)
 		return -1;
@@ -154,24 +313,26 @@ static int cmd_queue_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 			json_kv_string(j, "escalate_to", db_value(res, i, 12));
 			json_key(j, "survey");
 			json_bool(j, db_get_bool(res, i, 13));
+			json_key(j, "active");
+			json_bool(j, db_get_bool(res, i, 14));
 			json_object_end(j);
 		}
 		json_array_end(j);
 		json_free(&j);
 	} else {
-		printf("%-16s %-32s %-5s %-8s %-8s %-8s %-12s %s\n", "NAME", "ADDRESS", "LANG",
-		       "FIRST", "NEXT", "RESOLVE", "CALENDAR", "ESCALATE-TO");
+		printf("%-16s %-32s %-5s %-8s %-8s %-8s %-12s %-20s %s\n", "NAME", "ADDRESS", "LANG",
+		       "FIRST", "NEXT", "RESOLVE", "CALENDAR", "ESCALATE-TO", "STATE");
 		for (i = 0; i < PQntuples(res); i++) {
 			char d[3][32];
 			const char *cal = db_value(res, i, 11), *esc = db_value(res, i, 12);
 			const char *lang = db_value(res, i, 2);
 
-			printf("%-16s %-32s %-5s %-8s %-8s %-8s %-12s %s\n", PQgetvalue(res, i, 0),
+			printf("%-16s %-32s %-5s %-8s %-8s %-8s %-12s %-20s %s\n", PQgetvalue(res, i, 0),
 			       PQgetvalue(res, i, 1), lang ? lang : "-",
 			       cmd_queue_dur_text(res, i, 3, d[0], sizeof(d[0])),
 			       cmd_queue_dur_text(res, i, 4, d[1], sizeof(d[1])),
 			       cmd_queue_dur_text(res, i, 5, d[2], sizeof(d[2])),
-			       cal ? cal : "-", esc ? esc : "-");
+			       cal ? cal : "-", esc ? esc : "-", db_get_bool(res, i, 14) ? "active" : "disabled");
 		}
 	}
 	PQclear(res);
@@ -194,11 +355,12 @@ int cmd_queue_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		{ "close-after", required_argument, NULL, QO_CLOSE },
 		{ "retention", required_argument, NULL, QO_RETENTION },
 		{ "no-survey", no_argument, NULL, QO_NO_SURVEY },
+		{ "survey", no_argument, NULL, QO_SURVEY },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *opts[QO_COUNT] = { NULL };
+	const char *opts[QO_COUNT + 1] = { NULL };
 	bool first = true, as_json = false;
 	int c;
 
@@ -210,11 +372,16 @@ int cmd_queue_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		if (c == 'j')
 			as_json = true;
 		else
-			opts[c] = c == QO_NO_SURVEY ? "yes" : optarg;
+			opts[c] = c == QO_NO_SURVEY || c == QO_SURVEY ? "yes" : optarg;
 	}
-	if (optind < argc && strcmp(argv[optind], "add") == 0 && optind + 2 == argc)
+	if (optind < argc && strcmp(argv[optind], "add") == 0 && optind + 2 == argc && opts[QO_SURVEY] == NULL)
 		return cmd_queue_add(ctx, argv[optind + 1], opts, f);
+	if (optind < argc && strcmp(argv[optind], "set") == 0 && optind + 2 == argc)
+		return cmd_queue_set(ctx, argv[optind + 1], opts, f);
+	if (optind + 2 == argc && (strcmp(argv[optind], "disable") == 0 || strcmp(argv[optind], "enable") == 0))
+		return cmd_queue_set_active(ctx, argv[optind + 1], strcmp(argv[optind], "enable") == 0, f);
 	if (optind + 1 == argc && strcmp(argv[optind], "list") == 0)
 		return cmd_queue_list(ctx, as_json, f);
-	return cmd_usage_fault(f, "queue", "expected 'add NAME --address ADDR' or 'list'");
+	return cmd_usage_fault(f, "queue", "expected 'add NAME --address ADDR', 'set NAME OPTION...',"
+			       " 'disable NAME', 'enable NAME' or 'list'");
 }

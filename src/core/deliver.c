@@ -43,6 +43,8 @@ struct deliver {
 	struct classify_result cls;
 	long long queue_id;
 	char *queue_addr;
+	char *queue_name;		/* filled with queue_disabled */
+	bool queue_disabled;		/* the queue takes no new cases */
 	char *recipient;		/* the full recipient that matched, lower-case */
 	char *token;			/* the recipient's extension, NULL when none */
 	char token_role[4];
@@ -268,6 +270,14 @@ static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fau
 		.reopen_window = d->cfg->reopen_window, .have_keys = d->ring != NULL,
 		.reused_case = d->reused_case,
 	};
+	if (d->queue_name == NULL) {
+		bool active;
+
+		if (store_queue_state(d->db, d->queue_id, &active, &d->queue_name, f) < 0)
+			return -1;
+		d->queue_disabled = !active;
+	}
+	fa->queue_disabled = d->queue_disabled;
 	if (d->mail == NULL)
 		return 0;
 	if (deliver_token(d, fa, f) < 0 || store_agent_active(d->db, d->mail->from_addr, &fa->agent_id, f) < 0)
@@ -428,6 +438,10 @@ static int deliver_store(struct deliver *d, struct fault *f)
 	if (deliver_facts(d, &fa, f) < 0)
 		return -1;
 	deliver_plan(&fa, &p);
+	if (p.refused) {
+		deliver_plan_clear(&p);
+		return fault_set(f, FAULT_NOUSER, "queue %s is disabled", d->queue_name ? d->queue_name : "?");
+	}
 	d->res->action = p.action;
 	d->res->how = p.how_name;
 	d->res->classification = p.classification;
@@ -591,6 +605,7 @@ out:
 	mail_free(&d.mail);
 	g_free(d.guessed);
 	g_free(d.queue_addr);
+	g_free(d.queue_name);
 	g_free(d.recipient);
 	g_free(d.token);
 	return ret;

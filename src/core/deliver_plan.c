@@ -343,6 +343,12 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 	p->customer_mail = m != NULL && p->kind == MSG_CUSTOMER && fa->cls.kind == CLASSIFY_NORMAL &&
 			   !p->untrusted && rating == 0;
 	deliver_plan_case(fa, p);
+	if (p->case_id == 0 && fa->queue_disabled) {
+		/* a disabled queue takes follow-ups only */
+		p->refused = true;
+		p->summary = "refused";
+		return;
+	}
 	if (p->case_id == 0)
 		deliver_plan_customer(fa, p);
 	deliver_plan_message_events(fa, author, p);

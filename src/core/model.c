@@ -53,6 +53,7 @@ static const char *const model_events[EVENT_TYPE_COUNT] = {
 	[EV_PURGED] = "purged",
 	[EV_MERGED_INTO] = "merged-into",
 	[EV_MERGED_FROM] = "merged-from",
+	[EV_UNASSIGNED] = "unassigned",
 };
 
 /* Look name up in a table of n names; -1 when absent. */

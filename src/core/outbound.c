@@ -1318,3 +1318,89 @@ out:
 	outbound_case_clear(&c);
 	return ret;
 }
+
+/* ---- part admin (issue 15): cases handed back to their queue ------------ */
+
+/* Add the listed case id to the handed_back mail's cases. */
+static int outbound_handed_back_item(struct outbound *ob, struct template_vars *v, long long id, struct fault *f)
+{
+	struct outbound_case c = { 0 };
+	struct template_vars *item;
+	char *agent = NULL, *note = NULL;
+	int ret = -1;
+
+	if (outbound_load(ob, id, &c, f) < 0 || outbound_token_addr(ob, &c, TOKEN_ROLE_AGENT, &agent, f) < 0 ||
+	    outbound_token_addr(ob, &c, TOKEN_ROLE_NOTE, &note, f) < 0)
+		goto out;
+	item = template_vars_add(v, "cases");
+	template_vars_set(item, "id", c.id);
+	template_vars_set(item, "subject", c.info.subject);
+	template_vars_set(item, "customer", c.info.customer_email);
+	template_vars_set(item, "status", model_status_name(c.info.status));
+	outbound_actions(item, ob->cfg->helpdesk_name, c.id, c.info.subject, agent, note, true);
+	ret = 0;
+out:
+	g_free(agent);
+	g_free(note);
+	outbound_case_clear(&c);
+	return ret;
+}
+
+int outbound_handed_back(struct outbound *ob, const long long *cases, size_t n, const char *agent_name,
+			 const char *agent_email, int *told_r, struct fault *f)
+{
+	struct outbound_case first = { 0 };
+	struct template_vars *v = NULL;
+	GPtrArray *to = g_ptr_array_new();
+	PGresult *agents = NULL;
+	char *reply_to = NULL, count[24], more[24];
+	size_t i;
+	int ret = -1;
+
+	*told_r = 0;
+	if (n == 0) {
+		g_ptr_array_free(to, TRUE);
+		return 0;
+	}
+	if (outbound_load(ob, cases[0], &first, f) < 0)
+		goto out;
+	agents = store_agents_to_notify(ob->db, first.info.queue_id, 0, 0, false, f);
+	if (agents == NULL)
+		goto out;
+	for (i = 0; i < (size_t)PQntuples(agents); i++)
+		g_ptr_array_add(to, PQgetvalue(agents, (int)i, 0));
+	ret = 0;
+	if (to->len == 0)
+		goto out;	/* nobody left in the queue to tell */
+	g_ptr_array_add(to, NULL);
+	/* a reply is agent mail on the first case: #assign me takes it */
+	ret = outbound_token_addr(ob, &first, TOKEN_ROLE_AGENT, &reply_to, f);
+	v = outbound_vars(ob, &first);
+	template_vars_set(v, "agent_name", agent_name);
+	template_vars_set(v, "agent_email", agent_email);
+	snprintf(count, sizeof(count), "%zu", n);
+	template_vars_set(v, "count", count);
+	snprintf(more, sizeof(more), "%zu", n > OUTBOUND_HANDED_BACK_LISTED ? n - OUTBOUND_HANDED_BACK_LISTED : 0);
+	template_vars_set(v, "more", n > OUTBOUND_HANDED_BACK_LISTED ? more : NULL);
+	for (i = 0; ret == 0 && i < n && i < OUTBOUND_HANDED_BACK_LISTED; i++)
+		ret = outbound_handed_back_item(ob, v, cases[i], f);
+	if (ret == 0) {
+		struct outbound_mail m = {
+			.kind = "handed-back", .msg_kind = MSG_SYSTEM, .template = "handed_back",
+			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
+			.reply_to = reply_to, .to = (const char *const *)to->pdata,
+			.envelope_from = first.info.queue_addr, .auto_submitted = "auto-generated",
+		};
+
+		ret = outbound_send(ob, &first, &m, v, f);
+		if (ret == 0)
+			*told_r = (int)to->len - 1;
+	}
+out:
+	template_vars_free(&v);
+	g_free(reply_to);
+	PQclear(agents);
+	g_ptr_array_free(to, TRUE);
+	outbound_case_clear(&first);
+	return ret;
+}

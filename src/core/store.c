@@ -452,16 +452,38 @@ int store_case_purge(struct db *db, long long id, long long at, struct fault *f)
 
 /* ---- cases for people -------------------------------------------------- */
 
-PGresult *store_case_list(struct db *db, const char *queue, const char *status, struct fault *f)
+/* The due time a listed case is sorted by (see LIST_DUE). */
+#define STORE_LIST_DUE "CASE WHEN c.status IN ('new', 'open') THEN least(CASE WHEN c.first_response_at IS NULL" \
+	" THEN c.first_response_due END, c.next_response_due, c.resolution_due) END"
+/* The cases whose subject or people's mail has the words of $1: one GIN
+ * index each (009_admin.sql), whose expressions these repeat exactly. */
+#define STORE_SEARCH(p) "SELECT m.case_id FROM messages m WHERE m.kind IN ('customer', 'agent', 'note') AND" \
+	" to_tsvector('postdesk_search', left(m.body_text, 100000)) @@ websearch_to_tsquery('postdesk_search', " p ")" \
+	" UNION SELECT x.id FROM cases x" \
+	" WHERE to_tsvector('postdesk_search', x.subject) @@ websearch_to_tsquery('postdesk_search', " p ")"
+
+PGresult *store_case_list(struct db *db, const struct store_case_filter *flt, struct fault *f)
 {
+	char limit[DB_ID_MAX];
+	const char *params[7] = { flt->queue, flt->status, flt->assignee, flt->customer, flt->search,
+				  flt->overdue ? "t" : "f", NULL };
+
+	if (flt->limit > 0)
+		params[6] = db_id_text(limit, flt->limit);
 	return db_exec(db,
 		       "SELECT c.id, q.name, c.status, c.priority, c.subject, cu.email, a.email, "
 		       DB_ISO("c.created") ", c.quarantined,"
-		       " (SELECT count(*) FROM messages m WHERE m.case_id = c.id)"
+		       " (SELECT count(*) FROM messages m WHERE m.case_id = c.id), " DB_ISO("d.due") ","
+		       " coalesce(d.due < now(), false)"
 		       " FROM cases c JOIN queues q ON q.id = c.queue_id"
 		       " LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN agents a ON a.id = c.assignee_id"
+		       " CROSS JOIN LATERAL (SELECT " STORE_LIST_DUE " AS due) d"
 		       " WHERE ($1::text IS NULL OR q.name = $1) AND ($2::text IS NULL OR c.status = $2)"
-		       " ORDER BY c.id DESC", 2, (const char *[]){ queue, status }, f);
+		       " AND ($3::text IS NULL OR ($3 = '' AND c.assignee_id IS NULL) OR a.email = $3)"
+		       " AND ($4::text IS NULL OR cu.email = $4)"
+		       " AND ($5::text IS NULL OR c.id = ANY (ARRAY(" STORE_SEARCH("$5") ")))"
+		       " AND (NOT $6::boolean OR d.due < now())"
+		       " ORDER BY d.due NULLS LAST, c.id LIMIT $7::bigint", 7, params, f);
 }
 
 int store_case_show(struct db *db, long long id, struct store_case_show *r, struct fault *f)
@@ -976,4 +998,129 @@ int store_case_merge(struct db *db, long long source, long long target, const ch
 out:
 	store_merge_clear(c);
 	return ret;
+}
+
+/* ---- administration: agents and queues (part admin, issue 15) ------------ */
+
+/* Run an UPDATE of an active flag by key that returns the row's id and
+ * whether the flag changed: *id_r 0 when no row. */
+static int store_set_active(struct db *db, const char *sql, const char *key, bool active, long long *id_r,
+			    bool *changed_r, struct fault *f)
+{
+	PGresult *res = db_exec(db, sql, 2, (const char *[]){ key, active ? "t" : "f" }, f);
+
+	*id_r = 0;
+	*changed_r = false;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		*id_r = db_get_ll(res, 0, 0);
+		*changed_r = db_get_bool(res, 0, 1);
+	}
+	PQclear(res);
+	return 0;
+}
+
+int store_agent_set_active(struct db *db, const char *email, bool active, long long *id_r, bool *changed_r,
+			   struct fault *f)
+{
+	return store_set_active(db,
+		"WITH old AS (SELECT id, active FROM agents WHERE email = $1 FOR UPDATE)"
+		" UPDATE agents a SET active = $2 FROM old WHERE a.id = old.id RETURNING a.id, old.active <> $2",
+		email, active, id_r, changed_r, f);
+}
+
+PGresult *store_hand_back(struct db *db, long long agent_id, const char *actor, const char *detail,
+			  struct fault *f)
+{
+	return db_exec(db,
+		"WITH h AS (UPDATE cases SET assignee_id = NULL, updated = now()"
+		"  WHERE assignee_id = $1 AND status IN ('new', 'open', 'pending') RETURNING id, queue_id),"
+		" e AS (INSERT INTO events (case_id, type, actor, detail) SELECT id, $2, $3, $4 FROM h)"
+		" SELECT id, queue_id FROM h ORDER BY queue_id, id", 4,
+		(const char *[]){ DB_ID(agent_id), model_event_name(EV_UNASSIGNED), actor, detail }, f);
+}
+
+PGresult *store_agent_list(struct db *db, struct fault *f)
+{
+	return db_exec(db,
+		"SELECT a.email, a.name, a.active,"
+		" coalesce((SELECT string_agg(q.name, ',' ORDER BY q.name) FROM agent_queues aq"
+		"  JOIN queues q ON q.id = aq.queue_id WHERE aq.agent_id = a.id), ''),"
+		" (SELECT count(*) FROM cases c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending'))"
+		" FROM agents a ORDER BY a.email", 0, NULL, f);
+}
+
+int store_queue_state(struct db *db, long long queue_id, bool *active_r, char **name_r, struct fault *f)
+{
+	PGresult *res = db_exec(db, "SELECT active, name FROM queues WHERE id = $1", 1,
+				(const char *[]){ DB_ID(queue_id) }, f);
+
+	*active_r = true;
+	*name_r = NULL;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		*active_r = db_get_bool(res, 0, 0);
+		*name_r = g_strdup(PQgetvalue(res, 0, 1));
+	}
+	PQclear(res);
+	return 0;
+}
+
+int store_queue_set_active(struct db *db, const char *name, bool active, bool *found_r, bool *changed_r,
+			   struct fault *f)
+{
+	long long id;
+	int ret = store_set_active(db,
+		"WITH old AS (SELECT id, active FROM queues WHERE name = $1 FOR UPDATE)"
+		" UPDATE queues q SET active = $2 FROM old WHERE q.id = old.id RETURNING q.id, old.active <> $2",
+		name, active, &id, changed_r, f);
+
+	*found_r = id != 0;
+	return ret;
+}
+
+int store_queue_update(struct db *db, const char *name, const bool set[SQF_COUNT],
+		       const char *const value[SQF_COUNT], long long *id_r, struct fault *f)
+{
+	const char *params[1 + 2 * SQF_COUNT] = { name };
+	int i;
+
+	for (i = 0; i < SQF_COUNT; i++) {
+		params[1 + 2 * i] = set[i] ? "t" : "f";
+		params[2 + 2 * i] = set[i] ? value[i] : NULL;
+	}
+	return store_query_ll(db,
+		"UPDATE queues SET address = CASE WHEN $2 THEN $3 ELSE address END,"
+		" language = CASE WHEN $4 THEN $5 ELSE language END,"
+		" first_response_s = CASE WHEN $6 THEN $7::integer ELSE first_response_s END,"
+		" next_response_s = CASE WHEN $8 THEN $9::integer ELSE next_response_s END,"
+		" resolution_s = CASE WHEN $10 THEN $11::integer ELSE resolution_s END,"
+		" calendar_id = CASE WHEN $12 THEN (SELECT id FROM calendars WHERE name = $13) ELSE calendar_id END,"
+		" escalate_to = CASE WHEN $14 THEN $15 ELSE escalate_to END,"
+		" escalate_after_s = CASE WHEN $16 THEN $17::integer ELSE escalate_after_s END,"
+		" remind_after_s = CASE WHEN $18 THEN $19::integer ELSE remind_after_s END,"
+		" autoclose_after_s = CASE WHEN $20 THEN $21::integer ELSE autoclose_after_s END,"
+		" close_after_s = CASE WHEN $22 THEN $23::integer ELSE close_after_s END,"
+		" retention_s = CASE WHEN $24 THEN $25::integer ELSE retention_s END,"
+		" survey = CASE WHEN $26 THEN $27::boolean ELSE survey END"
+		" WHERE name = $1 RETURNING id", 1 + 2 * SQF_COUNT, params, id_r, f);
+}
+
+int store_queue_open_cases(struct db *db, long long queue_id, GArray *ids, struct fault *f)
+{
+	PGresult *res = db_exec(db, "SELECT id FROM cases WHERE queue_id = $1 AND status IN ('new', 'open', 'pending')"
+				" ORDER BY id", 1, (const char *[]){ DB_ID(queue_id) }, f);
+	int i;
+
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		long long id = db_get_ll(res, i, 0);
+
+		g_array_append_val(ids, id);
+	}
+	PQclear(res);
+	return 0;
 }

@@ -101,6 +101,29 @@ static void template_sample_ratings(struct template_vars *v, const struct keyrin
 	}
 }
 
+/* The cases an agent handed back to the queue, as outbound lists them. */
+static void template_sample_handed_back(struct template_vars *v, const char *helpdesk_name,
+					const struct keyring *ring)
+{
+	struct template_vars *item = template_vars_add(v, "cases");
+
+	template_vars_set(v, "agent_name", "Bob Agent");
+	template_vars_set(v, "agent_email", "bob@example.org");
+	template_vars_set(v, "count", "102");
+	template_vars_set(v, "more", "100");
+	template_vars_set(item, "id", SAMPLE_ID);
+	template_vars_set(item, "subject", SAMPLE_SUBJECT);
+	template_vars_set(item, "customer", "zofia@example.net");
+	template_vars_set(item, "status", "open");
+	template_sample_actions(item, helpdesk_name, ring);
+	item = template_vars_add(v, "cases");
+	template_vars_set(item, "id", "4712");
+	template_vars_set(item, "subject", "Žluťoučký kůň: <script> {{case_id}}");
+	template_vars_set(item, "customer", "");	/* set, and false: no customer */
+	template_vars_set(item, "status", "pending");
+	template_sample_actions(item, helpdesk_name, ring);
+}
+
 struct template_vars *template_sample_vars(const char *name, const char *helpdesk_name, const struct keyring *ring)
 {
 	struct template_vars *v = template_vars_new();
@@ -152,6 +175,8 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 	} else if (strcmp(name, "agent_error") == 0) {
 		template_vars_set(v, "error", "no such active agent");
 		template_vars_set(v, "command", "#assign bob@example.org");
+	} else if (strcmp(name, "handed_back") == 0) {
+		template_sample_handed_back(v, helpdesk_name, ring);
 	} else if (strcmp(name, "agent_unverified") == 0) {
 		template_vars_set(v, "reason", "not verified by mx.example.org for example.org: dkim=fail (example.org)");
 	}

@@ -32,6 +32,7 @@ struct row {
 	enum case_status status;
 	long long closed_age;
 	bool no_keys;
+	bool queue_disabled;
 	const char *want;
 };
 
@@ -53,7 +54,7 @@ static char *describe(const struct deliver_plan *p)
 			       p->customer_mail ? " customer-mail" : "");
 	if (p->notify_template != NULL)
 		g_string_append_printf(s, " notify=%s", p->notify_template);
-	g_string_append_printf(s, " summary=%s", p->summary);
+	g_string_append_printf(s, " summary=%s%s", p->summary, p->refused ? " REFUSED" : "");
 	if (p->customer_addr != NULL)
 		g_string_append_printf(s, " customer=%s subject=%s", p->customer_addr, p->subject);
 	for (l = 0; l < 2; l++) {
@@ -100,6 +101,7 @@ static void check(const struct row *r)
 		.status = r->status, .closed_age = r->closed_age, .reopen_window = 7 * 86400,
 		.have_keys = !r->no_keys, .reused_case = r->reused_case,
 		.verify_agents = r->verify > 0, .verified = r->verify == 2, .verified_why = "dkim=fail (example.org)",
+		.queue_disabled = r->queue_disabled,
 	};
 	struct deliver_plan p;
 	struct mail *m = NULL;
@@ -394,6 +396,24 @@ int main(void)
 			  " max_message_size)" },
 		{ "a 1200-byte subject: the case's is cut at 500 bytes, at a character", long_subject->str,
 		  .sender = "jan@example.net", .want = want_subject->str },
+		{ "a disabled queue: a customer's first mail is refused (no mail, nothing written)",
+		  JAN "Subject: Printer on fire\n\nHelp!\n", .sender = "jan@example.net", .queue_disabled = true,
+		  .want = "new case=0 linked=0 kind=customer class=normal react=none customer-mail summary=refused REFUSED"
+			  " events: created(normal) |" },
+		{ "a disabled queue: a follow-up by token is handled as usual",
+		  JAN "Subject: Re: x\n\nMore.\n", .sender = "jan@example.net", .token = "x", .token_case = 7,
+		  .token_role = "c", .status = CASE_OPEN, .queue_disabled = true,
+		  .want = "follow-up case=7 linked=0 kind=customer class=normal react=customer touch customer-mail"
+			  " notify=notify_followup summary=notify events: | customer-mail(token) watchers=jan@example.net" },
+		{ "a disabled queue: a reply to a case closed long ago would open one: refused",
+		  JAN "Subject: Re: x\n\nAgain.\n", .sender = "jan@example.net", .thread = { .stored_ref_case = 3 },
+		  .status = CASE_CLOSED, .closed_age = 30 * 86400, .queue_disabled = true,
+		  .want = "new-linked case=0 linked=3 kind=customer class=normal react=none customer-mail summary=refused"
+			  " REFUSED events: created(reply to a case closed long ago) linked(3) |" },
+		{ "a disabled queue: unreadable mail (a quarantined case) is refused too",
+		  NULL, .sender = "jan@example.net", .quarantine = "unparsable", .queue_disabled = true,
+		  .want = "quarantine case=0 linked=0 kind=customer class=quarantined react=none summary=refused REFUSED"
+			  " events: created(unparsable) |" },
 		{ "no key yet: stored and threaded, no mail made",
 		  JAN "Subject: x\n\nHelp!\n", .sender = "jan@example.net", .no_keys = true,
 		  .want = "new case=0 linked=0 kind=customer class=normal react=none customer-mail summary=none"
