@@ -1,6 +1,6 @@
 /* cmd_case.c: "postdesk case list|show|assign|status|attachment": what
  * agents and administrators see of the cases, the two changes they make by
- * hand, and an attachment's bytes. */
+ * hand (a new assignee is mailed), and an attachment's bytes. */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,8 @@
 #include "db.h"
 #include "json.h"
 #include "model.h"
+#include "outbound.h"
+#include "outbox.h"
 #include "sla.h"
 #include "store.h"
 
@@ -301,12 +303,6 @@ fail:
 	return -1;
 }
 
-/* Assign case id to the agent with address value. */
-static int cmd_case_apply_assign(struct db *db, long long id, const char *value, char *old_r, struct fault *f)
-{
-	return store_case_assign(db, id, value, old_r, f);
-}
-
 /* Set case id's status to value (checked by the caller). */
 static int cmd_case_apply_status(struct db *db, long long id, const char *value, char *old_r, struct fault *f)
 {
@@ -319,22 +315,69 @@ static int cmd_case_apply_status(struct db *db, long long id, const char *value,
 	return sla_refresh(db, id, 0, f);
 }
 
-/* Assign a case to a registered agent. */
+/* Assign a case to a registered agent. A new assignee who is active gets
+ * the "assigned" mail (as with #assign), queued in the same transaction
+ * and sent right after the commit (else by the sweeper); without keys
+ * (no token for its Reply-To) the case is assigned and the mail left out,
+ * with a warning. */
 static int cmd_case_assign(struct cmd_ctx *ctx, const char *id, const char *agent, struct fault *f)
 {
-	char *addr;
-	long long agent_id = 0;
+	GArray *queued = g_array_new(FALSE, FALSE, sizeof(long long));
+	struct fault key_fault = { 0 };
+	char *addr, old[256], *detail;
+	long long agent_id = 0, active_id = 0;
+	bool mail;
 	int ret;
 
-	if (cmd_case_number(id, f) < 0 || address_normalize(agent, &addr, f) < 0)
+	if (cmd_case_number(id, f) < 0 || address_normalize(agent, &addr, f) < 0) {
+		g_array_free(queued, TRUE);
 		return -1;
+	}
 	ret = cmd_db(ctx, f);
 	if (ret == 0)
 		ret = store_agent_find(ctx->db, addr, &agent_id, f);
 	if (ret == 0 && agent_id == 0)
 		ret = fault_perm(f, "no agent %s (add it with 'postdesk agent add')", addr);
 	if (ret == 0)
-		ret = cmd_case_change(ctx, id, cmd_case_apply_assign, addr, EV_ASSIGNED, f);
+		ret = store_agent_active(ctx->db, addr, &active_id, f);
+	mail = ret == 0 && active_id > 0 && cmd_keyring(ctx, &key_fault) == 0;
+	if (ret == 0)
+		ret = db_begin(ctx->db, f);
+	if (ret == 0) {
+		ret = store_case_assign(ctx->db, atoll(id), addr, old, f);
+		detail = g_strdup_printf("%s -> %s", old, addr);
+		if (ret == 0)
+			ret = store_event(ctx->db, atoll(id), EV_ASSIGNED, "cli", detail, f);
+		g_free(detail);
+		mail = mail && strcmp(old, addr) != 0;	/* the same assignee again: nothing new to tell */
+		if (ret == 0 && mail) {
+			struct outbound ob = { .cfg = ctx->cfg, .db = ctx->db, .ring = ctx->ring, .queued = queued,
+					       .send_now = true };
+
+			char *by = g_strdup_printf("%s (postdesk case assign)", g_get_user_name());
+
+			ret = outbound_assigned_notice(&ob, atoll(id), agent_id, by, f);
+			g_free(by);
+		}
+		if (ret == 0)
+			ret = db_commit(ctx->db, f);
+		if (ret < 0)
+			db_rollback(ctx->db);
+	}
+	if (ret == 0) {
+		struct outbox_stats st = { 0 };
+		struct fault send_fault;
+
+		printf("case %s: %s %s\n", id, model_event_name(EV_ASSIGNED), addr);
+		if (active_id > 0 && key_fault.kind != FAULT_NONE)
+			fprintf(stderr, "postdesk: case %s: %s not mailed: %s\n", id, addr, key_fault.text);
+		if (queued->len > 0 &&
+		    outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len, 0, &st,
+				 &send_fault) < 0)
+			fprintf(stderr, "postdesk: case %s: sending the mail to %s: %s (left in the outbox)\n", id,
+				addr, send_fault.text);
+	}
+	g_array_free(queued, TRUE);
 	g_free(addr);
 	return ret;
 }

@@ -51,6 +51,10 @@ static const char *const model_events[EVENT_TYPE_COUNT] = {
 	[EV_SURVEY] = "survey",
 	[EV_CLOSED] = "closed",
 	[EV_PURGED] = "purged",
+	[EV_WATCHER_REMOVED] = "watcher-removed",
+	[EV_RATING_IGNORED] = "rating-ignored",
+	[EV_BOUNCE_NOTICE] = "bounce-notice",
+	[EV_LOW_RATING_NOTICE] = "low-rating-notice",
 };
 
 /* Look name up in a table of n names; -1 when absent. */
