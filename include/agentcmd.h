@@ -1,7 +1,7 @@
 /* agentcmd.h: command lines at the top of an agent's mail ("#status
  * pending", "#assign bob@example.org", "#assign me", "#priority high",
- * "#resolve", "#note", "#attachments", "#merge 42"), taken off the text
- * before it is relayed. Pure logic. */
+ * "#resolve", "#note", "#attachments", "#merge 42", "#cc ADDR",
+ * "#uncc ADDR"), taken off the text before it is relayed. Pure logic. */
 #ifndef POSTDESK_AGENTCMD_H
 #define POSTDESK_AGENTCMD_H
 
@@ -11,6 +11,8 @@
 
 /* Numbers one #attachments line may name. */
 #define AGENTCMD_ATTACHMENTS_MAX 20
+/* Addresses one mail's #cc and #uncc lines may name, together. */
+#define AGENTCMD_CC_MAX 10
 
 struct agentcmd {
 	bool set_status;	/* #status or #resolve given: */
@@ -24,6 +26,10 @@ struct agentcmd {
 	long long attachment_n[AGENTCMD_ATTACHMENTS_MAX];	/* those numbered so ("#attachments 2 5"), */
 	int n_attachment_n;	/* 0: all of the customer's */
 	long long merge;	/* #merge N: merge this case into case N; 0 when not given */
+	char *cc[AGENTCMD_CC_MAX];	/* #cc: addresses to copy on the case (lower-case, */
+	int n_cc;			/* each once; a later #uncc of one takes it out) */
+	char *uncc[AGENTCMD_CC_MAX];	/* #uncc: addresses to copy no longer */
+	int n_uncc;
 	char *error;		/* why the first bad command line is bad, NULL when all good */
 	char *error_line;	/* that line, NULL when all good */
 	char *text;		/* the mail text without the command lines */

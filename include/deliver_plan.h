@@ -51,7 +51,13 @@ struct deliver_facts {
 	const char *guessed_language;	/* the template language the customer's own text is
 					 * clearly written in (langguess_text), NULL when none */
 	bool queue_disabled;		/* the queue takes no new cases (queue disable) */
+	bool rater;			/* a survey answer's From may rate the token's case:
+					 * its customer, an alias of theirs or a watcher */
 };
+
+/* A survey rating this low (1 or 2) is told to the assignee and the
+ * queue's escalation address. */
+#define DELIVER_LOW_RATING 2
 
 /* An event the plan writes, detail owned by the plan. */
 struct deliver_plan_event {
@@ -70,6 +76,10 @@ enum deliver_reaction {
 	REACT_UNVERIFIED,	/* agent mail the MTA did not verify: tell the agent */
 	REACT_ATTACHMENTS,	/* an agent's #attachments: the commands, then the case's
 				 * attachments mailed to the agent; nothing relayed */
+	REACT_BOUNCE,		/* mail to bounced_addr on the case failed: the assignee
+				 * (else the queue's agents) told once, with the reason */
+	REACT_LOW_RATING,	/* a rating of DELIVER_LOW_RATING or less: the assignee
+				 * and the queue's escalation address told, with the comment */
 };
 
 struct deliver_plan {
@@ -105,7 +115,7 @@ struct deliver_plan {
 	 * guess never replaces what a header said before) */
 	const char *language;
 	bool language_header;		/* it came from the header */
-	/* a survey answer */
+	/* a survey answer (from someone else than facts' rater: an event, no rating) */
 	int rating;			/* 1 to 5, 0 when not a survey answer */
 	char *rating_comment;		/* NULL when none */
 	/* the mail */

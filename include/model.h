@@ -68,8 +68,13 @@ enum event_type {
 	EV_MERGED_FROM,
 	/* part admin (issue 15) */
 	EV_UNASSIGNED,		/* the assignee was taken off: agent disabled */
+	/* part "people" of issue 15: watchers by command, ratings, notices */
+	EV_WATCHER_REMOVED,
+	EV_RATING_IGNORED,
+	EV_BOUNCE_NOTICE,	/* the agents were told that mail to an address bounced */
+	EV_LOW_RATING_NOTICE,	/* the agents were told of a rating of 1 or 2 */
 };
-#define EVENT_TYPE_COUNT (EV_UNASSIGNED + 1)
+#define EVENT_TYPE_COUNT (EV_LOW_RATING_NOTICE + 1)
 
 /* The stored names ("pending", "high", "note", "watcher-added"). */
 const char *model_status_name(enum case_status status);

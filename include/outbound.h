@@ -31,6 +31,10 @@ struct outbound {
  * fails (the caller rolls back: nothing is half done). */
 int outbound_react(struct outbound *ob, long long case_id, const struct mail *mail,
 		   const struct deliver_plan *plan, struct fault *f);
+/* Tell agent agent_id that the case is now theirs (template "assigned"),
+ * by: who assigned it ("postdesk case assign": the CLI). */
+int outbound_assigned_notice(struct outbound *ob, long long case_id, long long agent_id, const char *by,
+			     struct fault *f);
 /* The sweeper's escalation mail for step level of a case, one to each
  * address of the NULL-terminated list to, telling reason. */
 int outbound_escalation(struct outbound *ob, long long case_id, int level, const char *reason,

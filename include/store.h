@@ -49,14 +49,14 @@ int store_agents_to_escalate(struct db *db, long long case_id, GPtrArray *to, st
 
 /* ---- customers ---------------------------------------------------------- */
 
-/* Insert or find the customer with address email; name fills it when not
- * known yet. */
+/* Insert or find the customer with address email (the customer whose
+ * alias email is, when it is one); name fills it when not known yet. */
 int store_customer_upsert(struct db *db, const char *email, const char *name, long long *id_r, struct fault *f);
 /* A person's mail on case case_id showed language (from_header: its
  * Content-Language or Accept-Language, else guessed from its text). The
  * customer with address email remembers it, unless it is a guess and what
  * they remember came from a header; the case takes it when it has none
- * and email is its customer. */
+ * and email is its customer. An alias's language is its customer's. */
 int store_language_seen(struct db *db, long long case_id, const char *email, const char *language,
 			bool from_header, struct fault *f);
 /* Mark an address as undeliverable (a failed delivery report). */
@@ -75,7 +75,8 @@ int store_case_exists(struct db *db, long long id, bool *yes_r, struct fault *f)
  * many seconds ago it was closed (0 when not closed). */
 int store_case_lock(struct db *db, long long id, enum case_status *status_r, long long *closed_age_r,
 		    struct fault *f);
-/* Whether addr takes part in the case: its customer, a watcher or its assignee. */
+/* Whether addr takes part in the case: its customer (or one of the
+ * customer's aliases), a watcher or its assignee. */
 int store_case_participant(struct db *db, long long case_id, const char *addr, bool *yes_r, struct fault *f);
 /* The case as mail about it needs it (store_case_info_clear after). */
 struct store_case_info {
@@ -357,5 +358,45 @@ int store_queue_update(struct db *db, const char *name, const bool set[SQF_COUNT
 /* The queue's cases whose due times run or wait (new, open, pending),
  * appended to ids (long long). */
 int store_queue_open_cases(struct db *db, long long queue_id, GArray *ids, struct fault *f);
+/* ---- people: customer aliases, watchers by command, notices (issue 15) -- */
+
+/* The id of the customer with address email, 0 when none (an alias is not
+ * one). */
+int store_customer_find(struct db *db, const char *email, long long *id_r, struct fault *f);
+/* Make other (other_base: without its extension) an alias of the customer
+ * email, who is created when unknown; *added_r false when it was one
+ * already. Refused (permanent, saying why) when other is an agent, a queue
+ * address, another customer's alias or a customer with cases of its own,
+ * or when email is itself someone's alias. A customer other without cases
+ * is dropped: its mail is email's from now on. */
+int store_customer_alias_add(struct db *db, const char *email, const char *other, const char *other_base,
+			     bool *added_r, struct fault *f);
+/* Remove other as an alias of customer id; *removed_r false when it was not one. */
+int store_customer_alias_remove(struct db *db, long long customer_id, const char *other, bool *removed_r,
+				struct fault *f);
+/* The customer's aliases by address: rows of 0 address, 1 created (ISO
+ * 8601). PQclear it. */
+PGresult *store_customer_aliases(struct db *db, long long customer_id, struct fault *f);
+/* Whether addr may rate the case: its customer, one of the customer's
+ * aliases or a watcher (not its agents, not whoever holds the survey
+ * address). */
+int store_case_rater(struct db *db, long long case_id, const char *addr, bool *yes_r, struct fault *f);
+/* Why addr (base: without its extension) cannot become a watcher of the
+ * case by an agent's #cc, into *why_r (static text; NULL: it can): it
+ * watches already, is a queue address, an agent, the case's customer, or
+ * the case has max watchers. */
+int store_watcher_refusal(struct db *db, long long case_id, const char *addr, const char *base, long long max,
+			  const char **why_r, struct fault *f);
+/* Stop addr watching the case, with a watcher-removed event by actor;
+ * *removed_r false when it was no watcher. */
+int store_watcher_remove(struct db *db, long long case_id, const char *addr, const char *actor, bool *removed_r,
+			 struct fault *f);
+/* Record that people were told something (an event of type with detail),
+ * unless the case has that event with that detail already: *first_r
+ * says whether this is the first time (tell them once). */
+int store_case_told(struct db *db, long long case_id, enum event_type type, const char *detail, bool *first_r,
+		    struct fault *f);
+/* The queue's escalation address (g_free), NULL when it has none. */
+int store_queue_escalate_to(struct db *db, long long queue_id, char **addr_r, struct fault *f);
 
 #endif

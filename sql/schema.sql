@@ -386,6 +386,18 @@ ALTER SEQUENCE public.cases_id_seq OWNED BY public.cases.id;
 
 
 --
+-- Name: customer_aliases; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.customer_aliases (
+    address text NOT NULL,
+    customer_id bigint NOT NULL,
+    created timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT customer_aliases_address_check CHECK ((address = lower(address)))
+);
+
+
+--
 -- Name: customers; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -772,6 +784,14 @@ ALTER TABLE ONLY public.cases
 
 
 --
+-- Name: customer_aliases customer_aliases_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.customer_aliases
+    ADD CONSTRAINT customer_aliases_pkey PRIMARY KEY (address);
+
+
+--
 -- Name: customers customers_email_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -891,6 +911,13 @@ CREATE INDEX cases_search ON public.cases USING gin (to_tsvector('public.postdes
 --
 
 CREATE INDEX cases_wake ON public.cases USING btree (wake_at) WHERE (wake_at IS NOT NULL);
+
+
+--
+-- Name: customer_aliases_customer; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX customer_aliases_customer ON public.customer_aliases USING btree (customer_id);
 
 
 --
@@ -1041,6 +1068,14 @@ ALTER TABLE ONLY public.cases
 
 ALTER TABLE ONLY public.cases
     ADD CONSTRAINT cases_queue_id_fkey FOREIGN KEY (queue_id) REFERENCES public.queues(id);
+
+
+--
+-- Name: customer_aliases customer_aliases_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.customer_aliases
+    ADD CONSTRAINT customer_aliases_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers(id) ON DELETE CASCADE;
 
 
 --

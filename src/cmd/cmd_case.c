@@ -1,6 +1,7 @@
 /* cmd_case.c: "postdesk case list|show|assign|status|attachment|merge":
  * what agents and administrators see of the cases, the changes they make
- * by hand (merging a duplicate too), and an attachment's bytes. */
+ * by hand (a new assignee is mailed; merging a duplicate), and an
+ * attachment's bytes. */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include "db.h"
 #include "json.h"
 #include "model.h"
+#include "outbound.h"
+#include "outbox.h"
 #include "sla.h"
 #include "store.h"
 
@@ -344,23 +347,29 @@ static int cmd_case_attachment(struct cmd_ctx *ctx, const char *id, const char *
 /* How a case changes: fill old_r (256 bytes) with what it was before. */
 typedef int cmd_case_apply(struct db *db, long long id, const char *value, char *old_r, struct fault *f);
 
+/* Refuse to change a case merged away: its mail goes to the case it was
+ * merged into, so that one is the one to change. */
+static int cmd_case_live(struct cmd_ctx *ctx, const char *id, struct fault *f)
+{
+	long long final = 0;
+
+	if (store_case_final(ctx->db, atoll(id), &final, f) < 0)
+		return -1;
+	if (final != 0 && final != atoll(id))
+		return fault_perm(f, "case %s was merged into case %lld: change that one", id, final);
+	return 0;
+}
+
 /* Change one case and record an event in the same transaction. */
 static int cmd_case_change(struct cmd_ctx *ctx, const char *id, cmd_case_apply *apply, const char *value,
 			   enum event_type event, struct fault *f)
 {
 	char old[256], *detail;
-	long long final = 0;
 	int ret;
 
 	if (cmd_db(ctx, f) < 0 || db_begin(ctx->db, f) < 0)
 		return -1;
-	if (store_case_final(ctx->db, atoll(id), &final, f) < 0)
-		goto fail;
-	if (final != 0 && final != atoll(id)) {
-		fault_perm(f, "case %s was merged into case %lld: change that one", id, final);
-		goto fail;
-	}
-	if (apply(ctx->db, atoll(id), value, old, f) < 0)
+	if (cmd_case_live(ctx, id, f) < 0 || apply(ctx->db, atoll(id), value, old, f) < 0)
 		goto fail;
 	detail = g_strdup_printf("%s -> %s", old, value);
 	ret = store_event(ctx->db, atoll(id), event, "cli", detail, f);
@@ -372,12 +381,6 @@ static int cmd_case_change(struct cmd_ctx *ctx, const char *id, cmd_case_apply *
 fail:
 	db_rollback(ctx->db);
 	return -1;
-}
-
-/* Assign case id to the agent with address value. */
-static int cmd_case_apply_assign(struct db *db, long long id, const char *value, char *old_r, struct fault *f)
-{
-	return store_case_assign(db, id, value, old_r, f);
 }
 
 /* Set case id's status to value (checked by the caller). */
@@ -392,24 +395,73 @@ static int cmd_case_apply_status(struct db *db, long long id, const char *value,
 	return sla_refresh(db, id, 0, f);
 }
 
-/* Assign a case to a registered agent. */
+/* Assign a case to a registered agent. A new assignee who is active gets
+ * the "assigned" mail (as with #assign), queued in the same transaction
+ * and sent right after the commit (else by the sweeper); without keys
+ * (no token for its Reply-To) the case is assigned and the mail left out,
+ * with a warning. */
 static int cmd_case_assign(struct cmd_ctx *ctx, const char *id, const char *agent, struct fault *f)
 {
-	char *addr;
-	long long agent_id = 0;
+	GArray *queued = g_array_new(FALSE, FALSE, sizeof(long long));
+	struct fault key_fault = { 0 };
+	char *addr, old[256], *detail;
+	long long agent_id = 0, active_id = 0;
+	bool mail;
 	int ret;
 
-	if (cmd_case_number(id, f) < 0 || address_normalize(agent, &addr, f) < 0)
+	if (cmd_case_number(id, f) < 0 || address_normalize(agent, &addr, f) < 0) {
+		g_array_free(queued, TRUE);
 		return -1;
+	}
 	ret = cmd_db(ctx, f);
 	if (ret == 0)
 		ret = store_agent_find(ctx->db, addr, &agent_id, f);
 	if (ret == 0 && agent_id == 0)
 		ret = fault_perm(f, "no agent %s (add it with 'postdesk agent add')", addr);
-	if (ret == 0 && (ret = store_agent_active(ctx->db, addr, &agent_id, f)) == 0 && agent_id == 0)
+	if (ret == 0 && (ret = store_agent_active(ctx->db, addr, &active_id, f)) == 0 && active_id == 0)
 		ret = fault_perm(f, "agent %s is disabled (see 'postdesk agent enable')", addr);
+	mail = ret == 0 && cmd_keyring(ctx, &key_fault) == 0;
 	if (ret == 0)
-		ret = cmd_case_change(ctx, id, cmd_case_apply_assign, addr, EV_ASSIGNED, f);
+		ret = db_begin(ctx->db, f);
+	if (ret == 0) {
+		ret = cmd_case_live(ctx, id, f);
+		if (ret == 0)
+			ret = store_case_assign(ctx->db, atoll(id), addr, old, f);
+		else
+			old[0] = '\0';
+		detail = g_strdup_printf("%s -> %s", old, addr);
+		if (ret == 0)
+			ret = store_event(ctx->db, atoll(id), EV_ASSIGNED, "cli", detail, f);
+		g_free(detail);
+		mail = mail && strcmp(old, addr) != 0;	/* the same assignee again: nothing new to tell */
+		if (ret == 0 && mail) {
+			struct outbound ob = { .cfg = ctx->cfg, .db = ctx->db, .ring = ctx->ring, .queued = queued,
+					       .send_now = true };
+
+			char *by = g_strdup_printf("%s (postdesk case assign)", g_get_user_name());
+
+			ret = outbound_assigned_notice(&ob, atoll(id), agent_id, by, f);
+			g_free(by);
+		}
+		if (ret == 0)
+			ret = db_commit(ctx->db, f);
+		if (ret < 0)
+			db_rollback(ctx->db);
+	}
+	if (ret == 0) {
+		struct outbox_stats st = { 0 };
+		struct fault send_fault;
+
+		printf("case %s: %s %s\n", id, model_event_name(EV_ASSIGNED), addr);
+		if (active_id > 0 && key_fault.kind != FAULT_NONE)
+			fprintf(stderr, "postdesk: case %s: %s not mailed: %s\n", id, addr, key_fault.text);
+		if (queued->len > 0 &&
+		    outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len, 0, &st,
+				 &send_fault) < 0)
+			fprintf(stderr, "postdesk: case %s: sending the mail to %s: %s (left in the outbox)\n", id,
+				addr, send_fault.text);
+	}
+	g_array_free(queued, TRUE);
 	g_free(addr);
 	return ret;
 }

@@ -50,6 +50,73 @@ static void agentcmd_merge(const char *arg, struct agentcmd *cmd)
 	cmd->merge = atoll(digits);
 }
 
+/* Take addr out of list (n of them), if it is there. */
+static void agentcmd_drop(char **list, int *n, const char *addr)
+{
+	int i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp(list[i], addr) == 0) {
+			g_free(list[i]);
+			list[i] = list[--*n];
+			list[*n] = NULL;
+			return;
+		}
+	}
+}
+
+/* Whether addr is in list (n of them). */
+static bool agentcmd_has(char **list, int n, const char *addr)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], addr) == 0)
+			return true;
+	return false;
+}
+
+/* "#cc ADDR..." (add: true) or "#uncc ADDR...": the addresses, separated
+ * by spaces or commas; the last line naming an address decides. */
+static void agentcmd_cc(char **args, bool add, struct agentcmd *cmd)
+{
+	const char *verb = add ? "#cc" : "#uncc";
+	char **mine = add ? cmd->cc : cmd->uncc, **theirs = add ? cmd->uncc : cmd->cc;
+	int *n_mine = add ? &cmd->n_cc : &cmd->n_uncc, *n_theirs = add ? &cmd->n_uncc : &cmd->n_cc;
+	int i, named = 0;
+
+	for (i = 0; args[i] != NULL && cmd->error == NULL; i++) {
+		char **parts = g_strsplit(args[i], ",", -1), *addr;
+		struct fault f;
+		int k;
+
+		for (k = 0; parts[k] != NULL && cmd->error == NULL; k++) {
+			if (*parts[k] == '\0')
+				continue;
+			named++;
+			if (address_normalize(parts[k], &addr, &f) < 0) {
+				cmd->error = g_strdup_printf("%s: %s", verb, f.text);
+				break;
+			}
+			agentcmd_drop(theirs, n_theirs, addr);
+			if (agentcmd_has(mine, *n_mine, addr)) {
+				g_free(addr);
+				continue;
+			}
+			if (*n_mine + *n_theirs >= AGENTCMD_CC_MAX) {
+				cmd->error = g_strdup_printf("at most %d addresses in #cc and #uncc lines",
+							     AGENTCMD_CC_MAX);
+				g_free(addr);
+				break;
+			}
+			mine[(*n_mine)++] = addr;
+		}
+		g_strfreev(parts);
+	}
+	if (named == 0 && cmd->error == NULL)
+		cmd->error = g_strdup_printf("expected %s ADDRESS", verb);
+}
+
 /* Apply one command line ("#verb arg"); fills cmd->error when it is bad. */
 static void agentcmd_line(const char *line, struct agentcmd *cmd)
 {
@@ -78,6 +145,8 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 		agentcmd_attachments(words + 1, cmd);
 	else if (strcmp(lverb, "merge") == 0)
 		agentcmd_merge(nargs == 1 ? arg : NULL, cmd);
+	else if (strcmp(lverb, "cc") == 0 || strcmp(lverb, "uncc") == 0)
+		agentcmd_cc(words + 1, strcmp(lverb, "cc") == 0, cmd);
 	else if (strcmp(lverb, "assign") == 0 && nargs == 1 && strcmp(larg, "me") == 0) {
 		/* the author: deliver_plan knows who that is */
 		g_free(cmd->assign);
@@ -100,7 +169,7 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 		cmd->error = g_strdup("expected #priority low|normal|high|urgent");
 	else
 		cmd->error = g_strdup("unknown command (known: #status, #resolve, #assign, #priority, #note,"
-				      " #attachments, #merge)");
+				      " #attachments, #merge, #cc, #uncc)");
 	if (cmd->error != NULL)
 		cmd->error_line = g_strdup(line);
 	g_free(lverb);
@@ -134,6 +203,12 @@ void agentcmd_parse(const char *text, struct agentcmd *cmd)
 
 void agentcmd_clear(struct agentcmd *cmd)
 {
+	int i;
+
+	for (i = 0; i < cmd->n_cc; i++)
+		g_free(cmd->cc[i]);
+	for (i = 0; i < cmd->n_uncc; i++)
+		g_free(cmd->uncc[i]);
 	g_free(cmd->assign);
 	g_free(cmd->error);
 	g_free(cmd->error_line);

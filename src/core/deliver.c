@@ -282,6 +282,9 @@ static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fau
 		return 0;
 	if (deliver_token(d, fa, f) < 0 || store_agent_active(d->db, d->mail->from_addr, &fa->agent_id, f) < 0)
 		return -1;
+	if (fa->token_case > 0 && token_role_rating(fa->token_role) > 0 &&
+	    store_case_rater(d->db, fa->token_case, d->mail->from_addr, &fa->rater, f) < 0)
+		return -1;
 	if (fa->agent_id > 0 && d->cfg->authserv_id[0] != '\0')
 		deliver_verify(d, fa);
 	deliver_guess(d, fa);

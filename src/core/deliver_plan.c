@@ -234,7 +234,8 @@ static void deliver_plan_watchers(const struct deliver_facts *fa, struct deliver
 }
 
 /* A survey answer rates the case; the text, without the quoted survey, is
- * its comment. Automatic answers rate nothing. */
+ * its comment. Automatic answers rate nothing, nor does anyone but the
+ * case's customer, their aliases and its watchers. */
 static void deliver_plan_rating(const struct deliver_facts *fa, int rating, struct deliver_plan *p)
 {
 	struct quote_reply reply;
@@ -242,6 +243,16 @@ static void deliver_plan_rating(const struct deliver_facts *fa, int rating, stru
 
 	if (fa->cls.kind != CLASSIFY_NORMAL)
 		return;
+	if (!fa->rater) {
+		/* the survey address may have been passed on: only the case's
+		 * own people rate it */
+		detail = g_strdup_printf("%d of %d from %s, who is not the customer, an alias of theirs or a"
+					 " watcher: not counted", rating, TOKEN_RATING_MAX,
+					 fa->mail->from_addr ? fa->mail->from_addr : "an unknown sender");
+		deliver_plan_event(p->message_events, EV_RATING_IGNORED, detail);
+		g_free(detail);
+		return;
+	}
 	p->rating = rating;
 	quote_reply(fa->mail->body_text, &reply);
 	comment = g_strstrip(g_steal_pointer(&reply.text));
@@ -271,6 +282,16 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 					    " comes from your domain (%s).", p->subject,
 					    fa->verified_why ? fa->verified_why : "");
 		p->summary = "unverified";
+		return;
+	}
+	if (p->kind == MSG_CUSTOMER && p->rating > 0 && p->rating <= DELIVER_LOW_RATING) {
+		p->reaction = REACT_LOW_RATING;
+		p->summary = "low-rating";
+		return;
+	}
+	if (p->kind == MSG_CUSTOMER && p->bounced_addr != NULL && p->case_id > 0) {
+		p->reaction = REACT_BOUNCE;	/* outbound tells it once per address */
+		p->summary = "bounce-notice";
 		return;
 	}
 	if (p->kind == MSG_CUSTOMER) {

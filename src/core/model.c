@@ -54,6 +54,10 @@ static const char *const model_events[EVENT_TYPE_COUNT] = {
 	[EV_MERGED_INTO] = "merged-into",
 	[EV_MERGED_FROM] = "merged-from",
 	[EV_UNASSIGNED] = "unassigned",
+	[EV_WATCHER_REMOVED] = "watcher-removed",
+	[EV_RATING_IGNORED] = "rating-ignored",
+	[EV_BOUNCE_NOTICE] = "bounce-notice",
+	[EV_LOW_RATING_NOTICE] = "low-rating-notice",
 };
 
 /* Look name up in a table of n names; -1 when absent. */

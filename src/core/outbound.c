@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "agentcmd.h"
 #include "attach.h"
 #include "classify.h"
@@ -354,13 +355,29 @@ void outbound_actions(struct template_vars *v, const char *helpdesk_name, const 
 	g_free(subject);
 }
 
+/* Who is copied on the case (its watchers, ", "-joined) into *copied_r
+ * (g_free), NULL when nobody. */
+static int outbound_copied(struct outbound *ob, const struct outbound_case *c, char **copied_r, struct fault *f)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+	int ret = store_watchers_list(ob->db, c->info.id, list, f);
+
+	*copied_r = NULL;
+	if (ret == 0 && list->len > 0) {
+		g_ptr_array_add(list, NULL);
+		*copied_r = g_strjoinv(", ", (char **)list->pdata);
+	}
+	g_ptr_array_free(list, TRUE);
+	return ret;
+}
+
 /* Tell agents about a message with template: the assignee, else the
  * queue's agents (all of them for a note); never the author. Its
  * attachments go with it as far as notify_attachment_limit allows. */
 static int outbound_notify(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
 			   const struct deliver_plan *p, struct fault *f)
 {
-	char *reply_to = NULL, *note = NULL, *from_name, *assignee = NULL, *assignee_name = NULL;
+	char *reply_to = NULL, *note = NULL, *from_name, *assignee = NULL, *assignee_name = NULL, *copied = NULL;
 	struct outbound_files fl = { 0 };
 	PGresult *res;
 	int i, ret = 0;
@@ -375,11 +392,12 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 	}
 	if (outbound_token_addr(ob, c, TOKEN_ROLE_AGENT, &reply_to, f) < 0 ||
 	    outbound_token_addr(ob, c, TOKEN_ROLE_NOTE, &note, f) < 0 ||
-	    outbound_files_pick(ob, c, mail, &fl, f) < 0 ||
+	    outbound_files_pick(ob, c, mail, &fl, f) < 0 || outbound_copied(ob, c, &copied, f) < 0 ||
 	    (c->info.assignee_id != 0 && store_agent_get(ob->db, c->info.assignee_id, &assignee_name, &assignee, f) < 0)) {
 		PQclear(res);
 		g_free(reply_to);
 		g_free(note);
+		g_free(copied);
 		outbound_files_clear(&fl);
 		return -1;
 	}
@@ -392,6 +410,7 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 		template_vars_set(v, "agent_name", PQgetvalue(res, i, 1));
 		template_vars_set(v, "message_from", mail->from_addr);
 		template_vars_set(v, "message_body", p->notify_body);
+		template_vars_set(v, "copied", copied);
 		outbound_actions(v, ob->cfg->helpdesk_name, c->id, c->info.subject, reply_to, note,
 				 g_strcmp0(assignee, to[0]) != 0);
 		outbound_files_vars(ob, mail, &fl, v);
@@ -416,6 +435,7 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 	g_free(note);
 	g_free(assignee);
 	g_free(assignee_name);
+	g_free(copied);
 	return ret;
 }
 
@@ -975,8 +995,9 @@ static int outbound_commands(struct outbound *ob, const struct outbound_case *c,
 	return 0;
 }
 
-/* Tell an agent whom another agent's #assign gave the case. */
-static int outbound_assigned(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+/* Tell an agent whom another agent's #assign (or "postdesk case assign")
+ * gave the case; by: who assigned it. */
+static int outbound_assigned(struct outbound *ob, const struct outbound_case *c, const char *by,
 			     long long assignee, struct fault *f)
 {
 	char *name = NULL, *email = NULL, *reply_to = NULL;
@@ -996,7 +1017,7 @@ static int outbound_assigned(struct outbound *ob, const struct outbound_case *c,
 		};
 
 		template_vars_set(v, "agent_name", name);
-		template_vars_set(v, "assigned_by", mail->from_addr);
+		template_vars_set(v, "assigned_by", by);
 		ret = outbound_send(ob, c, &m, v, f);
 		template_vars_free(&v);
 	}
@@ -1097,6 +1118,77 @@ static int outbound_merge(struct outbound *ob, const struct outbound_case *c, co
 	return 0;
 }
 
+/* An agent's #cc lines: the addresses that can be copied into add
+ * (g_free each) with their bases (without the extension) into bases;
+ * *bad_r (g_free) the first that cannot be, with why, NULL when none. An
+ * address copied already, or the case's customer, is no error: nothing to
+ * do (said in done). */
+static int outbound_cc_check(struct outbound *ob, const struct outbound_case *c, const struct deliver_plan *p,
+			     GPtrArray *add, GPtrArray *bases, struct template_vars *done, char **bad_r,
+			     struct fault *f)
+{
+	GString *same = g_string_new(NULL);
+	int i, ret = 0;
+
+	*bad_r = NULL;
+	for (i = 0; i < p->cmd.n_cc && ret == 0 && *bad_r == NULL; i++) {
+		const char *addr = p->cmd.cc[i], *why;
+		char *base, *ext;
+
+		address_split(addr, ob->cfg->recipient_delimiter, &base, &ext);
+		g_free(ext);
+		ret = store_watcher_refusal(ob->db, c->info.id, addr, base, ob->cfg->max_watchers, &why, f);
+		if (ret == 0 && why == NULL) {
+			g_ptr_array_add(add, g_strdup(addr));
+			g_ptr_array_add(bases, g_steal_pointer(&base));
+		} else if (ret == 0 && (strcmp(why, "already copied") == 0 || strcmp(why, "the customer") == 0)) {
+			g_string_append_printf(same, "%s%s (%s)", same->len ? ", " : "", addr, why);
+		} else if (ret == 0) {
+			*bad_r = g_strdup_printf("%s is %s", addr, why);
+		}
+		g_free(base);
+	}
+	if (same->len > 0)
+		outbound_done(done, "done_cc_already", same->str);
+	g_string_free(same, TRUE);
+	return ret;
+}
+
+/* Apply an agent's #cc (the addresses outbound_cc_check let through) and
+ * #uncc, each change with its event by the agent, and say in done what
+ * changed. */
+static int outbound_cc_apply(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			     const struct deliver_plan *p, GPtrArray *add, GPtrArray *bases,
+			     struct template_vars *done, struct fault *f)
+{
+	GString *removed = g_string_new(NULL), *absent = g_string_new(NULL);
+	char *joined;
+	int i, ret = 0;
+
+	if (add->len > 0) {
+		ret = store_watchers_add(ob->db, c->info.id, add, bases, ob->cfg->max_watchers, mail->from_addr, f);
+		g_ptr_array_add(add, NULL);
+		joined = g_strjoinv(", ", (char **)add->pdata);
+		g_ptr_array_remove_index(add, add->len - 1);
+		outbound_done(done, "done_cc", joined);
+		g_free(joined);
+	}
+	for (i = 0; i < p->cmd.n_uncc && ret == 0; i++) {
+		bool gone;
+
+		ret = store_watcher_remove(ob->db, c->info.id, p->cmd.uncc[i], mail->from_addr, &gone, f);
+		g_string_append_printf(gone ? removed : absent, "%s%s", (gone ? removed : absent)->len ? ", " : "",
+				       p->cmd.uncc[i]);
+	}
+	if (removed->len > 0)
+		outbound_done(done, "done_uncc", removed->str);
+	if (absent->len > 0)
+		outbound_done(done, "done_uncc_absent", absent->str);
+	g_string_free(removed, TRUE);
+	g_string_free(absent, TRUE);
+	return ret;
+}
+
 /* A trusted agent's mail: an answer relayed to the customer, a note
  * shown to the queue, the case's attachments mailed to the agent, or
  * commands alone confirmed to the agent; the commands applied. A bad #assign, or an answer that still holds one of
@@ -1106,18 +1198,21 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 {
 	struct template_vars *done = outbound_vars(ob, c);
 	enum deliver_reaction react = p->reaction;
-	char token[TOKEN_MAX], *answer = NULL;
+	GPtrArray *cc = g_ptr_array_new_with_free_func(g_free), *cc_bases = g_ptr_array_new_with_free_func(g_free);
+	char token[TOKEN_MAX], *answer = NULL, *bad_cc = NULL;
 	long long assignee;
 	bool ok;
 	int ret = -1;
 
 	template_vars_set(done, "done_nothing", "yes");
-	if (outbound_assignee(ob, p, &assignee, &ok, f) < 0)
+	if (outbound_assignee(ob, p, &assignee, &ok, f) < 0 ||
+	    outbound_cc_check(ob, c, p, cc, cc_bases, done, &bad_cc, f) < 0)
 		goto out;
-	if (!ok) {
-		char *line = g_strdup_printf("#assign %s", p->cmd.assign);
+	if (!ok || bad_cc != NULL) {
+		char *line = !ok ? g_strdup_printf("#assign %s", p->cmd.assign) : g_strdup_printf("#cc %.*s",
+			     (int)strcspn(bad_cc, " "), bad_cc);
 
-		ret = outbound_agent_error(ob, c, mail, line, "no such active agent", f);
+		ret = outbound_agent_error(ob, c, mail, line, !ok ? "no such active agent" : bad_cc, f);
 		g_free(line);
 		goto out;
 	}
@@ -1134,6 +1229,11 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 			ret = outbound_refused(ob, c, mail, token, f);
 			goto out;
 		}
+	}
+	/* the watchers first: an answer in the same mail reaches those it copies */
+	if (outbound_cc_apply(ob, c, mail, p, cc, cc_bases, done, f) < 0)
+		goto out;
+	if (react == REACT_RELAY) {
 		/* nothing but our own mail quoted, and no file: nothing to relay */
 		if (*answer == '\0' && !outbound_relayable_files(ob, mail))
 			react = REACT_COMMANDS;
@@ -1154,10 +1254,135 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 	if (ret == 0 && react == REACT_COMMANDS)
 		ret = outbound_to_author(ob, c, mail, "agent-done", "agent_done", true, g_steal_pointer(&done), f);
 	if (ret == 0 && assignee > 0 && assignee != c->info.assignee_id && assignee != p->agent_id)
-		ret = outbound_assigned(ob, c, mail, assignee, f);
+		ret = outbound_assigned(ob, c, mail->from_addr, assignee, f);
 out:
 	template_vars_free(&done);
 	g_free(answer);
+	g_free(bad_cc);
+	g_ptr_array_free(cc, TRUE);
+	g_ptr_array_free(cc_bases, TRUE);
+	return ret;
+}
+
+/* Mail each agent of the list to (NULL-terminated, each once) a notice
+ * about the case with template (kind in the outbox), the variables of v
+ * added to every mail's (v freed here), with the agent Reply-To token and
+ * the one-click actions: a reply to a notice acts on the case. */
+static int outbound_agent_notice(struct outbound *ob, const struct outbound_case *c, const char *kind,
+				 const char *template, const char *const *to, struct template_vars *v,
+				 struct fault *f)
+{
+	char *reply_to = NULL, *note = NULL, *name = NULL, *assignee = NULL;
+	int i, ret;
+
+	ret = store_agent_get(ob->db, c->info.assignee_id, &name, &assignee, f);
+	if (ret == 0 && (outbound_token_addr(ob, c, TOKEN_ROLE_AGENT, &reply_to, f) < 0 ||
+			 outbound_token_addr(ob, c, TOKEN_ROLE_NOTE, &note, f) < 0))
+		ret = -1;
+	for (i = 0; to[i] != NULL && ret == 0; i++) {
+		const char *one[2] = { to[i], NULL };
+		struct outbound_mail m = {
+			.kind = kind, .msg_kind = MSG_SYSTEM, .template = template,
+			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
+			.reply_to = reply_to, .to = one, .envelope_from = c->info.queue_addr,
+			.auto_submitted = "auto-generated",
+		};
+
+		template_vars_set(v, "assignee", assignee);
+		template_vars_set(v, "assign_url", NULL);	/* set again unless to[i] is the assignee */
+		outbound_actions(v, ob->cfg->helpdesk_name, c->id, c->info.subject, reply_to, note,
+				 g_strcmp0(assignee, to[i]) != 0);
+		ret = outbound_send(ob, c, &m, v, f);
+	}
+	template_vars_free(&v);
+	g_free(name);
+	g_free(assignee);
+	g_free(reply_to);
+	g_free(note);
+	return ret;
+}
+
+/* Add addr to the list to unless it is there (case-folded addresses). */
+static void outbound_add_once(GPtrArray *to, const char *addr)
+{
+	guint i;
+
+	for (i = 0; i < to->len; i++)
+		if (strcmp(g_ptr_array_index(to, i), addr) == 0)
+			return;
+	g_ptr_array_add(to, g_strdup(addr));
+}
+
+/* Mail to an address of the case failed (a delivery report): the
+ * assignee, else the queue's agents, are told once per address, with the
+ * reason the report gave. */
+static int outbound_bounce(struct outbound *ob, const struct outbound_case *c, const struct deliver_plan *p,
+			   struct fault *f)
+{
+	GPtrArray *to = g_ptr_array_new_with_free_func(g_free);
+	struct template_vars *v;
+	bool first;
+	int ret;
+
+	ret = store_case_told(ob->db, c->info.id, EV_BOUNCE_NOTICE, p->bounced_addr, &first, f);
+	if (ret == 0 && first)
+		ret = store_agents_to_escalate(ob->db, c->info.id, to, f);
+	if (ret == 0 && first && to->len > 0) {
+		g_ptr_array_add(to, NULL);
+		v = outbound_vars(ob, c);
+		template_vars_set(v, "bounced_address", p->bounced_addr);
+		template_vars_set(v, "reason", p->bounce_detail);
+		template_vars_set(v, "bounced_customer",
+				  g_strcmp0(p->bounced_addr, c->info.customer_email) == 0 ? "yes" : NULL);
+		ret = outbound_agent_notice(ob, c, "bounce-notice", "bounce_notice", (const char *const *)to->pdata, v, f);
+	}
+	g_ptr_array_free(to, TRUE);
+	return ret;
+}
+
+/* A survey rating of DELIVER_LOW_RATING or less: the assignee (else the
+ * queue's agents) and the queue's escalation address are told, with the
+ * comment, once per case and rating. */
+static int outbound_low_rating(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			       const struct deliver_plan *p, struct fault *f)
+{
+	GPtrArray *to = g_ptr_array_new_with_free_func(g_free);
+	char rating[24], *escalate_to = NULL;
+	struct template_vars *v;
+	bool first;
+	int ret;
+
+	snprintf(rating, sizeof(rating), "%d", p->rating);
+	ret = store_case_told(ob->db, c->info.id, EV_LOW_RATING_NOTICE, rating, &first, f);
+	if (ret == 0 && first && (store_agents_to_escalate(ob->db, c->info.id, to, f) < 0 ||
+				  store_queue_escalate_to(ob->db, c->info.queue_id, &escalate_to, f) < 0))
+		ret = -1;
+	if (escalate_to != NULL)
+		outbound_add_once(to, escalate_to);
+	if (ret == 0 && first && to->len > 0) {
+		g_ptr_array_add(to, NULL);
+		v = outbound_vars(ob, c);
+		template_vars_set(v, "rating", rating);
+		template_vars_set(v, "rating_max", G_STRINGIFY(TOKEN_RATING_MAX));
+		template_vars_set(v, "comment", p->rating_comment);
+		template_vars_set(v, "rated_by", mail->from_addr);
+		ret = outbound_agent_notice(ob, c, "low-rating", "low_rating", (const char *const *)to->pdata, v, f);
+	}
+	g_free(escalate_to);
+	g_ptr_array_free(to, TRUE);
+	return ret;
+}
+
+int outbound_assigned_notice(struct outbound *ob, long long case_id, long long agent_id, const char *by,
+			     struct fault *f)
+{
+	struct outbound_case c = { 0 };
+	int ret;
+
+	if (outbound_load(ob, case_id, &c, f) < 0)
+		return -1;
+	ret = outbound_assigned(ob, &c, by, agent_id, f);
+	outbound_case_clear(&c);
 	return ret;
 }
 
@@ -1192,6 +1417,12 @@ int outbound_react(struct outbound *ob, long long case_id, const struct mail *ma
 	case REACT_UNVERIFIED:
 		ret = outbound_unverified(ob, &c, mail, p->answer, f);
 		break;
+	case REACT_BOUNCE:
+		ret = outbound_bounce(ob, &c, p, f);
+		break;
+	case REACT_LOW_RATING:
+		ret = outbound_low_rating(ob, &c, mail, p, f);
+		break;
 	}
 	outbound_case_clear(&c);
 	return ret;
@@ -1202,39 +1433,17 @@ int outbound_escalation(struct outbound *ob, long long case_id, int level, const
 {
 	struct outbound_case c = { 0 };
 	struct template_vars *v;
-	char lv[8], *name = NULL, *assignee = NULL, *reply_to = NULL, *note = NULL;
-	int i, ret;
+	char lv[8];
+	int ret;
 
 	if (outbound_load(ob, case_id, &c, f) < 0)
 		return -1;
 	snprintf(lv, sizeof(lv), "%d", level);
-	ret = store_agent_get(ob->db, c.info.assignee_id, &name, &assignee, f);
+	v = outbound_vars(ob, &c);
+	template_vars_set(v, "level", lv);
+	template_vars_set(v, "reason", reason);
 	/* a reply to an escalation is agent mail: an answer, commands */
-	if (ret == 0 && (outbound_token_addr(ob, &c, TOKEN_ROLE_AGENT, &reply_to, f) < 0 ||
-			 outbound_token_addr(ob, &c, TOKEN_ROLE_NOTE, &note, f) < 0))
-		ret = -1;
-	for (i = 0; to[i] != NULL && ret == 0; i++) {
-		const char *one[2] = { to[i], NULL };
-		struct outbound_mail m = {
-			.kind = "escalation", .msg_kind = MSG_SYSTEM, .template = "escalation",
-			.language = ob->cfg->default_language, .from_name = ob->cfg->helpdesk_name,
-			.reply_to = reply_to, .to = one, .envelope_from = c.info.queue_addr,
-			.auto_submitted = "auto-generated",
-		};
-
-		v = outbound_vars(ob, &c);
-		template_vars_set(v, "level", lv);
-		template_vars_set(v, "reason", reason);
-		template_vars_set(v, "assignee", assignee);
-		outbound_actions(v, ob->cfg->helpdesk_name, c.id, c.info.subject, reply_to, note,
-				 g_strcmp0(assignee, to[i]) != 0);
-		ret = outbound_send(ob, &c, &m, v, f);
-		template_vars_free(&v);
-	}
-	g_free(name);
-	g_free(assignee);
-	g_free(reply_to);
-	g_free(note);
+	ret = outbound_agent_notice(ob, &c, "escalation", "escalation", to, v, f);
 	outbound_case_clear(&c);
 	return ret;
 }

@@ -36,6 +36,12 @@ static int store_query_texts(struct db *db, const char *sql, int n, const char *
 	return 0;
 }
 
+/* The id of the customer whose address, or alias, the text parameter p is
+ * (SQL NULL when none): a customer's aliases write as the customer. */
+#define STORE_CUSTOMER_OF(p) \
+	"(SELECT id FROM customers WHERE email = " p \
+	" UNION ALL SELECT customer_id FROM customer_aliases WHERE address = " p " LIMIT 1)"
+
 /* A status read from the database (the CHECK constraint allows no other). */
 static enum case_status store_status(const char *name)
 {
@@ -128,10 +134,15 @@ int store_agents_to_escalate(struct db *db, long long case_id, GPtrArray *to, st
 
 int store_customer_upsert(struct db *db, const char *email, const char *name, long long *id_r, struct fault *f)
 {
+	/* an alias's mail is its customer's: no customer of its own */
 	return store_query_ll(db,
-			      "INSERT INTO customers (email, name) VALUES ($1, $2)"
-			      " ON CONFLICT (email) DO UPDATE SET name = coalesce(customers.name, EXCLUDED.name)"
-			      " RETURNING id", 2, (const char *[]){ email, name }, id_r, f);
+			      "WITH alias AS (SELECT customer_id AS id FROM customer_aliases WHERE address = $1),"
+			      " ins AS (INSERT INTO customers (email, name) SELECT $1, $2"
+			      "  WHERE NOT EXISTS (SELECT 1 FROM alias)"
+			      "  ON CONFLICT (email) DO UPDATE SET name = coalesce(customers.name, EXCLUDED.name)"
+			      "  RETURNING id)"
+			      " SELECT id FROM alias UNION ALL SELECT id FROM ins", 2, (const char *[]){ email, name },
+			      id_r, f);
 }
 
 int store_language_seen(struct db *db, long long case_id, const char *email, const char *language,
@@ -139,12 +150,12 @@ int store_language_seen(struct db *db, long long case_id, const char *email, con
 {
 	if (db_run(db,
 		   "UPDATE customers SET language = $2, language_source = CASE WHEN $3 THEN 'header' ELSE 'guess' END"
-		   " WHERE email = $1 AND ($3 OR language_source IS DISTINCT FROM 'header')",
+		   " WHERE id = " STORE_CUSTOMER_OF("$1") " AND ($3 OR language_source IS DISTINCT FROM 'header')",
 		   3, (const char *[]){ email, language, from_header ? "t" : "f" }, f) < 0)
 		return -1;
 	return db_run(db,
 		      "UPDATE cases SET language = $3 WHERE id = $1 AND language IS NULL"
-		      " AND customer_id = (SELECT id FROM customers WHERE email = $2)",
+		      " AND customer_id = " STORE_CUSTOMER_OF("$2"),
 		      3, (const char *[]){ DB_ID(case_id), email, language }, f);
 }
 
@@ -202,23 +213,29 @@ int store_case_lock(struct db *db, long long id, enum case_status *status_r, lon
 	return 0;
 }
 
-int store_case_participant(struct db *db, long long case_id, const char *addr, bool *yes_r, struct fault *f)
+/* Whether the query sql finds a row for the case ($1) and addr ($2);
+ * false when there is no addr. */
+static int store_case_finds(struct db *db, const char *sql, long long case_id, const char *addr, bool *yes_r,
+			    struct fault *f)
 {
 	long long n;
 
 	*yes_r = false;
 	if (addr == NULL)
 		return 0;
-	if (store_query_ll(db,
-			   "SELECT 1 FROM cases c JOIN customers cu ON cu.id = c.customer_id"
-			   " WHERE c.id = $1 AND cu.email = $2"
-			   " UNION ALL SELECT 1 FROM watchers WHERE case_id = $1 AND address = $2"
-			   " UNION ALL SELECT 1 FROM cases c JOIN agents a ON a.id = c.assignee_id"
-			   " WHERE c.id = $1 AND a.email = $2 LIMIT 1",
-			   2, (const char *[]){ DB_ID(case_id), addr }, &n, f) < 0)
+	if (store_query_ll(db, sql, 2, (const char *[]){ DB_ID(case_id), addr }, &n, f) < 0)
 		return -1;
 	*yes_r = n == 1;
 	return 0;
+}
+
+int store_case_participant(struct db *db, long long case_id, const char *addr, bool *yes_r, struct fault *f)
+{
+	return store_case_finds(db,
+				"SELECT 1 FROM cases c WHERE c.id = $1 AND c.customer_id = " STORE_CUSTOMER_OF("$2")
+				" UNION ALL SELECT 1 FROM watchers WHERE case_id = $1 AND address = $2"
+				" UNION ALL SELECT 1 FROM cases c JOIN agents a ON a.id = c.assignee_id"
+				" WHERE c.id = $1 AND a.email = $2 LIMIT 1", case_id, addr, yes_r, f);
 }
 
 int store_case_info(struct db *db, long long id, const char *default_language, struct store_case_info *c,
@@ -1123,4 +1140,153 @@ int store_queue_open_cases(struct db *db, long long queue_id, GArray *ids, struc
 	}
 	PQclear(res);
 	return 0;
+}
+/* ---- people: customer aliases, watchers by command, notices (issue 15) -- */
+
+int store_customer_find(struct db *db, const char *email, long long *id_r, struct fault *f)
+{
+	return store_query_ll(db, "SELECT id FROM customers WHERE email = $1", 1, (const char *[]){ email }, id_r, f);
+}
+
+int store_customer_alias_add(struct db *db, const char *email, const char *other, const char *other_base,
+			     bool *added_r, struct fault *f)
+{
+	enum { A_AGENT, A_QUEUE, A_OWNER, A_OTHER_CASES, A_EMAIL_OWNER };
+	PGresult *res;
+	long long id, cases;
+	char *owner, *email_owner;
+	bool agent, queue;
+	int ret = 0;
+
+	*added_r = false;
+	/* everything that could refuse it, in one look (the caller's
+	 * transaction; the alias's primary key settles a race) */
+	res = db_exec(db,
+		      "SELECT EXISTS (SELECT 1 FROM agents WHERE email = $2),"
+		      " EXISTS (SELECT 1 FROM queues WHERE address = $3),"
+		      " (SELECT cu.email FROM customer_aliases a JOIN customers cu ON cu.id = a.customer_id"
+		      "  WHERE a.address = $2),"
+		      " (SELECT count(*) FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE cu.email = $2),"
+		      " (SELECT cu.email FROM customer_aliases a JOIN customers cu ON cu.id = a.customer_id"
+		      "  WHERE a.address = $1)",
+		      3, (const char *[]){ email, other, other_base }, f);
+	if (res == NULL)
+		return -1;
+	agent = db_get_bool(res, 0, A_AGENT);
+	queue = db_get_bool(res, 0, A_QUEUE);
+	owner = g_strdup(db_value(res, 0, A_OWNER));
+	cases = db_get_ll(res, 0, A_OTHER_CASES);
+	email_owner = g_strdup(db_value(res, 0, A_EMAIL_OWNER));
+	PQclear(res);
+	if (email_owner != NULL)
+		ret = fault_perm(f, "%s is itself an alias of %s: add the alias to %s", email, email_owner, email_owner);
+	else if (agent)
+		ret = fault_perm(f, "%s is an agent: an agent's mail is never a customer's", other);
+	else if (queue)
+		ret = fault_perm(f, "%s is a queue address", other);
+	else if (owner != NULL && strcmp(owner, email) != 0)
+		ret = fault_perm(f, "%s is already an alias of %s (remove it there first)", other, owner);
+	else if (owner == NULL && cases > 0)
+		ret = fault_perm(f, "%s is a customer with %lld case%s of its own: its cases would lose their customer",
+				 other, cases, cases == 1 ? "" : "s");
+	g_free(email_owner);
+	if (ret < 0 || owner != NULL) {
+		g_free(owner);
+		return ret;	/* refused, or an alias already: nothing to do */
+	}
+	if (store_customer_upsert(db, email, NULL, &id, f) < 0 ||
+	    db_run(db, "DELETE FROM customers WHERE email = $1", 1, (const char *[]){ other }, f) < 0 ||
+	    db_run(db, "INSERT INTO customer_aliases (address, customer_id) VALUES ($1, $2)", 2,
+		   (const char *[]){ other, DB_ID(id) }, f) < 0)
+		return -1;
+	*added_r = true;
+	return 0;
+}
+
+int store_customer_alias_remove(struct db *db, long long customer_id, const char *other, bool *removed_r,
+				struct fault *f)
+{
+	long long n;
+
+	if (store_query_ll(db, "DELETE FROM customer_aliases WHERE address = $1 AND customer_id = $2 RETURNING 1", 2,
+			   (const char *[]){ other, DB_ID(customer_id) }, &n, f) < 0)
+		return -1;
+	*removed_r = n == 1;
+	return 0;
+}
+
+PGresult *store_customer_aliases(struct db *db, long long customer_id, struct fault *f)
+{
+	return db_exec(db, "SELECT address, " DB_ISO("created") " FROM customer_aliases WHERE customer_id = $1"
+		       " ORDER BY address", 1, (const char *[]){ DB_ID(customer_id) }, f);
+}
+
+int store_case_rater(struct db *db, long long case_id, const char *addr, bool *yes_r, struct fault *f)
+{
+	return store_case_finds(db,
+				"SELECT 1 FROM cases c WHERE c.id = $1 AND c.customer_id = " STORE_CUSTOMER_OF("$2")
+				" UNION ALL SELECT 1 FROM watchers WHERE case_id = $1 AND address = $2 LIMIT 1",
+				case_id, addr, yes_r, f);
+}
+
+int store_watcher_refusal(struct db *db, long long case_id, const char *addr, const char *base, long long max,
+			  const char **why_r, struct fault *f)
+{
+	static const char *const why[] = {
+		NULL, "already copied", "a queue address", "an agent (agents are told as agents)", "the customer",
+		"the case has max_watchers watchers",
+	};
+	long long n;
+
+	/* the reasons in the order store_watchers_add leaves addresses out */
+	if (store_query_ll(db,
+			   "SELECT CASE WHEN EXISTS (SELECT 1 FROM watchers WHERE case_id = $1 AND address = $2) THEN 1"
+			   " WHEN EXISTS (SELECT 1 FROM queues WHERE address = $3) THEN 2"
+			   " WHEN EXISTS (SELECT 1 FROM agents WHERE email = $2) THEN 3"
+			   " WHEN EXISTS (SELECT 1 FROM cases c JOIN customers cu ON cu.id = c.customer_id"
+			   "  WHERE c.id = $1 AND cu.email = $2) THEN 4"
+			   " WHEN (SELECT count(*) FROM watchers WHERE case_id = $1) >= $4 THEN 5 ELSE 0 END",
+			   4, (const char *[]){ DB_ID(case_id), addr, base, DB_ID(max) }, &n, f) < 0)
+		return -1;
+	*why_r = why[n >= 0 && n < (long long)G_N_ELEMENTS(why) ? n : 0];
+	return 0;
+}
+
+int store_watcher_remove(struct db *db, long long case_id, const char *addr, const char *actor, bool *removed_r,
+			 struct fault *f)
+{
+	long long n;
+
+	if (store_query_ll(db, "DELETE FROM watchers WHERE case_id = $1 AND address = $2 RETURNING 1", 2,
+			   (const char *[]){ DB_ID(case_id), addr }, &n, f) < 0)
+		return -1;
+	*removed_r = n == 1;
+	return *removed_r ? store_event(db, case_id, EV_WATCHER_REMOVED, actor, addr, f) : 0;
+}
+
+int store_case_told(struct db *db, long long case_id, enum event_type type, const char *detail, bool *first_r,
+		    struct fault *f)
+{
+	long long n;
+
+	/* deliver holds the case's lock: two deliveries cannot both be first */
+	if (store_query_ll(db,
+			   "INSERT INTO events (case_id, type, actor, detail) SELECT $1, $2, 'system', $3"
+			   " WHERE NOT EXISTS (SELECT 1 FROM events WHERE case_id = $1 AND type = $2"
+			   " AND detail IS NOT DISTINCT FROM $3) RETURNING 1",
+			   3, (const char *[]){ DB_ID(case_id), model_event_name(type), detail }, &n, f) < 0)
+		return -1;
+	*first_r = n == 1;
+	return 0;
+}
+
+int store_queue_escalate_to(struct db *db, long long queue_id, char **addr_r, struct fault *f)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+	int ret = store_query_texts(db, "SELECT escalate_to FROM queues WHERE id = $1 AND escalate_to <> ''", 1,
+				    (const char *[]){ DB_ID(queue_id) }, list, f);
+
+	*addr_r = ret == 0 && list->len > 0 ? g_strdup(g_ptr_array_index(list, 0)) : NULL;
+	g_ptr_array_free(list, TRUE);
+	return ret;
 }

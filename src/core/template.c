@@ -22,6 +22,7 @@ const char *const template_names[] = {
 	"reminder", "autoclose", "resolved_survey", "agent_error", "agent_unverified", "agent_done",
 	"relay_refused", "assigned", "attachments",
 	"handed_back",	/* part admin (issue 15) */
+	"bounce_notice", "low_rating",	/* issue 15, people */
 	NULL,
 };
 

@@ -81,6 +81,7 @@ static void template_sample_notify(struct template_vars *v)
 	template_vars_set(v, "attachments_left_out", "yes");
 	template_vars_set(v, "attachments_by_mail", "yes");
 	template_vars_set(v, "attachment_limit", "10 MB");
+	template_vars_set(v, "copied", "ewa@example.net, piotr.nowak@firma.example.pl");
 }
 
 /* The survey's rating addresses, best first. */
@@ -154,6 +155,22 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 		template_vars_set(v, "done_assignee", "bob@example.org");
 		template_vars_set(v, "done_merged", "41");
 		template_vars_set(v, "done_nothing", "yes");
+		template_vars_set(v, "done_cc", "ewa@example.net");
+		template_vars_set(v, "done_cc_already", "zofia@example.net (the customer)");
+		template_vars_set(v, "done_uncc", "piotr.nowak@firma.example.pl");
+		template_vars_set(v, "done_uncc_absent", "jan@example.net");
+	} else if (strcmp(name, "bounce_notice") == 0 || strcmp(name, "low_rating") == 0) {
+		/* the notices to agents: their actions, and what they tell */
+		template_vars_set(v, "assignee", "alice@example.org");
+		template_sample_actions(v, helpdesk_name, ring);
+		template_vars_set(v, "bounced_address", "zofia@example.net");
+		template_vars_set(v, "reason", "zofia@example.net failed 5.1.1: smtp; 550 5.1.1 <zofia@example.net>:"
+				  " Recipient address rejected: User unknown");
+		template_vars_set(v, "bounced_customer", "yes");
+		template_vars_set(v, "rating", "1");
+		template_vars_set(v, "rating_max", "5");
+		template_vars_set(v, "comment", "Nikt mi nie odpowiedział na czas <b>{{case_id}}</b>.");
+		template_vars_set(v, "rated_by", "zofia@example.net");
 	} else if (strcmp(name, "relay_refused") == 0) {
 		template_vars_set(v, "token", "n4711.1.0123456789abcdef0123");
 	} else if (strcmp(name, "assigned") == 0) {

@@ -64,8 +64,8 @@ int main(void)
 	tap_ok(c.error != NULL && strstr(c.error, "at most 20") != NULL, "#attachments: at most 20 numbers");
 	agentcmd_clear(&c);
 	agentcmd_parse("#frobnicate\n", &c);
-	tap_ok(c.error != NULL && strstr(c.error, "#attachments,") != NULL && strstr(c.error, "#merge)") != NULL,
-	       "the list of known commands names #attachments and #merge");
+	tap_ok(c.error != NULL && strstr(c.error, "#attachments, #merge, #cc, #uncc)") != NULL,
+	       "the list of known commands names #attachments, #merge, #cc and #uncc");
 	agentcmd_clear(&c);
 	agentcmd_parse("#assign ME\n\nText", &c);
 	tap_ok(c.error == NULL && c.assign_me && c.assign == NULL && strcmp(c.text, "Text") == 0,
@@ -105,5 +105,49 @@ int main(void)
 	agentcmd_parse("# not a command\nText", &c);
 	tap_ok(c.error == NULL && strcmp(c.text, "# not a command\nText") == 0, "'# ' with a space is text");
 	agentcmd_clear(&c);
+	/* #cc and #uncc: addresses by space or comma, folded, each once; the
+	 * last line naming an address decides */
+	agentcmd_parse("#cc Ewa@Example.NET, piotr@example.pl\n#cc ewa@example.net\n\nHello", &c);
+	tap_ok(c.error == NULL && c.n_cc == 2 && c.n_uncc == 0 && strcmp(c.cc[0], "ewa@example.net") == 0 &&
+	       strcmp(c.cc[1], "piotr@example.pl") == 0 && strcmp(c.text, "Hello") == 0,
+	       "#cc: two addresses, folded, each once, taken off the text");
+	agentcmd_clear(&c);
+	agentcmd_parse("#cc ewa@example.net\n#uncc EWA@example.net jan@example.net\n", &c);
+	tap_ok(c.error == NULL && c.n_cc == 0 && c.n_uncc == 2 && strcmp(c.uncc[0], "ewa@example.net") == 0 &&
+	       strcmp(c.uncc[1], "jan@example.net") == 0, "#cc then #uncc of the same address: the #uncc counts");
+	agentcmd_clear(&c);
+	agentcmd_parse("#uncc ewa@example.net\n#CC ewa@example.net\n", &c);
+	tap_ok(c.error == NULL && c.n_cc == 1 && c.n_uncc == 0, "#uncc then #cc (any case): the #cc counts");
+	agentcmd_clear(&c);
+	agentcmd_parse("#cc\n", &c);
+	tap_ok(c.error != NULL && strstr(c.error, "expected #cc ADDRESS") != NULL && c.n_cc == 0, "#cc alone: an error");
+	agentcmd_clear(&c);
+	agentcmd_parse("#uncc , ,\n", &c);
+	tap_ok(c.error != NULL && strstr(c.error, "expected #uncc ADDRESS") != NULL, "#uncc of commas only: an error");
+	agentcmd_clear(&c);
+	agentcmd_parse("#cc not-an-address\n", &c);
+	tap_ok(c.error != NULL && g_str_has_prefix(c.error, "#cc: ") && c.n_cc == 0 &&
+	       strcmp(c.error_line, "#cc not-an-address") == 0, "#cc of no address: an error naming the line");
+	agentcmd_clear(&c);
+	agentcmd_parse("#cc \"Ewa\" <ewa@example.net>\r\n", &c);
+	tap_ok(c.error != NULL && c.n_cc == 0, "#cc with a display name: an error, nothing half taken");
+	agentcmd_clear(&c);
+	agentcmd_parse("#cc żółw@przykład.pl\n", &c);
+	tap_ok((c.error == NULL && c.n_cc == 1) || (c.error != NULL && c.n_cc == 0),
+	       "#cc of a non-ASCII address: taken whole or refused whole (%s)", c.error ? c.error : c.cc[0]);
+	agentcmd_clear(&c);
+	{
+		GString *many = g_string_new("#cc");
+		int k;
+
+		for (k = 0; k < 5000; k++)
+			g_string_append_printf(many, " a%d@example.net,", k);
+		agentcmd_parse(many->str, &c);
+		tap_ok(c.error != NULL && strstr(c.error, "at most 10") != NULL && c.n_cc == AGENTCMD_CC_MAX &&
+		       c.n_cc <= AGENTCMD_CC_MAX, "5000 addresses in one #cc line: an error at the limit, bounded (%d kept)",
+		       c.n_cc);
+		agentcmd_clear(&c);
+		g_string_free(many, TRUE);
+	}
 	return tap_done();
 }

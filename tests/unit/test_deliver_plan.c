@@ -33,6 +33,7 @@ struct row {
 	long long closed_age;
 	bool no_keys;
 	bool queue_disabled;
+	bool rater;			/* From may rate the token's case */
 	const char *want;
 };
 
@@ -41,6 +42,7 @@ static char *describe(const struct deliver_plan *p)
 {
 	static const char *const reactions[] = {
 		"none", "customer", "command-error", "note", "relay", "commands", "unverified", "attachments",
+		"bounce", "low-rating",
 	};
 	GString *s = g_string_new(NULL);
 	GArray *lists[2] = { p->case_events, p->message_events };
@@ -99,7 +101,7 @@ static void check(const struct row *r)
 		.recipient_delimiter = "+", .token = r->token, .token_case = r->token_case,
 		.token_role = r->token_role, .agent_id = r->agent_id, .thread = r->thread,
 		.status = r->status, .closed_age = r->closed_age, .reopen_window = 7 * 86400,
-		.have_keys = !r->no_keys, .reused_case = r->reused_case,
+		.have_keys = !r->no_keys, .reused_case = r->reused_case, .rater = r->rater,
 		.verify_agents = r->verify > 0, .verified = r->verify == 2, .verified_why = "dkim=fail (example.org)",
 		.queue_disabled = r->queue_disabled,
 	};
@@ -177,7 +179,7 @@ static void test_language(void)
 
 int main(void)
 {
-	char survey_role[4];
+	char survey_role[4], low_role[4];
 	GString *long_subject = g_string_new(JAN "Subject: "), *want_subject = g_string_new(NULL);
 	int k;
 
@@ -192,6 +194,7 @@ int main(void)
 	g_string_append(want_subject, "... events: created(normal) | customer-mail(new)");
 
 	token_rating_role(4, survey_role);
+	token_rating_role(1, low_role);
 	{
 		const struct row rows[] = {
 		{ "a customer's first mail: a new case, acknowledged, agents told",
@@ -369,10 +372,23 @@ int main(void)
 		{ "a survey answer rates the case; it is not a follow-up",
 		  JAN "Subject: Re: survey\n\nGreat service, thanks.\n\nOn Mon, Helpdesk wrote:\n> How did we do?\n",
 		  .sender = "jan@example.net", .token = "x", .token_case = 5, .token_role = survey_role,
-		  .status = CASE_RESOLVED,
+		  .status = CASE_RESOLVED, .rater = true,
 		  .want = "follow-up case=5 linked=0 kind=customer class=normal react=none summary=none"
 			  " events: | customer-mail(token) rated(4 of 5, with a comment) rating=4"
 			  " comment=Great service, thanks." },
+		{ "a survey answer from someone not of the case (the address passed on): stored, no rating",
+		  "From: Mallory <mallory@example.com>\nTo: " QUEUE "\nSubject: Re: survey\n\nTerrible.\n",
+		  .sender = "mallory@example.com", .token = "x", .token_case = 5, .token_role = low_role,
+		  .status = CASE_RESOLVED,
+		  .want = "follow-up case=5 linked=0 kind=customer class=normal react=none summary=none"
+			  " events: | customer-mail(token) rating-ignored(1 of 5 from mallory@example.com, who is"
+			  " not the customer, an alias of theirs or a watcher: not counted)" },
+		{ "a rating of 1 by the customer: rated, and told to the agents (low-rating)",
+		  JAN "Subject: Re: survey\n\nNobody answered for a week.\n", .sender = "jan@example.net",
+		  .token = "x", .token_case = 5, .token_role = low_role, .status = CASE_RESOLVED, .rater = true,
+		  .want = "follow-up case=5 linked=0 kind=customer class=normal react=low-rating summary=low-rating"
+			  " events: | customer-mail(token) rated(1 of 5, with a comment) rating=1"
+			  " comment=Nobody answered for a week." },
 		{ "an automatic answer to a survey address rates nothing",
 		  JAN "Subject: Re: survey\nAuto-Submitted: auto-replied\n\nAway.\n", .sender = "jan@example.net",
 		  .token = "x", .token_case = 5, .token_role = survey_role, .status = CASE_RESOLVED,
@@ -380,8 +396,15 @@ int main(void)
 			  " events: | auto-reply(token)" },
 		{ "a delivery report: the bounce recorded and the address marked",
 		  .fixture = "bounce-dsn.eml", .sender = "", .thread = { .stored_ref_case = 4 }, .status = CASE_OPEN,
-		  .want = "follow-up case=4 linked=0 kind=customer class=bounce react=none summary=none"
+		  .want = "follow-up case=4 linked=0 kind=customer class=bounce react=bounce summary=bounce-notice"
 			  " events: | customer-mail(reference) bounce(nobody@example.net failed 5.1.1: 550 5.1.1"
+			  " <nobody@example.net>: Recipient address rejected: User unknown in virtual mailbox table)"
+			  " bounced=nobody@example.net" },
+		{ "a delivery report of no case of ours: a case of its own, the address marked, nobody told",
+		  .fixture = "bounce-dsn.eml", .sender = "",
+		  .want = "new case=0 linked=0 kind=customer class=bounce react=none summary=none"
+			  " customer=mailer-daemon@mx.example.org subject=Undelivered Mail Returned to Sender"
+			  " events: created(bounce) | customer-mail(new) bounce(nobody@example.net failed 5.1.1: 550 5.1.1"
 			  " <nobody@example.net>: Recipient address rejected: User unknown in virtual mailbox table)"
 			  " bounced=nobody@example.net" },
 		{ "unreadable mail: quarantined in a case of its own, nothing sent",
