@@ -1,6 +1,6 @@
 /* agentcmd.h: command lines at the top of an agent's mail ("#status
  * pending", "#assign bob@example.org", "#assign me", "#priority high",
- * "#resolve", "#note", "#attachments"), taken off the text before it is
+ * "#resolve", "#note", "#attachments", "#notspam"), taken off the text before it is
  * relayed. Pure logic. */
 #ifndef POSTDESK_AGENTCMD_H
 #define POSTDESK_AGENTCMD_H
@@ -23,6 +23,7 @@ struct agentcmd {
 	bool attachments;	/* #attachments: mail me the case's attachments; */
 	long long attachment_n[AGENTCMD_ATTACHMENTS_MAX];	/* those numbered so ("#attachments 2 5"), */
 	int n_attachment_n;	/* 0: all of the customer's */
+	bool notspam;		/* #notspam: the case is not spam (acknowledge it now) */
 	char *error;		/* why the first bad command line is bad, NULL when all good */
 	char *error_line;	/* that line, NULL when all good */
 	char *text;		/* the mail text without the command lines */

@@ -48,6 +48,12 @@ struct deliver_facts {
 	long long reused_case;		/* a case holds this sender's Message-ID with other content */
 	const char *guessed_language;	/* the template language the customer's own text is
 					 * clearly written in (langguess_text), NULL when none */
+	/* part intake (issue 15) */
+	const char *spam_header;	/* the field that marks the mail spam (spam_headers), */
+	const char *spam_value;		/* and its value; NULL when not spam */
+	size_t oversized;		/* over max_message_size: the size the MTA sent, else 0 */
+	const struct mail *head;	/* oversized: its beginning parsed, NULL when unreadable */
+	struct classify_result head_cls;	/* of head */
 };
 
 /* An event the plan writes, detail owned by the plan. */
@@ -67,6 +73,8 @@ enum deliver_reaction {
 	REACT_UNVERIFIED,	/* agent mail the MTA did not verify: tell the agent */
 	REACT_ATTACHMENTS,	/* an agent's #attachments: the commands, then the case's
 				 * attachments mailed to the agent; nothing relayed */
+	REACT_TOO_LARGE,	/* oversized mail: the queue's agents notified (answer: their
+				 * text), the sender told (too_large_to) */
 };
 
 struct deliver_plan {
@@ -116,6 +124,11 @@ struct deliver_plan {
 					 * REACT_UNVERIFIED: what the agent is told */
 	char *signature;		/* REACT_RELAY: the agent's own signature, NULL when none */
 	const char *summary;		/* for the log: "ack+notify", "relay", "none" */
+	/* part intake (issue 15) */
+	bool spam;			/* a new case marked spam: nothing sent */
+	char *too_large_to;		/* REACT_TOO_LARGE: whom to tell, NULL: nobody, */
+	const char *too_large_skip;	/* and then why not */
+	size_t oversized;		/* the size the MTA sent */
 };
 
 /* Decide the delivery. plan_clear() after, also when it was not used. */

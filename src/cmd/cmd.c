@@ -39,7 +39,7 @@ const struct cmd cmd_table[] = {
 	  "case list [--queue Q] [--status S] [--json]\n"
 	  "case show N [--json]\n"
 	  "case assign N AGENT\n"
-	  "case status N new|open|pending|resolved|closed\n"
+	  "case status N new|open|pending|resolved|closed   (open on a spam case: not spam, ack it now)\n"
 	  "case attachment N A > FILE   (attachment A as 'case show' numbers them)", false, cmd_case_main },
 	{ "template", "check that every template parses and renders",
 	  "template check [--dir DIR]", false, cmd_template_main },

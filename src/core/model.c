@@ -51,6 +51,9 @@ static const char *const model_events[EVENT_TYPE_COUNT] = {
 	[EV_SURVEY] = "survey",
 	[EV_CLOSED] = "closed",
 	[EV_PURGED] = "purged",
+	[EV_SPAM] = "spam",
+	[EV_NOT_SPAM] = "not-spam",
+	[EV_TOO_LARGE] = "too-large",
 };
 
 /* Look name up in a table of n names; -1 when absent. */

@@ -108,6 +108,10 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 	template_sample_common(v, helpdesk_name);
 	if (strcmp(name, "ack") == 0) {
 		template_vars_set(v, "first_response", "4h");
+		template_vars_set(v, "first_response_due", "by Monday 7 December 12:30 CET");
+	} else if (strcmp(name, "too_large") == 0) {
+		template_vars_set(v, "size", "73 MB");
+		template_vars_set(v, "limit", "50 MB");
 	} else if (g_str_has_prefix(name, "notify_")) {
 		template_sample_notify(v);
 		template_sample_actions(v, helpdesk_name, ring);
@@ -129,6 +133,8 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 		template_vars_set(v, "done_status", "open -> pending");
 		template_vars_set(v, "done_priority", "high");
 		template_vars_set(v, "done_assignee", "bob@example.org");
+		template_vars_set(v, "done_notspam", "yes");
+		template_vars_set(v, "notspam_already", "yes");
 		template_vars_set(v, "done_nothing", "yes");
 	} else if (strcmp(name, "relay_refused") == 0) {
 		template_vars_set(v, "token", "n4711.1.0123456789abcdef0123");

@@ -64,7 +64,8 @@ int main(void)
 	tap_ok(c.error != NULL && strstr(c.error, "at most 20") != NULL, "#attachments: at most 20 numbers");
 	agentcmd_clear(&c);
 	agentcmd_parse("#frobnicate\n", &c);
-	tap_ok(c.error != NULL && strstr(c.error, "#attachments)") != NULL, "the list of known commands names #attachments");
+	tap_ok(c.error != NULL && strstr(c.error, "#attachments,") != NULL && strstr(c.error, "#notspam)") != NULL,
+	       "the list of known commands names #attachments and #notspam");
 	agentcmd_clear(&c);
 	agentcmd_parse("#assign ME\n\nText", &c);
 	tap_ok(c.error == NULL && c.assign_me && c.assign == NULL && strcmp(c.text, "Text") == 0,
