@@ -1,7 +1,8 @@
 /* agentcmd.h: command lines at the top of an agent's mail ("#status
  * pending", "#assign bob@example.org", "#assign me", "#priority high",
  * "#resolve", "#note", "#attachments", "#merge 42", "#cc ADDR",
- * "#uncc ADDR"), taken off the text before it is relayed. Pure logic. */
+ * "#uncc ADDR", "#notspam"), taken off the text before it is relayed. Pure
+ * logic. */
 #ifndef POSTDESK_AGENTCMD_H
 #define POSTDESK_AGENTCMD_H
 
@@ -30,6 +31,7 @@ struct agentcmd {
 	int n_cc;			/* each once; a later #uncc of one takes it out) */
 	char *uncc[AGENTCMD_CC_MAX];	/* #uncc: addresses to copy no longer */
 	int n_uncc;
+	bool notspam;		/* #notspam: the case is not spam (acknowledge it now) */
 	char *error;		/* why the first bad command line is bad, NULL when all good */
 	char *error_line;	/* that line, NULL when all good */
 	char *text;		/* the mail text without the command lines */

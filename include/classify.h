@@ -35,5 +35,12 @@ const char *classify_name(enum classify_kind kind);
 /* Whether an address belongs to a robot (MAILER-DAEMON, postmaster, noreply
  * and the like), which must never get automatic mail. */
 bool classify_robot_address(const char *addr);
+/* Whether the MTA's spam filter marked the mail: the topmost field of one
+ * of the NULL-terminated names begins, ignoring case and leading blanks,
+ * with the prefix of the same place in prefixes (spam_headers). The first
+ * such field's name and value go into *name_r and *value_r (valid while
+ * mail and names are). */
+bool classify_spam(const struct mail *mail, char *const *names, char *const *prefixes, const char **name_r,
+		   const char **value_r);
 
 #endif

@@ -37,6 +37,11 @@ struct config {
 	long long server_workers;	/* deliveries the server runs at once */
 	long long server_max_use;	/* deliveries a worker makes before it is replaced */
 	char *server_allowed_users;	/* users besides root and the server's own who may hand over */
+	/* spam_headers: "Header: value-prefix, ..." as two NULL-terminated
+	 * lists of the same length (names as written, prefixes trimmed);
+	 * both empty when the value is empty */
+	char **spam_header_names;
+	char **spam_header_prefixes;
 };
 
 /* The file used when neither -c nor $POSTDESK_CONF names one. */

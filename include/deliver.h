@@ -40,6 +40,7 @@ struct deliver_result {
 	const char *mail;		/* what mail it caused: "ack+notify", "relay", "none" */
 	char queue_addr[256];
 	char reason[320];		/* why a message that failed to store was quarantined */
+	char how_text[96];		/* how points here when it names a message */
 };
 
 /* Take one message. raw holds len bytes; total is the size the MTA sent

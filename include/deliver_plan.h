@@ -51,6 +51,12 @@ struct deliver_facts {
 	const char *guessed_language;	/* the template language the customer's own text is
 					 * clearly written in (langguess_text), NULL when none */
 	bool queue_disabled;		/* the queue takes no new cases (queue disable) */
+	/* part intake (issue 15) */
+	const char *spam_header;	/* the field that marks the mail spam (spam_headers), */
+	const char *spam_value;		/* and its value; NULL when not spam */
+	size_t oversized;		/* over max_message_size: the size the MTA sent, else 0 */
+	const struct mail *head;	/* oversized: its beginning parsed, NULL when unreadable */
+	struct classify_result head_cls;	/* of head */
 	bool rater;			/* a survey answer's From may rate the token's case:
 					 * its customer, an alias of theirs or a watcher */
 };
@@ -80,6 +86,8 @@ enum deliver_reaction {
 				 * (else the queue's agents) told once, with the reason */
 	REACT_LOW_RATING,	/* a rating of DELIVER_LOW_RATING or less: the assignee
 				 * and the queue's escalation address told, with the comment */
+	REACT_TOO_LARGE,	/* oversized mail: the queue's agents notified (answer: their
+				 * text), the sender told (too_large_to) */
 };
 
 struct deliver_plan {
@@ -130,6 +138,11 @@ struct deliver_plan {
 					 * REACT_UNVERIFIED: what the agent is told */
 	char *signature;		/* REACT_RELAY: the agent's own signature, NULL when none */
 	const char *summary;		/* for the log: "ack+notify", "relay", "none" */
+	/* part intake (issue 15) */
+	bool spam;			/* a new case marked spam: nothing sent */
+	char *too_large_to;		/* REACT_TOO_LARGE: whom to tell, NULL: nobody, */
+	const char *too_large_skip;	/* and then why not */
+	size_t oversized;		/* the size the MTA sent */
 	bool refused;			/* it would open a case in a disabled queue: refused
 					 * like an unknown recipient, nothing stored */
 };

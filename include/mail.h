@@ -72,6 +72,10 @@ void mail_free(struct mail **mail);
 /* The value of a top-level header (first occurrence), unfolded, decoded and
  * cleaned; NULL when absent. Valid until mail_free(). */
 const char *mail_header(const struct mail *mail, const char *name);
+/* The UTC offset (minutes) of the Date field, the writer's local time:
+ * false when there is none, it cannot be read, says "-0000" (unknown)
+ * or lies outside -12:00..+14:00. */
+bool mail_date_offset(const struct mail *mail, int *minutes_r);
 /* The raw values of every top-level header called name, topmost first,
  * unfolded and cleaned but not decoded, at most max of them, appended to
  * out (g_free each). */

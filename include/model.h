@@ -73,8 +73,12 @@ enum event_type {
 	EV_RATING_IGNORED,
 	EV_BOUNCE_NOTICE,	/* the agents were told that mail to an address bounced */
 	EV_LOW_RATING_NOTICE,	/* the agents were told of a rating of 1 or 2 */
+	/* part intake (issue 15) */
+	EV_SPAM,		/* the MTA's filter marked the mail spam: no ack, no notification */
+	EV_NOT_SPAM,		/* a person said it is not: the ack and the notification went out then */
+	EV_TOO_LARGE,		/* over max_message_size: the sender told, or why not */
 };
-#define EVENT_TYPE_COUNT (EV_LOW_RATING_NOTICE + 1)
+#define EVENT_TYPE_COUNT (EV_TOO_LARGE + 1)
 
 /* The stored names ("pending", "high", "note", "watcher-added"). */
 const char *model_status_name(enum case_status status);

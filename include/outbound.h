@@ -69,3 +69,11 @@ int outbound_handed_back(struct outbound *ob, const long long *cases, size_t n, 
 			 const char *agent_email, int *told_r, struct fault *f);
 
 #endif
+/* Part intake (issue 15): a case marked spam is not (actor says who said
+ * so, agent_id the agent, 0 for the command line): unmarked, its due times
+ * computed, and its first mail acknowledged (as etiquette allows) and the
+ * queue's agents notified, as for new mail; *was_r false when it was not
+ * marked spam (then nothing is done: it happens once). Without keys
+ * nothing is sent. */
+int outbound_unspam(struct outbound *ob, long long case_id, const char *actor, long long agent_id, bool *was_r,
+		    struct fault *f);

@@ -125,6 +125,7 @@ struct store_case_sla {
 	long long unanswered;		/* the first customer mail after the last answer */
 	long long now;			/* the given time, else the transaction's */
 	char *calendar_id;		/* the queue's calendar, NULL for wall time (g_free) */
+	bool spam;			/* marked spam: no due times until it is not */
 };
 /* Read and lock what the case's due times depend on. */
 int store_case_sla_read(struct db *db, long long id, long long now, struct store_case_sla *s, struct fault *f);
@@ -184,6 +185,7 @@ enum store_show_case_col {
 	SHOW_CREATED, SHOW_FIRST_DUE, SHOW_RESOLUTION_DUE, SHOW_LEVEL, SHOW_QUARANTINED, SHOW_LINKED,
 	SHOW_CUSTOMER_NAME, SHOW_CUSTOMER_LANGUAGE, SHOW_UPDATED, SHOW_NEXT_DUE, SHOW_ANSWERED,
 	SHOW_RATING, SHOW_RATING_COMMENT, SHOW_MERGED_INTO,
+	SHOW_SPAM,	/* part intake */
 };
 enum store_show_message_col {
 	SHOW_MSG_ID, SHOW_MSG_DIRECTION, SHOW_MSG_KIND, SHOW_MSG_CLASS, SHOW_MSG_FROM, SHOW_MSG_TO,
@@ -398,5 +400,36 @@ int store_case_told(struct db *db, long long case_id, enum event_type type, cons
 		    struct fault *f);
 /* The queue's escalation address (g_free), NULL when it has none. */
 int store_queue_escalate_to(struct db *db, long long queue_id, char **addr_r, struct fault *f);
+
+/* ---- intake: spam, twins to other queues, the ack's promise (issue 15) ---- */
+
+/* Mark a new case spam (the MTA's filter said so). */
+int store_case_mark_spam(struct db *db, long long id, struct fault *f);
+/* The case is not spam; *was_r says whether it was marked (false: nothing changed). */
+int store_case_unspam(struct db *db, long long id, bool *was_r, struct fault *f);
+/* Remember the UTC offset (minutes) of a customer's mail's Date. */
+int store_customer_offset(struct db *db, const char *email, int minutes, struct fault *f);
+/* Serialize, until the end of the transaction, deliveries of mail with
+ * this Message-ID (NULL: nothing to do): the second of two deliveries of
+ * one message to two queues sees the first one's rows. */
+int store_message_lock(struct db *db, const char *message_id, struct fault *f);
+/* The same message delivered before to another queue: the same Message-ID
+ * and the same bytes, or the same sender and body. *row_r its message row,
+ * *case_r its case; both 0 when none. */
+int store_message_twin(struct db *db, const struct store_message_seen *m, long long *row_r, long long *case_r,
+		       struct fault *f);
+/* What the acknowledgment promises: the first-response due time and the
+ * zones to write it in. Instants are Unix seconds, 0 = none. */
+struct store_case_promise {
+	long long due, now;
+	char *zone;			/* the queue's calendar's tz name, NULL without a calendar (g_free) */
+	bool has_offset;		/* the customer's UTC offset is known: */
+	int offset;			/* minutes */
+};
+int store_case_promise(struct db *db, long long id, struct store_case_promise *p, struct fault *f);
+/* The case's first incoming customer message: its row id (0 when none),
+ * envelope sender and the case's queue address (g_free both; NULL when none). */
+int store_case_first_mail(struct db *db, long long id, long long *row_r, char **sender_r, char **queue_addr_r,
+			  struct fault *f);
 
 #endif

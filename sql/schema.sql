@@ -359,6 +359,7 @@ CREATE TABLE public.cases (
     wake_at timestamp with time zone,
     language text,
     merged_into bigint,
+    spam boolean DEFAULT false NOT NULL,
     CONSTRAINT cases_merged_into_other CHECK ((merged_into <> id)),
     CONSTRAINT cases_priority_check CHECK ((priority = ANY (ARRAY['low'::text, 'normal'::text, 'high'::text, 'urgent'::text]))),
     CONSTRAINT cases_rating CHECK (((rating >= 1) AND (rating <= 5))),
@@ -410,8 +411,10 @@ CREATE TABLE public.customers (
     bounce_info text,
     created timestamp with time zone DEFAULT now() NOT NULL,
     language_source text,
+    utc_offset integer,
     CONSTRAINT customers_email_check CHECK ((email = public.postdesk_ascii_lower(email))),
-    CONSTRAINT customers_language_source_check CHECK ((language_source = ANY (ARRAY['header'::text, 'guess'::text])))
+    CONSTRAINT customers_language_source_check CHECK ((language_source = ANY (ARRAY['header'::text, 'guess'::text]))),
+    CONSTRAINT customers_utc_offset_check CHECK (((utc_offset >= '-720'::integer) AND (utc_offset <= 840)))
 );
 
 

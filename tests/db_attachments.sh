@@ -265,7 +265,9 @@ is "$(part_sha "$P3" raport.pdf)" "$(sha "$F/b.pdf")" "#attachments 2: the one a
 like "$(text "$P3")" "7\. the case has no attachment with this number" "an unknown number is said so"
 sed -i 's/^notify_attachment_limit = .*/notify_attachment_limit = 0/' "$CONF"
 before=$($SINK count "$T_DIR/sink")
-deliver "$TEST_SRCDIR/fixtures/gmail-photos.eml" billing@example.org zofia.dabrowska@gmail.com
+# sent again, to another queue (a new Message-ID: the same one would be a duplicate)
+sed 's/^Message-ID: <\(.*\)>/Message-ID: <again.\1>/' "$TEST_SRCDIR/fixtures/gmail-photos.eml" >"$T_DIR/gmail-photos-again.eml"
+deliver "$T_DIR/gmail-photos-again.eml" billing@example.org zofia.dabrowska@gmail.com
 like "$RC:$ERR" "^0:.*action=new" "limit 0: the mail is taken"
 c3=$(printf '%s\n' "$ERR" | sed -n 's/.*case=\([0-9]*\).*/\1/p')
 received $((before + 2))

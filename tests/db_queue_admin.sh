@@ -87,7 +87,8 @@ deliver "$M/garbage" support@example.org eva@example.net
 is "$RC" 67 "unparsable mail would open a (quarantined) case: refused too"
 run "$POSTDESK" queue disable support
 is "$RC:$OUT" "0:queue support is disabled already: nothing changed" "disable again: nothing changed"
-deliver "$M/new" sales@example.org eva@example.net
+printf 'A problem for sales.\n' | mail "$M/sales" "eva@example.net" "Problem three"
+deliver "$M/sales" sales@example.org eva@example.net
 is "$RC" 0 "other queues take new cases"
 
 # --- queue enable -----------------------------------------------------------------------

@@ -47,7 +47,7 @@ const struct cmd cmd_table[] = {
 	  "          [--search TEXT] [--overdue] [--limit N (100; 0: all)] [--json]\n"
 	  "case show N [--json]\n"
 	  "case assign N AGENT\n"
-	  "case status N new|open|pending|resolved|closed\n"
+	  "case status N new|open|pending|resolved|closed   (open on a spam case: not spam, ack it now)\n"
 	  "case attachment N A > FILE   (attachment A as 'case show' numbers them)\n"
 	  "case merge SOURCE TARGET [--json]   (SOURCE's mail moves to TARGET, SOURCE is closed)",
 	  false, cmd_case_main },

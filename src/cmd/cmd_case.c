@@ -180,6 +180,8 @@ static void cmd_case_json(struct store_case_show *r)
 	json_kv_string(j, "rating_comment", db_value(c, 0, SHOW_RATING_COMMENT));
 	json_key(j, "quarantined");
 	json_bool(j, db_get_bool(c, 0, SHOW_QUARANTINED));
+	json_key(j, "spam");
+	json_bool(j, db_get_bool(c, 0, SHOW_SPAM));
 	cmd_case_json_int(j, "linked_case", c, 0, SHOW_LINKED);
 	cmd_case_json_int(j, "merged_into", c, 0, SHOW_MERGED_INTO);
 	json_key(j, "messages");
@@ -234,9 +236,10 @@ static void cmd_case_text(struct store_case_show *r)
 	int i, k;
 
 	printf("Case %s: %s\n", PQgetvalue(c, 0, SHOW_ID), PQgetvalue(c, 0, SHOW_SUBJECT));
-	printf("Queue: %s  Status: %s  Priority: %s%s\n", PQgetvalue(c, 0, SHOW_QUEUE),
+	printf("Queue: %s  Status: %s  Priority: %s%s%s\n", PQgetvalue(c, 0, SHOW_QUEUE),
 	       PQgetvalue(c, 0, SHOW_STATUS), PQgetvalue(c, 0, SHOW_PRIORITY),
-	       db_get_bool(c, 0, SHOW_QUARANTINED) ? "  [quarantined]" : "");
+	       db_get_bool(c, 0, SHOW_QUARANTINED) ? "  [quarantined]" : "",
+	       db_get_bool(c, 0, SHOW_SPAM) ? "  [spam]" : "");
 	printf("Customer: %s  Assignee: %s\n", cmd_case_txt(c, 0, SHOW_CUSTOMER), cmd_case_txt(c, 0, SHOW_ASSIGNEE));
 	printf("Created: %s  First response due: %s  Resolution due: %s\n", PQgetvalue(c, 0, SHOW_CREATED),
 	       cmd_case_txt(c, 0, SHOW_FIRST_DUE), cmd_case_txt(c, 0, SHOW_RESOLUTION_DUE));
@@ -466,6 +469,54 @@ static int cmd_case_assign(struct cmd_ctx *ctx, const char *id, const char *agen
 	return ret;
 }
 
+/* "case status N open" (or new) of a case marked spam: it is not spam,
+ * and its acknowledgment and notification go out now, once (part intake).
+ * The keys are needed only then. */
+static int cmd_case_open(struct cmd_ctx *ctx, const char *id, const char *status, struct fault *f)
+{
+	GArray *queued = g_array_new(FALSE, FALSE, sizeof(long long));
+	struct outbound ob = { .queued = queued, .send_now = true };
+	struct outbox_stats st = { 0 };
+	struct fault key_fault, send_fault;
+	char old[256], *detail;
+	bool was = false;
+	int ret = -1;
+
+	if (cmd_db(ctx, f) < 0 || db_begin(ctx->db, f) < 0)
+		goto out;
+	(void)cmd_keyring(ctx, &key_fault);
+	ob.cfg = ctx->cfg;
+	ob.db = ctx->db;
+	ob.ring = ctx->ring;
+	if (cmd_case_live(ctx, id, f) < 0 || cmd_case_apply_status(ctx->db, atoll(id), status, old, f) < 0)
+		goto fail;
+	detail = g_strdup_printf("%s -> %s", old, status);
+	ret = store_event(ctx->db, atoll(id), EV_STATUS, "cli", detail, f);
+	g_free(detail);
+	if (ret < 0 || outbound_unspam(&ob, atoll(id), "cli", 0, &was, f) < 0)
+		goto fail;
+	if (was && ctx->ring == NULL) {
+		*f = key_fault;	/* no ack without the keys: nothing changed */
+		goto fail;
+	}
+	if (db_commit(ctx->db, f) < 0)
+		goto fail;
+	printf("case %s: %s %s\n", id, model_event_name(EV_STATUS), status);
+	if (was)
+		printf("case %s: not spam: acknowledged, the queue's agents notified\n", id);
+	if (queued->len > 0 && outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len,
+					    0, &st, &send_fault) < 0)
+		fprintf(stderr, "postdesk: case %s: sending: %s (left in the outbox)\n", id, send_fault.text);
+	ret = 0;
+	goto out;
+fail:
+	ret = -1;
+	db_rollback(ctx->db);
+out:
+	g_array_free(queued, TRUE);
+	return ret;
+}
+
 /* Set a case's status by hand, keeping the time stamps that go with it. */
 static int cmd_case_status(struct cmd_ctx *ctx, const char *id, const char *status, struct fault *f)
 {
@@ -475,6 +526,8 @@ static int cmd_case_status(struct cmd_ctx *ctx, const char *id, const char *stat
 		return -1;
 	if (model_status_parse(status, &s) < 0)
 		return cmd_usage_fault(f, "case", "status must be new, open, pending, resolved or closed");
+	if (s == CASE_NEW || s == CASE_OPEN)
+		return cmd_case_open(ctx, id, status, f);
 	return cmd_case_change(ctx, id, cmd_case_apply_status, status, EV_STATUS, f);
 }
 

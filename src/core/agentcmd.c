@@ -147,6 +147,8 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 		agentcmd_merge(nargs == 1 ? arg : NULL, cmd);
 	else if (strcmp(lverb, "cc") == 0 || strcmp(lverb, "uncc") == 0)
 		agentcmd_cc(words + 1, strcmp(lverb, "cc") == 0, cmd);
+	else if (strcmp(lverb, "notspam") == 0 && nargs == 0)
+		cmd->notspam = true;	/* part intake: the case is not spam */
 	else if (strcmp(lverb, "assign") == 0 && nargs == 1 && strcmp(larg, "me") == 0) {
 		/* the author: deliver_plan knows who that is */
 		g_free(cmd->assign);
@@ -169,7 +171,7 @@ static void agentcmd_line(const char *line, struct agentcmd *cmd)
 		cmd->error = g_strdup("expected #priority low|normal|high|urgent");
 	else
 		cmd->error = g_strdup("unknown command (known: #status, #resolve, #assign, #priority, #note,"
-				      " #attachments, #merge, #cc, #uncc)");
+				      " #attachments, #merge, #cc, #uncc, #notspam)");
 	if (cmd->error != NULL)
 		cmd->error_line = g_strdup(line);
 	g_free(lverb);

@@ -191,3 +191,26 @@ void classify_mail(const struct mail *m, const char *sender, const char *queue_a
 	if (r->kind == CLASSIFY_NORMAL && r->no_auto_reply)
 		r->reason = "no automatic reply to this sender";
 }
+
+bool classify_spam(const struct mail *m, char *const *names, char *const *prefixes, const char **name_r,
+		   const char **value_r)
+{
+	size_t i;
+
+	for (i = 0; names != NULL && names[i] != NULL; i++) {
+		/* the topmost field only: the MTA's own filter adds its field on top */
+		const char *v = mail_header(m, names[i]);
+		size_t n = strlen(prefixes[i]);
+
+		if (v == NULL)
+			continue;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (g_ascii_strncasecmp(v, prefixes[i], n) == 0) {
+			*name_r = names[i];
+			*value_r = v;
+			return true;
+		}
+	}
+	return false;
+}

@@ -52,6 +52,11 @@ struct deliver {
 	char verified_why[300];		/* what the Authentication-Results showed */
 	struct deliver_result *res;
 	GArray *queued;			/* outbox ids for the caller to send */
+	/* part intake (issue 15) */
+	const char *spam_header, *spam_value;	/* the field that marks it spam, NULL when none */
+	struct mail *head;		/* oversized: the beginning kept, parsed; NULL when unreadable */
+	struct classify_result head_cls;
+	size_t total;			/* the size the MTA sent */
 };
 
 const char *deliver_action_name(enum deliver_action action)
@@ -235,22 +240,22 @@ static char *deliver_own_text(const char *body)
 	return head;
 }
 
-/* Guess the language of a person's mail that names none, among the
+/* Guess the language of a person's mail m that names none, among the
  * languages there are templates for. */
-static void deliver_guess(struct deliver *d, struct deliver_facts *fa)
+static void deliver_guess(struct deliver *d, const struct mail *m, struct deliver_facts *fa)
 {
 	const char *builtin = POSTDESK_TEMPLATE_DIR;
 	GPtrArray *langs;
 	char *text;
 
-	if (d->guess == NULL || d->mail->language != NULL || d->cls.kind != CLASSIFY_NORMAL || fa->agent_id > 0)
+	if (d->guess == NULL || m->language != NULL || fa->cls.kind != CLASSIFY_NORMAL || fa->agent_id > 0)
 		return;
 	langs = g_ptr_array_new_with_free_func(g_free);
 	if (strcmp(d->cfg->template_dir, builtin) != 0)
 		template_languages(d->cfg->template_dir, langs);
 	template_languages(builtin, langs);
 	g_ptr_array_add(langs, NULL);
-	text = deliver_own_text(d->mail->body_text ? d->mail->body_text : "");
+	text = deliver_own_text(m->body_text ? m->body_text : "");
 	g_free(d->guessed);
 	d->guessed = g_strdup(langguess_text(d->guess, text, (const char *const *)langs->pdata));
 	fa->guessed_language = d->guessed;
@@ -268,8 +273,11 @@ static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fau
 		.envelope_sender = d->env->sender, .queue_addr = d->queue_addr,
 		.recipient_delimiter = d->cfg->recipient_delimiter, .token = d->token,
 		.reopen_window = d->cfg->reopen_window, .have_keys = d->ring != NULL,
-		.reused_case = d->reused_case,
+		.reused_case = d->reused_case, .spam_header = d->spam_header, .spam_value = d->spam_value,
+		.head = d->head, .head_cls = d->head_cls,
 	};
+	if (d->total > d->len)
+		fa->oversized = d->total;
 	if (d->queue_name == NULL) {
 		bool active;
 
@@ -278,8 +286,14 @@ static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fau
 		d->queue_disabled = !active;
 	}
 	fa->queue_disabled = d->queue_disabled;
-	if (d->mail == NULL)
+	if (d->mail == NULL) {
+		if (d->head != NULL) {
+			fa->cls = d->head_cls;	/* for the guess alone: the plan reads head_cls */
+			deliver_guess(d, d->head, fa);
+			memset(&fa->cls, 0, sizeof(fa->cls));
+		}
 		return 0;
+	}
 	if (deliver_token(d, fa, f) < 0 || store_agent_active(d->db, d->mail->from_addr, &fa->agent_id, f) < 0)
 		return -1;
 	if (fa->token_case > 0 && token_role_rating(fa->token_role) > 0 &&
@@ -287,7 +301,9 @@ static int deliver_facts(struct deliver *d, struct deliver_facts *fa, struct fau
 		return -1;
 	if (fa->agent_id > 0 && d->cfg->authserv_id[0] != '\0')
 		deliver_verify(d, fa);
-	deliver_guess(d, fa);
+	deliver_guess(d, d->mail, fa);
+	if (d->spam_header != NULL)
+		return 0;	/* its own case whatever it names: nothing else to know */
 	fa->thread.token_case = fa->token_case;
 	if (deliver_thread(d, &fa->thread, f) < 0)
 		return -1;
@@ -375,7 +391,7 @@ static int deliver_events(struct deliver *d, long long case_id, GArray *events, 
 /* Remember the language the mail showed, on its author and the case. */
 static int deliver_language(struct deliver *d, const struct deliver_plan *p, long long case_id, struct fault *f)
 {
-	const char *from = p->customer_addr ? p->customer_addr : d->mail->from_addr;
+	const char *from = p->customer_addr ? p->customer_addr : d->mail ? d->mail->from_addr : NULL;
 	char *addr;
 	int ret;
 
@@ -383,6 +399,21 @@ static int deliver_language(struct deliver *d, const struct deliver_plan *p, lon
 		return 0;
 	addr = address_fold(from);
 	ret = store_language_seen(d->db, case_id, addr, p->language, p->language_header, f);
+	g_free(addr);
+	return ret;
+}
+
+/* Remember the customer's UTC offset from the Date of their own mail. */
+static int deliver_offset(struct deliver *d, const struct deliver_plan *p, struct fault *f)
+{
+	int minutes;
+	char *addr;
+	int ret;
+
+	if ((!p->customer_mail && !p->spam) || d->mail->from_addr == NULL || !mail_date_offset(d->mail, &minutes))
+		return 0;
+	addr = address_fold(d->mail->from_addr);
+	ret = store_customer_offset(d->db, addr, minutes, f);
 	g_free(addr);
 	return ret;
 }
@@ -405,6 +436,8 @@ static int deliver_execute(struct deliver *d, const struct deliver_plan *p, stru
 			return -1;
 	}
 	d->res->case_id = case_id;
+	if (p->spam && store_case_mark_spam(d->db, case_id, f) < 0)
+		return -1;
 	if (deliver_events(d, case_id, p->case_events, f) < 0)
 		return -1;
 	if (p->reopen && store_case_set_status(d->db, case_id, CASE_OPEN, 0, NULL, f) < 0)
@@ -421,11 +454,16 @@ static int deliver_execute(struct deliver *d, const struct deliver_plan *p, stru
 		return -1;
 	if (p->language != NULL && deliver_language(d, p, case_id, f) < 0)
 		return -1;
+	if (deliver_offset(d, p, f) < 0)
+		return -1;
+	/* the ack states the first-response due time: computed before it */
+	if (p->ack && sla_refresh(d->db, case_id, 0, f) < 0)
+		return -1;
 	if (p->reaction != REACT_NONE) {
 		struct outbound ob = { .cfg = d->cfg, .db = d->db, .ring = d->ring, .queued = d->queued,
 				       .send_now = true };
 
-		if (outbound_react(&ob, case_id, d->mail, p, f) < 0)
+		if (outbound_react(&ob, case_id, d->mail ? d->mail : d->head, p, f) < 0)
 			return -1;
 	}
 	return sla_refresh(d->db, case_id, 0, f);
@@ -466,7 +504,19 @@ static int deliver_duplicate(struct deliver *d, long long *case_r, struct fault 
 		.body_hash = d->body_hash, .hash_len = sizeof(d->hash),
 	};
 
-	return store_message_duplicate(d->db, &seen, case_r, &d->reused_case, f);
+	long long row;
+
+	if (store_message_duplicate(d->db, &seen, case_r, &d->reused_case, f) < 0)
+		return -1;
+	if (*case_r > 0)
+		return 0;
+	/* one mail to two queue addresses: the MTA delivers it once per
+	 * recipient; the case is the first delivery's, in its queue */
+	if (store_message_twin(d->db, &seen, &row, case_r, f) < 0)
+		return -1;
+	if (*case_r > 0)
+		snprintf(d->res->how_text, sizeof(d->res->how_text), "duplicate of message %lld (other queue)", row);
+	return 0;
 }
 
 /* The hash of the body: the bytes after the first empty line (all of
@@ -501,14 +551,15 @@ static int deliver_transaction(struct deliver *d, struct fault *f)
 
 	if (db_begin(d->db, f) < 0)
 		return -1;
-	if (deliver_duplicate(d, &dup, f) < 0)
+	if (store_message_lock(d->db, d->mail ? d->mail->message_id : NULL, f) < 0 ||
+	    deliver_duplicate(d, &dup, f) < 0)
 		goto fail;
 	g_array_set_size(d->queued, 0);
 	if (dup > 0) {
 		db_rollback(d->db);
 		d->res->action = DELIVER_DUPLICATE;
 		d->res->case_id = dup;
-		d->res->how = "already stored";
+		d->res->how = d->res->how_text[0] ? d->res->how_text : "already stored";
 		return 0;
 	}
 	if (deliver_store(d, f) < 0 || db_commit(d->db, f) < 0)
@@ -553,6 +604,7 @@ static int deliver_quarantine_failed(struct deliver *d, struct fault *f)
 	if (d->quarantine_reason == NULL) {
 		mail_free(&d->mail);
 		memset(&d->cls, 0, sizeof(d->cls));
+		d->spam_header = d->spam_value = NULL;	/* they pointed into the mail */
 		d->quarantine_reason = d->res->reason;
 		d->res->classification = "quarantined";
 		int ret = deliver_transaction(d, f);
@@ -580,8 +632,14 @@ int deliver_message(const struct config *cfg, struct db *db, const struct keyrin
 	if (deliver_queue(&d, f) < 0)
 		goto out;
 	snprintf(res->queue_addr, sizeof(res->queue_addr), "%s", d.queue_addr);
-	if (total > len)
+	d.total = total;
+	if (total > len) {
 		d.quarantine_reason = "oversized: cut at max_message_size";
+		/* what it begins with says who wrote, in what language, and
+		 * whether it may be answered */
+		if (mail_parse(raw, len, &d.head, &parse_fault) == 0)
+			classify_mail(d.head, env->sender, d.queue_addr, &d.head_cls);
+	}
 	else if (mail_parse(raw, len, &d.mail, &parse_fault) < 0)
 		d.quarantine_reason = "unparsable";
 	else if (d.mail->from_addr == NULL && (env->sender == NULL || *env->sender == '\0') &&
@@ -599,6 +657,9 @@ int deliver_message(const struct config *cfg, struct db *db, const struct keyrin
 			ret = 0;
 			goto out;
 		}
+		if (classify_spam(d.mail, cfg->spam_header_names, cfg->spam_header_prefixes, &d.spam_header,
+				  &d.spam_value))
+			res->classification = "spam";
 	}
 	/* the plan says the rest, once it is made */
 	ret = deliver_transaction(&d, f);
@@ -606,6 +667,7 @@ int deliver_message(const struct config *cfg, struct db *db, const struct keyrin
 		ret = deliver_quarantine_failed(&d, f);
 out:
 	mail_free(&d.mail);
+	mail_free(&d.head);
 	g_free(d.guessed);
 	g_free(d.queue_addr);
 	g_free(d.queue_name);

@@ -94,10 +94,12 @@ static void deliver_plan_case(const struct deliver_facts *fa, struct deliver_pla
 	}
 }
 
-/* The customer address of a new case: From, else the envelope sender. */
+/* The customer address of a new case: From (of an oversized mail's
+ * beginning too), else the envelope sender. */
 static void deliver_plan_customer(const struct deliver_facts *fa, struct deliver_plan *p)
 {
-	const char *addr = fa->mail && fa->mail->from_addr ? fa->mail->from_addr : fa->envelope_sender;
+	const struct mail *m = fa->mail ? fa->mail : fa->head;
+	const char *addr = m && m->from_addr ? m->from_addr : fa->envelope_sender;
 
 	if (addr != NULL && *addr != '\0' && strchr(addr, '@') != NULL)
 		p->customer_addr = address_fold(addr);
@@ -106,8 +108,10 @@ static void deliver_plan_customer(const struct deliver_facts *fa, struct deliver
 /* The language a person's mail shows: the header's, else the guess. */
 static void deliver_plan_language(const struct deliver_facts *fa, struct deliver_plan *p)
 {
-	if (fa->mail->language != NULL) {
-		p->language = fa->mail->language;
+	const struct mail *m = fa->mail ? fa->mail : fa->head;
+
+	if (m != NULL && m->language != NULL) {
+		p->language = m->language;
 		p->language_header = true;
 	} else {
 		p->language = fa->guessed_language;
@@ -337,6 +341,56 @@ static void deliver_plan_reaction(const struct deliver_facts *fa, struct deliver
 	}
 }
 
+/* Mail the MTA's filter marked spam: a new case of its own whatever it
+ * names (a spammer can write any token, reference or subject tag), marked
+ * spam, nothing sent. Its language is kept for the ack that a person's
+ * "not spam" sends. */
+static void deliver_plan_spam(const struct deliver_facts *fa, struct deliver_plan *p)
+{
+	char *detail = g_strdup_printf("%s: %.200s", fa->spam_header, fa->spam_value);
+
+	p->spam = true;
+	p->kind = MSG_CUSTOMER;
+	p->untrusted = p->unverified = false;
+	p->classification = "spam";
+	p->action = DELIVER_NEW;
+	p->how = THREAD_NEW;
+	p->how_name = "spam";
+	p->subject = deliver_plan_subject(fa->mail->subject[0] ? fa->mail->subject : "(no subject)");
+	deliver_plan_event(p->case_events, EV_CREATED, "spam");
+	deliver_plan_event(p->message_events, EV_SPAM, detail);
+	g_free(detail);
+	deliver_plan_customer(fa, p);
+	if (fa->cls.kind == CLASSIFY_NORMAL)
+		deliver_plan_language(fa, p);
+	p->summary = "none (spam)";
+}
+
+/* Oversized mail, quarantined: the queue's agents are told, and the
+ * sender once, politely, unless etiquette forbids an automatic answer
+ * (the rate limit is the database's: outbound checks it). */
+static void deliver_plan_too_large(const struct deliver_facts *fa, struct deliver_plan *p)
+{
+	const struct mail *h = fa->head;
+	const char *to = h != NULL && h->from_addr != NULL ? h->from_addr : fa->envelope_sender;
+
+	p->reaction = REACT_TOO_LARGE;
+	p->oversized = fa->oversized;
+	p->notify_template = "notify_new";
+	deliver_plan_language(fa, p);
+	if (fa->envelope_sender != NULL && *fa->envelope_sender == '\0')
+		p->too_large_skip = "null sender";
+	else if (to == NULL || *to == '\0' || strchr(to, '@') == NULL)
+		p->too_large_skip = "no sender address";
+	else if (h != NULL && fa->head_cls.no_auto_reply)
+		p->too_large_skip = fa->head_cls.reason ? fa->head_cls.reason : "automatic or list mail";
+	else if (classify_robot_address(to))
+		p->too_large_skip = "a robot's address";
+	else
+		p->too_large_to = address_fold(to);
+	p->summary = p->too_large_to ? "notify+too-large" : "notify";
+}
+
 void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 {
 	const struct mail *m = fa->mail;
@@ -358,6 +412,10 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 		if (fa->token_case > 0 && fa->token_role != NULL)
 			rating = token_role_rating(fa->token_role);
 	}
+	if (m != NULL && fa->spam_header != NULL) {
+		deliver_plan_spam(fa, p);
+		return;
+	}
 	author = p->kind;
 	p->classification = p->quarantined ? "quarantined" : p->untrusted ? "untrusted" : classify_name(fa->cls.kind);
 	/* a survey answer rates the case; it is not a follow-up */
@@ -373,6 +431,8 @@ void deliver_plan(const struct deliver_facts *fa, struct deliver_plan *p)
 	if (p->case_id == 0)
 		deliver_plan_customer(fa, p);
 	deliver_plan_message_events(fa, author, p);
+	if (m == NULL && fa->oversized > 0 && fa->have_keys)
+		deliver_plan_too_large(fa, p);
 	if (m == NULL)
 		return;
 	if (fa->cls.kind == CLASSIFY_BOUNCE)
@@ -411,6 +471,7 @@ void deliver_plan_clear(struct deliver_plan *p)
 	g_free(p->rating_comment);
 	g_free(p->answer);
 	g_free(p->signature);
+	g_free(p->too_large_to);
 	agentcmd_clear(&p->cmd);
 	memset(p, 0, sizeof(*p));
 }

@@ -909,3 +909,23 @@ void mail_header_all(const struct mail *m, const char *name, size_t max, GPtrArr
 			g_ptr_array_add(out, mail_clean_header(g_mime_header_get_raw_value(h)));
 	}
 }
+
+bool mail_date_offset(const struct mail *m, int *minutes_r)
+{
+	const char *date = mail_header(m, "Date");
+	GDateTime *dt;
+	gint64 offset;
+
+	/* RFC 5322 3.3: "-0000" says the local zone is unknown */
+	if (date == NULL || strstr(date, "-0000") != NULL || strlen(date) > 200)
+		return false;
+	dt = g_mime_utils_header_decode_date(date);
+	if (dt == NULL)
+		return false;
+	offset = g_date_time_get_utc_offset(dt) / G_TIME_SPAN_MINUTE;
+	g_date_time_unref(dt);
+	if (offset < -720 || offset > 840)
+		return false;
+	*minutes_r = (int)offset;
+	return true;
+}

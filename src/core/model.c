@@ -58,6 +58,9 @@ static const char *const model_events[EVENT_TYPE_COUNT] = {
 	[EV_RATING_IGNORED] = "rating-ignored",
 	[EV_BOUNCE_NOTICE] = "bounce-notice",
 	[EV_LOW_RATING_NOTICE] = "low-rating-notice",
+	[EV_SPAM] = "spam",
+	[EV_NOT_SPAM] = "not-spam",
+	[EV_TOO_LARGE] = "too-large",
 };
 
 /* Look name up in a table of n names; -1 when absent. */

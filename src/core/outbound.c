@@ -13,6 +13,7 @@
 #include "classify.h"
 #include "compose.h"
 #include "config.h"
+#include "datetext.h"
 #include "db.h"
 #include "deliver_plan.h"
 #include "duration.h"
@@ -175,6 +176,29 @@ static int outbound_rate_ok(struct outbound *ob, const char *addr, bool *ok_r, s
 	return 0;
 }
 
+/* With a business calendar, the ack's first_response_due: the due time
+ * as a local date and time in the customer's zone (their mail's UTC
+ * offset, the calendar's zone when it has that offset now), else the
+ * calendar's; not set without a calendar or when it is past. */
+static int outbound_promise(struct outbound *ob, const struct outbound_case *c, struct template_vars *v,
+			    struct fault *f)
+{
+	struct store_case_promise p;
+	char *text;
+
+	if (store_case_promise(ob->db, c->info.id, &p, f) < 0)
+		return -1;
+	if (p.zone != NULL && p.due > p.now) {
+		bool theirs = p.has_offset && !datetext_zone_has_offset(p.zone, p.now, p.offset);
+
+		text = datetext_due(p.due, p.now, theirs ? NULL : p.zone, p.offset, c->info.language);
+		template_vars_set(v, "first_response_due", text);
+		g_free(text);
+	}
+	g_free(p.zone);
+	return 0;
+}
+
 /* Acknowledge a new case to the customer, unless etiquette forbids it. */
 static int outbound_ack(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
 			struct fault *f)
@@ -200,6 +224,11 @@ static int outbound_ack(struct outbound *ob, const struct outbound_case *c, cons
 	if (c->info.first_response_s > 0) {
 		duration_format(c->info.first_response_s, dur, sizeof(dur));
 		template_vars_set(v, "first_response", dur);
+		if (outbound_promise(ob, c, v, f) < 0) {
+			template_vars_free(&v);
+			g_free(reply_to);
+			return -1;
+		}
 	}
 	refs = g_ptr_array_new();
 	for (i = 0; i < mail->references->len; i++)
@@ -257,10 +286,10 @@ static int outbound_files_pick(struct outbound *ob, const struct outbound_case *
 	long long limit = ob->cfg->notify_attachment_limit, used = 0, count;
 	guint k;
 
-	fl->attached = g_new0(bool, mail->attachments->len + 1);
+	fl->attached = g_new0(bool, (mail ? mail->attachments->len : 0) + 1);
 	fl->atts = g_array_new(FALSE, TRUE, sizeof(struct compose_attachment));
 	fl->types = g_ptr_array_new_with_free_func(g_free);
-	if (mail->attachments->len == 0)
+	if (mail == NULL || mail->attachments->len == 0)
 		return 0;
 	/* the message is stored: its attachments are the case's last ones */
 	if (store_case_attachment_count(ob->db, c->info.id, &count, f) < 0)
@@ -306,7 +335,7 @@ static void outbound_files_vars(struct outbound *ob, const struct mail *mail, co
 	char limit[32];
 	guint k;
 
-	for (k = 0; k < mail->attachments->len; k++) {
+	for (k = 0; mail != NULL && k < mail->attachments->len; k++) {
 		const struct mail_attachment *a = g_ptr_array_index(mail->attachments, k);
 		struct template_vars *item = template_vars_add(v, "attachments");
 		long long size = (long long)g_bytes_get_size(a->content);
@@ -379,6 +408,9 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 {
 	char *reply_to = NULL, *note = NULL, *from_name, *assignee = NULL, *assignee_name = NULL, *copied = NULL;
 	struct outbound_files fl = { 0 };
+	/* the beginning of an oversized mail (NULL when unreadable) has no whole attachment */
+	const struct mail *files = p->oversized > 0 ? NULL : mail;
+	const char *from_addr = mail ? mail->from_addr : p->customer_addr;
 	PGresult *res;
 	int i, ret = 0;
 
@@ -392,7 +424,7 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 	}
 	if (outbound_token_addr(ob, c, TOKEN_ROLE_AGENT, &reply_to, f) < 0 ||
 	    outbound_token_addr(ob, c, TOKEN_ROLE_NOTE, &note, f) < 0 ||
-	    outbound_files_pick(ob, c, mail, &fl, f) < 0 || outbound_copied(ob, c, &copied, f) < 0 ||
+	    outbound_files_pick(ob, c, files, &fl, f) < 0 || outbound_copied(ob, c, &copied, f) < 0 ||
 	    (c->info.assignee_id != 0 && store_agent_get(ob->db, c->info.assignee_id, &assignee_name, &assignee, f) < 0)) {
 		PQclear(res);
 		g_free(reply_to);
@@ -401,25 +433,25 @@ static int outbound_notify(struct outbound *ob, const struct outbound_case *c, c
 		outbound_files_clear(&fl);
 		return -1;
 	}
-	from_name = g_strdup_printf("%s via %s", mail->from_name ? mail->from_name :
-				    mail->from_addr ? mail->from_addr : "Customer", ob->cfg->helpdesk_name);
+	from_name = g_strdup_printf("%s via %s", mail && mail->from_name ? mail->from_name :
+				    from_addr ? from_addr : "Customer", ob->cfg->helpdesk_name);
 	for (i = 0; i < PQntuples(res) && ret == 0; i++) {
 		const char *to[2] = { PQgetvalue(res, i, 0), NULL };
 		struct template_vars *v = outbound_vars(ob, c);
 
 		template_vars_set(v, "agent_name", PQgetvalue(res, i, 1));
-		template_vars_set(v, "message_from", mail->from_addr);
+		template_vars_set(v, "message_from", from_addr);
 		template_vars_set(v, "message_body", p->notify_body);
 		template_vars_set(v, "copied", copied);
 		outbound_actions(v, ob->cfg->helpdesk_name, c->id, c->info.subject, reply_to, note,
 				 g_strcmp0(assignee, to[0]) != 0);
-		outbound_files_vars(ob, mail, &fl, v);
+		outbound_files_vars(ob, files, &fl, v);
 		{
 			struct outbound_mail m = {
 				.kind = "notify", .msg_kind = MSG_SYSTEM, .template = p->notify_template,
 				.language = ob->cfg->default_language, .from_name = from_name,
 				.reply_to = reply_to, .to = to, .envelope_from = c->info.queue_addr,
-				.in_reply_to = mail->message_id, .auto_submitted = "auto-generated",
+				.in_reply_to = mail ? mail->message_id : NULL, .auto_submitted = "auto-generated",
 				.attachments = (const struct compose_attachment *)(void *)fl.atts->data,
 				.n_attachments = fl.atts->len,
 			};
@@ -1189,6 +1221,22 @@ static int outbound_cc_apply(struct outbound *ob, const struct outbound_case *c,
 	return ret;
 }
 
+/* An agent's #notspam: the case becomes a normal one, acknowledged and
+ * notified now (outbound_unspam); done says so, or that it was not spam. */
+static int outbound_notspam(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+			    const struct deliver_plan *p, struct template_vars *done, struct fault *f)
+{
+	bool was;
+
+	if (outbound_unspam(ob, c->info.id, mail->from_addr, p->agent_id, &was, f) < 0)
+		return -1;
+	if (was)
+		outbound_done(done, "done_notspam", "yes");
+	else
+		template_vars_set(done, "notspam_already", "yes");
+	return 0;
+}
+
 /* A trusted agent's mail: an answer relayed to the customer, a note
  * shown to the queue, the case's attachments mailed to the agent, or
  * commands alone confirmed to the agent; the commands applied. A bad #assign, or an answer that still holds one of
@@ -1217,6 +1265,8 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 		goto out;
 	}
 	if (outbound_merge_check(ob, c, mail, p, &ok, f) < 0)
+		goto out;
+	if (ok && p->cmd.notspam && outbound_notspam(ob, c, mail, p, done, f) < 0)
 		goto out;
 	if (!ok) {
 		ret = 0;
@@ -1386,6 +1436,98 @@ int outbound_assigned_notice(struct outbound *ob, long long case_id, long long a
 	return ret;
 }
 
+/* ---- part intake (issue 15): spam set right, oversized mail answered ---- */
+
+/* Tell the sender of an oversized mail (head: its beginning, NULL when
+ * unreadable) that it was too large and what the limit is, once, within
+ * the daily limit of automatic mail; a too-large event says what was done. */
+static int outbound_too_large(struct outbound *ob, const struct outbound_case *c, const struct mail *head,
+			      const struct deliver_plan *p, struct fault *f)
+{
+	const char *to[2] = { p->too_large_to, NULL };
+	struct template_vars *v;
+	char limit[32], size[32], *reply_to = NULL, *detail;
+	bool ok = false;
+	int ret;
+
+	duration_format_size(ob->cfg->max_message_size, limit, sizeof(limit));
+	duration_format_size((long long)p->oversized, size, sizeof(size));
+	if (p->too_large_to != NULL && outbound_rate_ok(ob, p->too_large_to, &ok, f) < 0)
+		return -1;
+	if (!ok) {
+		detail = g_strdup_printf("%s, over the limit of %s: sender not told (%s)", size, limit,
+					 p->too_large_to ? "daily limit of automatic mail to this address reached" :
+					 p->too_large_skip);
+		ret = store_event(ob->db, c->info.id, EV_TOO_LARGE, "system", detail, f);
+		g_free(detail);
+		return ret;
+	}
+	if (outbound_token_addr(ob, c, TOKEN_ROLE_CUSTOMER, &reply_to, f) < 0)
+		return -1;
+	v = outbound_vars(ob, c);
+	template_vars_set(v, "limit", limit);
+	template_vars_set(v, "size", size);
+	{
+		struct outbound_mail m = {
+			.kind = "too-large", .msg_kind = MSG_AUTO, .template = "too_large", .language = c->info.language,
+			.from_name = ob->cfg->helpdesk_name, .reply_to = reply_to, .to = to,
+			.envelope_from = "",	/* RFC 3834 */
+			.in_reply_to = head ? head->message_id : NULL, .auto_submitted = "auto-replied",
+		};
+
+		ret = outbound_send(ob, c, &m, v, f);
+	}
+	template_vars_free(&v);
+	g_free(reply_to);
+	if (ret < 0)
+		return -1;
+	detail = g_strdup_printf("%s, over the limit of %s: %s told", size, limit, p->too_large_to);
+	ret = store_event(ob->db, c->info.id, EV_TOO_LARGE, "system", detail, f);
+	g_free(detail);
+	return ret;
+}
+
+int outbound_unspam(struct outbound *ob, long long case_id, const char *actor, long long agent_id, bool *was_r,
+		    struct fault *f)
+{
+	struct deliver_plan p = { 0 };
+	struct mail *m = NULL;
+	struct fault bad;
+	unsigned char *raw = NULL;
+	char *queue_addr = NULL, *sender = NULL;
+	long long row;
+	size_t len;
+	int ret;
+
+	if (store_case_unspam(ob->db, case_id, was_r, f) < 0)
+		return -1;
+	if (!*was_r)
+		return 0;
+	if (store_event(ob->db, case_id, EV_NOT_SPAM, actor, "acknowledged and notified now", f) < 0 ||
+	    sla_refresh(ob->db, case_id, 0, f) < 0 || store_case_first_mail(ob->db, case_id, &row, &sender, &queue_addr, f) < 0)
+		return -1;
+	ret = 0;
+	if (ob->ring != NULL && row != 0)
+		ret = store_message_raw(ob->db, row, &raw, &len, f);
+	if (ret == 0 && raw != NULL && mail_parse((const char *)raw, len, &m, &bad) == 0) {
+		struct classify_result cls;
+
+		classify_mail(m, sender, queue_addr, &cls);
+		p.reaction = REACT_CUSTOMER;
+		p.ack = cls.kind == CLASSIFY_NORMAL && !cls.no_auto_reply;
+		p.notify_template = "notify_new";
+		p.notify_body = m->body_text;
+		p.agent_id = agent_id;
+		ret = outbound_react(ob, case_id, m, &p, f);
+	}
+	mail_free(&m);
+	if (raw != NULL)
+		PQfreemem(raw);
+	g_free(queue_addr);
+	g_free(sender);
+	return ret;
+}
+
 int outbound_react(struct outbound *ob, long long case_id, const struct mail *mail,
 		   const struct deliver_plan *p, struct fault *f)
 {
@@ -1422,6 +1564,11 @@ int outbound_react(struct outbound *ob, long long case_id, const struct mail *ma
 		break;
 	case REACT_LOW_RATING:
 		ret = outbound_low_rating(ob, &c, mail, p, f);
+		break;
+	case REACT_TOO_LARGE:
+		ret = outbound_notify(ob, &c, mail, p, f);
+		if (ret == 0)
+			ret = outbound_too_large(ob, &c, mail, p, f);
 		break;
 	}
 	outbound_case_clear(&c);

@@ -90,5 +90,7 @@ int sla_refresh(struct db *db, long long case_id, long long now, struct fault *f
 	sla_due(cal, c.created, c.resolution_s ? c.resolution_s + c.paused_s : 0, &resolution_due);
 	sla_due(cal, c.last_reply ? c.unanswered : 0, c.next_s, &next_due);
 	calendar_free(&cal);
+	if (c.spam)
+		first_due = next_due = resolution_due = 0;	/* nobody is to answer spam */
 	return store_case_sla_write(db, case_id, first_due, next_due, resolution_due, c.paused_s, c.paused_at, f);
 }

@@ -361,14 +361,14 @@ int store_case_set_status(struct db *db, long long id, enum case_status status, 
 int store_case_sla_read(struct db *db, long long id, long long now, struct store_case_sla *s, struct fault *f)
 {
 	enum { S_STATUS, S_CREATED, S_PAUSED_AT, S_PAUSED_S, S_LAST_REPLY, S_FIRST, S_NEXT, S_RESOLUTION,
-	       S_CALENDAR, S_UNANSWERED, S_NOW };
+	       S_CALENDAR, S_UNANSWERED, S_NOW, S_SPAM };
 	PGresult *res = db_exec(db,
 		"SELECT c.status, " DB_EPOCH("c.created") ", " DB_EPOCH("c.paused_at") ", c.paused_s,"
 		" " DB_EPOCH("c.last_reply_at") ", q.first_response_s, q.next_response_s, q.resolution_s,"
 		" q.calendar_id, (SELECT " DB_EPOCH("min(m.created)") " FROM messages m WHERE m.case_id = c.id"
 		"  AND m.direction = 'in' AND m.kind = 'customer' AND m.classification = 'normal'"
 		"  AND m.created > c.last_reply_at),"
-		" CASE WHEN $2 = '0' THEN " DB_EPOCH("now()") " ELSE $2::bigint END"
+		" CASE WHEN $2 = '0' THEN " DB_EPOCH("now()") " ELSE $2::bigint END, c.spam"
 		" FROM cases c JOIN queues q ON q.id = c.queue_id WHERE c.id = $1 FOR UPDATE OF c",
 		2, (const char *[]){ DB_ID(id), DB_ID(now) }, f);
 
@@ -390,6 +390,7 @@ int store_case_sla_read(struct db *db, long long id, long long now, struct store
 	s->calendar_id = g_strdup(db_value(res, 0, S_CALENDAR));
 	s->unanswered = db_get_ll(res, 0, S_UNANSWERED);
 	s->now = db_get_ll(res, 0, S_NOW);
+	s->spam = db_get_bool(res, 0, S_SPAM);
 	PQclear(res);
 	return 0;
 }
@@ -515,7 +516,7 @@ int store_case_show(struct db *db, long long id, struct store_case_show *r, stru
 		       DB_ISO("c.created") ", " DB_ISO("c.first_response_due") ", "
 		       DB_ISO("c.resolution_due") ", c.escalation_level, c.quarantined, c.linked_case_id,"
 		       " cu.name, cu.language, " DB_ISO("c.updated") ", " DB_ISO("c.next_response_due") ","
-		       " " DB_ISO("c.first_response_at") ", c.rating, c.rating_comment, c.merged_into"
+		       " " DB_ISO("c.first_response_at") ", c.rating, c.rating_comment, c.merged_into, c.spam"
 		       " FROM cases c JOIN queues q ON q.id = c.queue_id"
 		       " LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN agents a ON a.id = c.assignee_id"
 		       " WHERE c.id = $1", 1, p, f);
@@ -1289,4 +1290,103 @@ int store_queue_escalate_to(struct db *db, long long queue_id, char **addr_r, st
 	*addr_r = ret == 0 && list->len > 0 ? g_strdup(g_ptr_array_index(list, 0)) : NULL;
 	g_ptr_array_free(list, TRUE);
 	return ret;
+}
+
+/* ---- intake: spam, twins to other queues, the ack's promise (issue 15) ---- */
+
+int store_case_mark_spam(struct db *db, long long id, struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET spam = true WHERE id = $1", 1, (const char *[]){ DB_ID(id) }, f);
+}
+
+int store_case_unspam(struct db *db, long long id, bool *was_r, struct fault *f)
+{
+	long long n;
+
+	if (store_query_ll(db, "UPDATE cases SET spam = false, updated = now() WHERE id = $1 AND spam RETURNING 1", 1,
+			   (const char *[]){ DB_ID(id) }, &n, f) < 0)
+		return -1;
+	*was_r = n == 1;
+	return 0;
+}
+
+int store_customer_offset(struct db *db, const char *email, int minutes, struct fault *f)
+{
+	return db_run(db, "UPDATE customers SET utc_offset = $2 WHERE email = $1 AND utc_offset IS DISTINCT FROM $2", 2,
+		      (const char *[]){ email, DB_ID(minutes) }, f);
+}
+
+int store_message_lock(struct db *db, const char *message_id, struct fault *f)
+{
+	if (message_id == NULL)
+		return 0;
+	return db_run(db, "SELECT pg_advisory_xact_lock(1511, hashtext($1))", 1, (const char *[]){ message_id }, f);
+}
+
+int store_message_twin(struct db *db, const struct store_message_seen *m, long long *row_r, long long *case_r,
+		       struct fault *f)
+{
+	const char *params[5] = { m->message_id, DB_ID(m->queue_id), (const char *)m->raw_hash,
+				  (const char *)m->body_hash, m->from_addr };
+	const int lengths[5] = { 0, 0, (int)m->hash_len, (int)m->hash_len, 0 }, binary[5] = { 0, 0, 1, 1, 0 };
+	PGresult *res;
+
+	*row_r = *case_r = 0;
+	if (m->message_id == NULL)
+		return 0;
+	res = db_exec_bin(db, "SELECT id, case_id FROM messages WHERE message_id = $1 AND direction = 'in'"
+			  " AND queue_id <> $2 AND (raw_hash = $3 OR body_hash = $4 AND from_addr = $5)"
+			  " ORDER BY id LIMIT 1", 5, params, lengths, binary, f);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		*row_r = db_get_ll(res, 0, 0);
+		*case_r = db_get_ll(res, 0, 1);
+	}
+	PQclear(res);
+	return 0;
+}
+
+int store_case_promise(struct db *db, long long id, struct store_case_promise *p, struct fault *f)
+{
+	enum { P_DUE, P_NOW, P_ZONE, P_OFFSET };
+	PGresult *res = db_exec(db,
+		"SELECT " DB_EPOCH("c.first_response_due") ", " DB_EPOCH("now()") ", k.timezone, cu.utc_offset"
+		" FROM cases c JOIN queues q ON q.id = c.queue_id LEFT JOIN calendars k ON k.id = q.calendar_id"
+		" LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1",
+		1, (const char *[]){ DB_ID(id) }, f);
+
+	memset(p, 0, sizeof(*p));
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		p->due = db_get_ll(res, 0, P_DUE);
+		p->now = db_get_ll(res, 0, P_NOW);
+		p->zone = g_strdup(db_value(res, 0, P_ZONE));
+		p->has_offset = db_value(res, 0, P_OFFSET) != NULL;
+		p->offset = (int)db_get_ll(res, 0, P_OFFSET);
+	}
+	PQclear(res);
+	return 0;
+}
+
+int store_case_first_mail(struct db *db, long long id, long long *row_r, char **sender_r, char **queue_addr_r,
+			  struct fault *f)
+{
+	PGresult *res = db_exec(db, "SELECT m.id, m.envelope_sender, q.address FROM cases c"
+				" JOIN queues q ON q.id = c.queue_id JOIN messages m ON m.case_id = c.id"
+				" WHERE c.id = $1 AND m.direction = 'in' AND m.kind = 'customer' ORDER BY m.id LIMIT 1",
+				1, (const char *[]){ DB_ID(id) }, f);
+
+	*row_r = 0;
+	*sender_r = *queue_addr_r = NULL;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		*row_r = db_get_ll(res, 0, 0);
+		*sender_r = g_strdup(db_value(res, 0, 1));
+		*queue_addr_r = g_strdup(db_value(res, 0, 2));
+	}
+	PQclear(res);
+	return 0;
 }

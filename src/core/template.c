@@ -23,6 +23,7 @@ const char *const template_names[] = {
 	"relay_refused", "assigned", "attachments",
 	"handed_back",	/* part admin (issue 15) */
 	"bounce_notice", "low_rating",	/* issue 15, people */
+	"too_large",	/* part intake (issue 15) */
 	NULL,
 };
 

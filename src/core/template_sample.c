@@ -132,6 +132,10 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 	template_sample_common(v, helpdesk_name);
 	if (strcmp(name, "ack") == 0) {
 		template_vars_set(v, "first_response", "4h");
+		template_vars_set(v, "first_response_due", "by Monday 7 December 12:30 CET");
+	} else if (strcmp(name, "too_large") == 0) {
+		template_vars_set(v, "size", "73 MB");
+		template_vars_set(v, "limit", "50 MB");
 	} else if (g_str_has_prefix(name, "notify_")) {
 		template_sample_notify(v);
 		template_sample_actions(v, helpdesk_name, ring);
@@ -154,6 +158,8 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 		template_vars_set(v, "done_priority", "high");
 		template_vars_set(v, "done_assignee", "bob@example.org");
 		template_vars_set(v, "done_merged", "41");
+		template_vars_set(v, "done_notspam", "yes");
+		template_vars_set(v, "notspam_already", "yes");
 		template_vars_set(v, "done_nothing", "yes");
 		template_vars_set(v, "done_cc", "ewa@example.net");
 		template_vars_set(v, "done_cc_already", "zofia@example.net (the customer)");

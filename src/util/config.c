@@ -13,7 +13,7 @@
 #include "duration.h"
 #include "log.h"
 
-enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_SIZE0, CT_LOGDEST, CT_LANGUAGE, CT_TLS, CT_COUNT };
+enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_SIZE0, CT_LOGDEST, CT_LANGUAGE, CT_TLS, CT_COUNT, CT_SPAM };
 
 static const struct config_key {
 	const char *name;
@@ -50,6 +50,8 @@ static const struct config_key {
 	K(server_workers, CT_COUNT, false, "4"),
 	K(server_max_use, CT_COUNT, false, "100"),
 	K(server_allowed_users, CT_STRING, false, ""),
+	{ "spam_headers", CT_SPAM, offsetof(struct config, spam_header_names), false,
+	  "X-Spam-Flag: YES, X-Spam-Status: Yes, X-Spam: yes, X-Spamd-Result: default: True" },
 #undef K
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -78,6 +80,47 @@ int config_check_language(const char *tag, struct fault *f)
 	if (len < 2 || len > 8 || strspn(tag, "abcdefghijklmnopqrstuvwxyz-") != len || tag[0] == '-')
 		return fault_perm(f, "'%s' is not a language tag like 'en' or 'pl'", tag);
 	return 0;
+}
+
+/* Read spam_headers: comma-separated "Header: value-prefix" entries, the
+ * header a field name (RFC 5322 ftext), the prefix not empty. */
+static int config_spam(struct config *cfg, const char *value, struct fault *f)
+{
+	char **entries = g_strsplit(value, ",", -1);
+	GPtrArray *names = g_ptr_array_new(), *prefixes = g_ptr_array_new();
+	int i, ret = 0;
+
+	for (i = 0; ret == 0 && entries[i] != NULL; i++) {
+		char *e = g_strstrip(entries[i]), *colon = strchr(e, ':'), *name, *prefix;
+		size_t n;
+
+		if (*e == '\0' && entries[1] == NULL)
+			break;	/* an empty value: no spam marking */
+		if (colon == NULL) {
+			ret = fault_perm(f, "bad value for spam_headers: '%s' (expected 'Header: value-prefix')", e);
+			break;
+		}
+		*colon = '\0';
+		name = g_strstrip(e);
+		prefix = g_strstrip(colon + 1);
+		for (n = 0; name[n] > 32 && name[n] < 127; n++)
+			;
+		if (n == 0 || name[n] != '\0' || *prefix == '\0') {
+			ret = fault_perm(f, "bad value for spam_headers: '%s:%s' (expected 'Header: value-prefix')",
+					 name, prefix);
+			break;
+		}
+		g_ptr_array_add(names, g_strdup(name));
+		g_ptr_array_add(prefixes, g_strdup(prefix));
+	}
+	g_strfreev(entries);
+	g_ptr_array_add(names, NULL);
+	g_ptr_array_add(prefixes, NULL);
+	g_strfreev(cfg->spam_header_names);
+	g_strfreev(cfg->spam_header_prefixes);
+	cfg->spam_header_names = (char **)g_ptr_array_free(names, FALSE);
+	cfg->spam_header_prefixes = (char **)g_ptr_array_free(prefixes, FALSE);
+	return ret;
 }
 
 /* Check and store one value into cfg according to its key's type. */
@@ -135,6 +178,8 @@ static int config_set(struct config *cfg, const struct config_key *k, const char
 			return fault_perm(f, "bad value for %s: '%s' (expected syslog or stderr)", k->name, value);
 		*(bool *)field = strcmp(value, "syslog") == 0;
 		return 0;
+	case CT_SPAM:
+		return config_spam(cfg, value, f);
 	}
 	return fault_perm(f, "internal: bad key type");
 }
@@ -284,6 +329,8 @@ void config_free(struct config **cfg)
 	g_free(c->server_socket);
 	g_free(c->authserv_id);
 	g_free(c->server_allowed_users);
+	g_strfreev(c->spam_header_names);
+	g_strfreev(c->spam_header_prefixes);
 	g_free(c);
 	*cfg = NULL;
 }

@@ -64,8 +64,8 @@ int main(void)
 	tap_ok(c.error != NULL && strstr(c.error, "at most 20") != NULL, "#attachments: at most 20 numbers");
 	agentcmd_clear(&c);
 	agentcmd_parse("#frobnicate\n", &c);
-	tap_ok(c.error != NULL && strstr(c.error, "#attachments, #merge, #cc, #uncc)") != NULL,
-	       "the list of known commands names #attachments, #merge, #cc and #uncc");
+	tap_ok(c.error != NULL && strstr(c.error, "#attachments, #merge, #cc, #uncc, #notspam)") != NULL,
+	       "the list of known commands names #attachments, #merge, #cc, #uncc and #notspam");
 	agentcmd_clear(&c);
 	agentcmd_parse("#assign ME\n\nText", &c);
 	tap_ok(c.error == NULL && c.assign_me && c.assign == NULL && strcmp(c.text, "Text") == 0,

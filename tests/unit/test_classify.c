@@ -167,5 +167,36 @@ int main(void)
 	       !classify_robot_address("bouncer@x") && !classify_robot_address("noreplyguy@x"),
 	       "robot addresses by local part");
 	test_auto_subjects();
+	/* spam marks (part intake): the topmost field, a prefix ignoring case */
+	{
+		char *names[] = { "X-Spam-Flag", "X-Spam-Status", "X-Spamd-Result", NULL };
+		char *prefixes[] = { "YES", "Yes", "default: True", NULL };
+		static const struct { const char *headers; bool spam; const char *what; } cases[] = {
+			{ "X-Spam-Flag: YES\n", true, "X-Spam-Flag: YES" },
+			{ "X-Spam-Flag: yes\n", true, "X-Spam-Flag: yes (any case)" },
+			{ "X-Spam-Status: Yes, score=7.2 required=5.0 tests=BAYES_99\n", true, "X-Spam-Status: Yes, score=..." },
+			{ "X-Spam-Status: No, score=-0.1 required=5.0\n", false, "X-Spam-Status: No" },
+			{ "X-Spamd-Result: default: True [12.30 / 15.00];\n BAYES_SPAM(5.10)[99.99%]\n", true,
+			  "X-Spamd-Result: default: True, folded" },
+			{ "X-Spamd-Result: default: False [1.20 / 15.00]\n", false, "X-Spamd-Result: default: False" },
+			{ "X-Spam-Flag: NO\nX-Spam-Flag: YES\n", false, "a second X-Spam-Flag below the MTA's does not count" },
+			{ "X-Spam-Flagged: YES\n", false, "another field's name does not count" },
+			{ "X-Spam-Flag: Y\n", false, "a shorter value is no prefix match" },
+		};
+		size_t i;
+
+		for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+			char *raw = g_strdup_printf("From: jan@example.net\n%sSubject: x\n\nbody\n", cases[i].headers);
+			struct mail *m = NULL;
+			struct fault f = { 0 };
+			const char *name = NULL, *value = NULL;
+
+			tap_ok(mail_parse(raw, strlen(raw), &m, &f) == 0 &&
+			       classify_spam(m, names, prefixes, &name, &value) == cases[i].spam &&
+			       (!cases[i].spam || (name != NULL && value != NULL)), "spam: %s", cases[i].what);
+			mail_free(&m);
+			g_free(raw);
+		}
+	}
 	return tap_done();
 }

@@ -77,5 +77,22 @@ int main(void)
 	config_free(&cfg);
 	tap_ok(config_load("/nonexistent/postdesk.conf", &cfg, &f) < 0 && f.kind == FAULT_TEMPORARY,
 	       "unreadable file is a temporary fault: %s", f.text);
+	/* spam_headers (part intake) */
+	tap_ok(config_parse("t", BASE, &cfg, &f) == 0 && g_strv_length(cfg->spam_header_names) == 4 &&
+	       strcmp(cfg->spam_header_names[3], "X-Spamd-Result") == 0 &&
+	       strcmp(cfg->spam_header_prefixes[3], "default: True") == 0 &&
+	       strcmp(cfg->spam_header_prefixes[0], "YES") == 0, "spam_headers default: four, split at the first colon");
+	config_free(&cfg);
+	tap_ok(config_parse("t", BASE "spam_headers =\n", &cfg, &f) == 0 && cfg->spam_header_names[0] == NULL,
+	       "spam_headers empty: none");
+	config_free(&cfg);
+	tap_ok(config_parse("t", BASE "spam_headers =  X-Barracuda-Spam-Status :  Yes ,X-Foo: 1\n", &cfg, &f) == 0 &&
+	       g_strv_length(cfg->spam_header_names) == 2 && strcmp(cfg->spam_header_names[0], "X-Barracuda-Spam-Status") == 0 &&
+	       strcmp(cfg->spam_header_prefixes[0], "Yes") == 0, "spam_headers: blanks trimmed");
+	config_free(&cfg);
+	bad(BASE "spam_headers = X-Spam-Flag\n", "spam_headers", "spam_headers entry without a colon");
+	bad(BASE "spam_headers = X-Spam-Flag:\n", "expected 'Header: value-prefix'", "spam_headers entry without a prefix");
+	bad(BASE "spam_headers = X Spam: yes\n", "spam_headers", "spam_headers: a space in the name");
+	bad(BASE "spam_headers = X-Spam: yes,, X-Spam-Flag: YES\n", "spam_headers", "spam_headers: an empty entry");
 	return tap_done();
 }
