@@ -173,6 +173,7 @@ struct store_case_filter {
 	const char *search;		/* words (websearch_to_tsquery) in the subject or in the
 					 * text of customers', agents' mail and notes */
 	bool overdue;			/* only cases whose due time has passed */
+	bool spam;			/* only the cases marked spam (else: none of them) */
 	long long limit;		/* at most this many rows; 0: all */
 };
 /* The cases the filter selects, earliest due time first (none last), then

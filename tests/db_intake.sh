@@ -8,7 +8,7 @@
 # the rate limit allow; and the ack's due time as a local date and time
 # across a weekend and holidays, in the customer's zone or the calendar's.
 . "$TEST_SRCDIR/lib.sh"
-plan 65
+plan 67
 SINK="sh $TEST_SRCDIR/smtp-sink.sh"
 trap '$SINK stop "$T_DIR/sink"' EXIT
 setup_helpdesk
@@ -49,6 +49,12 @@ is "$(sql "SELECT type || ' ' || detail FROM events WHERE case_id = $c AND type 
 is "$(sql "SELECT count(*) FROM cases WHERE spam AND first_response_due IS NULL AND wake_at IS NULL")" 4 \
    "spam cases have no due times: the sweeper never escalates them"
 SPAM=$c
+run "$POSTDESK" case list --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(len([c for c in json.load(sys.stdin) if c["subject"].startswith("Cheap")]))')" 0 \
+   "case list leaves the spam cases out"
+run "$POSTDESK" case list --spam --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(" ".join(sorted(c["subject"] for c in json.load(sys.stdin))))')" \
+   "Cheap watches 1 Cheap watches 2 Cheap watches 3 Cheap watches 4" "case list --spam: the spam cases alone"
 
 # clean verdicts are not spam
 for h in "X-Spam-Status: No, score=-0.1 required=5.0 tests=DKIM_SIGNED" "X-Spamd-Result: default: False [1.20 / 15.00]" \

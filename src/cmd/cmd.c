@@ -44,7 +44,7 @@ const struct cmd cmd_table[] = {
 	  "server", false, cmd_server_main },
 	{ "case", "list, show, assign, set the status of and merge cases; write out an attachment",
 	  "case list [--queue Q] [--status S] [--assignee EMAIL|none] [--customer EMAIL]\n"
-	  "          [--search TEXT] [--overdue] [--limit N (100; 0: all)] [--json]\n"
+	  "          [--search TEXT] [--overdue] [--spam] [--limit N (100; 0: all)] [--json]\n"
 	  "case show N [--json]\n"
 	  "case assign N AGENT\n"
 	  "case status N new|open|pending|resolved|closed   (open on a spam case: not spam, ack it now)\n"

@@ -577,6 +577,7 @@ int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		{ "customer", required_argument, NULL, 'c' },
 		{ "search", required_argument, NULL, 'S' },
 		{ "overdue", no_argument, NULL, 'o' },
+		{ "spam", no_argument, NULL, 'p' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -597,6 +598,7 @@ int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		case 'c': flt.customer = optarg; break;
 		case 'S': flt.search = optarg; break;
 		case 'o': flt.overdue = true; break;
+		case 'p': flt.spam = true; break;
 		case 'l': limit = optarg; break;
 		case 'j': as_json = true; break;
 		}

@@ -483,8 +483,8 @@ int store_case_purge(struct db *db, long long id, long long at, struct fault *f)
 PGresult *store_case_list(struct db *db, const struct store_case_filter *flt, struct fault *f)
 {
 	char limit[DB_ID_MAX];
-	const char *params[7] = { flt->queue, flt->status, flt->assignee, flt->customer, flt->search,
-				  flt->overdue ? "t" : "f", NULL };
+	const char *params[8] = { flt->queue, flt->status, flt->assignee, flt->customer, flt->search,
+				  flt->overdue ? "t" : "f", NULL, flt->spam ? "t" : "f" };
 
 	if (flt->limit > 0)
 		params[6] = db_id_text(limit, flt->limit);
@@ -500,8 +500,8 @@ PGresult *store_case_list(struct db *db, const struct store_case_filter *flt, st
 		       " AND ($3::text IS NULL OR ($3 = '' AND c.assignee_id IS NULL) OR a.email = $3)"
 		       " AND ($4::text IS NULL OR cu.email = $4)"
 		       " AND ($5::text IS NULL OR c.id = ANY (ARRAY(" STORE_SEARCH("$5") ")))"
-		       " AND (NOT $6::boolean OR d.due < now())"
-		       " ORDER BY d.due NULLS LAST, c.id LIMIT $7::bigint", 7, params, f);
+		       " AND (NOT $6::boolean OR d.due < now()) AND c.spam = $8::boolean"
+		       " ORDER BY d.due NULLS LAST, c.id LIMIT $7::bigint", 8, params, f);
 }
 
 int store_case_show(struct db *db, long long id, struct store_case_show *r, struct fault *f)
