@@ -63,7 +63,8 @@ int outbound_customer_notice(struct outbound *ob, long long case_id, const char 
  * OUTBOUND_HANDED_BACK_LISTED of them, each with its agent address and an
  * "assign me" action; Reply-To is the first case's agent address, and the
  * mail is stored as a message of that case. *told_r: how many agents it
- * is addressed to (0: the queue has no active agent; nothing sent). */
+ * is addressed to; when the queue has no active agent it goes to the
+ * queue's escalation address instead (*told_r -1), else nowhere (0). */
 #define OUTBOUND_HANDED_BACK_LISTED 100
 int outbound_handed_back(struct outbound *ob, const long long *cases, size_t n, const char *agent_name,
 			 const char *agent_email, int *told_r, struct fault *f);

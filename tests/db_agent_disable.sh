@@ -6,7 +6,7 @@
 # them cases; disabling or enabling twice tells nobody twice; "agent
 # enable" trusts them again.
 . "$TEST_SRCDIR/lib.sh"
-plan 36
+plan 38
 setup_helpdesk
 "$POSTDESK" agent add bob@example.org --name "Bob Builder" --queue support --queue sales >/dev/null
 "$POSTDESK" agent add carol@example.org --name "Carol" --queue support >/dev/null
@@ -126,6 +126,19 @@ like "$RC:$ERR" "^0:.*case=1, .*class=normal, .*mail=relay" "enabled again: his 
 # --- errors --------------------------------------------------------------------------
 run "$POSTDESK" agent disable ŁUCJA@example.pl
 like "$RC:$OUT" "^0:agent łucja@example.pl disabled: 0 open cases handed back" "a non-ASCII address, folded; no cases: no mail"
+# a queue with no other agent: its escalation address is told instead
+"$POSTDESK" queue add billing --address billing@example.org --escalate-to boss@example.org >/dev/null
+"$POSTDESK" agent add erin@example.org --name "Erin" --queue billing >/dev/null
+printf 'An invoice question.\n' | mail "$M/b1" "customer9@example.net" "Invoice 77" "To: billing@example.org"
+deliver "$M/b1" billing@example.org customer9@example.net
+b1=$(sql "SELECT max(id) FROM cases")
+"$POSTDESK" case assign "$b1" erin@example.org >/dev/null
+before=$(count handed-back)
+run "$POSTDESK" agent disable erin@example.org
+like "$RC:$(printf '%s' "$OUT" | tr '\n' ' ')" "^0:agent erin@example.org disabled: 1 open case handed back *case #$b1: no active agent left, the queue's escalation address told" \
+	"the queue's only agent disabled"
+is "$(($(count handed-back) - before)):$(sql "SELECT recipients[1] FROM outbox WHERE kind = 'handed-back' ORDER BY id DESC LIMIT 1")" \
+	"1:boss@example.org" "nobody left in the queue: its escalation address is told, once"
 run "$POSTDESK" agent disable nobody@example.org
 like "$RC:$ERR" "^1:.*no agent nobody@example.org" "an unknown agent: exit 1, said so"
 run "$POSTDESK" agent disable

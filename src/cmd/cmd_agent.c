@@ -135,14 +135,16 @@ static int cmd_agent_hand_back(struct cmd_ctx *ctx, struct outbound *ob, long lo
 		/* the last case of its queue: tell the queue once */
 		if (outbound_handed_back(ob, (const long long *)(void *)ids->data, ids->len, name, email, &told, f) < 0)
 			goto out;
-		if (told > 0)
+		if (told != 0)
 			printf("  case%s", ids->len == 1 ? "" : "s");
 		else
-			printf("  no active agent to tell of case%s", ids->len == 1 ? "" : "s");
+			printf("  no active agent or escalation address to tell of case%s", ids->len == 1 ? "" : "s");
 		for (guint k = 0; k < ids->len; k++)
 			printf(" #%lld", g_array_index(ids, long long, k));
 		if (told > 0)
 			printf(": %d agent%s told\n", told, told == 1 ? "" : "s");
+		else if (told < 0)
+			printf(": no active agent left, the queue's escalation address told\n");
 		else
 			printf("\n");
 		g_array_set_size(ids, 0);

@@ -1709,7 +1709,7 @@ int outbound_handed_back(struct outbound *ob, const long long *cases, size_t n, 
 	struct template_vars *v = NULL;
 	GPtrArray *to = g_ptr_array_new();
 	PGresult *agents = NULL;
-	char *reply_to = NULL, count[24], more[24];
+	char *reply_to = NULL, *escalate_to = NULL, count[24], more[24];
 	size_t i;
 	int ret = -1;
 
@@ -1725,9 +1725,14 @@ int outbound_handed_back(struct outbound *ob, const long long *cases, size_t n, 
 		goto out;
 	for (i = 0; i < (size_t)PQntuples(agents); i++)
 		g_ptr_array_add(to, PQgetvalue(agents, (int)i, 0));
+	/* nobody left in the queue: its escalation address, when it has one */
+	if (to->len == 0 && store_queue_escalate_to(ob->db, first.info.queue_id, &escalate_to, f) < 0)
+		goto out;
+	if (to->len == 0 && escalate_to != NULL)
+		g_ptr_array_add(to, escalate_to);
 	ret = 0;
 	if (to->len == 0)
-		goto out;	/* nobody left in the queue to tell */
+		goto out;	/* nobody to tell */
 	g_ptr_array_add(to, NULL);
 	/* a reply is agent mail on the first case: #assign me takes it */
 	ret = outbound_token_addr(ob, &first, TOKEN_ROLE_AGENT, &reply_to, f);
@@ -1750,11 +1755,12 @@ int outbound_handed_back(struct outbound *ob, const long long *cases, size_t n, 
 
 		ret = outbound_send(ob, &first, &m, v, f);
 		if (ret == 0)
-			*told_r = (int)to->len - 1;
+			*told_r = escalate_to != NULL ? -1 : (int)to->len - 1;
 	}
 out:
 	template_vars_free(&v);
 	g_free(reply_to);
+	g_free(escalate_to);
 	PQclear(agents);
 	g_ptr_array_free(to, TRUE);
 	outbound_case_clear(&first);
