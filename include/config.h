@@ -37,6 +37,7 @@ struct config {
 	long long server_workers;	/* deliveries the server runs at once */
 	long long server_max_use;	/* deliveries a worker makes before it is replaced */
 	char *server_allowed_users;	/* users besides root and the server's own who may hand over */
+	long long digest_hour;		/* local hour (0-23) of the agents' daily digest, -1: none */
 };
 
 /* The file used when neither -c nor $POSTDESK_CONF names one. */
