@@ -52,5 +52,9 @@ void outbound_actions(struct template_vars *v, const char *helpdesk_name, const 
  * *sent_r says whether it was queued. */
 int outbound_customer_notice(struct outbound *ob, long long case_id, const char *template, long long days,
 			     bool *sent_r, struct fault *f);
+/* Tell agent assignee that by (an agent's address) gave them the case
+ * (template assigned, Reply-To the case's agent address). */
+int outbound_assigned_mail(struct outbound *ob, long long case_id, long long assignee, const char *by,
+			   struct fault *f);
 
 #endif

@@ -975,7 +975,7 @@ static int outbound_commands(struct outbound *ob, const struct outbound_case *c,
 }
 
 /* Tell an agent whom another agent's #assign gave the case. */
-static int outbound_assigned(struct outbound *ob, const struct outbound_case *c, const struct mail *mail,
+static int outbound_assigned(struct outbound *ob, const struct outbound_case *c, const char *by,
 			     long long assignee, struct fault *f)
 {
 	char *name = NULL, *email = NULL, *reply_to = NULL;
@@ -995,7 +995,7 @@ static int outbound_assigned(struct outbound *ob, const struct outbound_case *c,
 		};
 
 		template_vars_set(v, "agent_name", name);
-		template_vars_set(v, "assigned_by", mail->from_addr);
+		template_vars_set(v, "assigned_by", by);
 		ret = outbound_send(ob, c, &m, v, f);
 		template_vars_free(&v);
 	}
@@ -1099,7 +1099,7 @@ static int outbound_agent_mail(struct outbound *ob, const struct outbound_case *
 	} else
 		ret = 0;
 	if (ret == 0 && assignee > 0 && assignee != c->info.assignee_id && assignee != p->agent_id)
-		ret = outbound_assigned(ob, c, mail, assignee, f);
+		ret = outbound_assigned(ob, c, mail->from_addr, assignee, f);
 out:
 	template_vars_free(&done);
 	g_free(answer);
@@ -1260,6 +1260,20 @@ out:
 	g_ptr_array_free(refs, TRUE);
 	g_free(reply_to);
 	g_free(irt);
+	outbound_case_clear(&c);
+	return ret;
+}
+
+/* ---- part digest ---------------------------------------------------------- */
+
+int outbound_assigned_mail(struct outbound *ob, long long case_id, long long assignee, const char *by,
+			   struct fault *f)
+{
+	struct outbound_case c = { 0 };
+	int ret = outbound_load(ob, case_id, &c, f);
+
+	if (ret == 0)
+		ret = outbound_assigned(ob, &c, by, assignee, f);
 	outbound_case_clear(&c);
 	return ret;
 }

@@ -20,7 +20,9 @@
 const char *const template_names[] = {
 	"ack", "notify_new", "notify_followup", "notify_note", "reply", "escalation",
 	"reminder", "autoclose", "resolved_survey", "agent_error", "agent_unverified", "agent_done",
-	"relay_refused", "assigned", "attachments", NULL,
+	"relay_refused", "assigned", "attachments",
+	"digest",	/* part digest */
+	NULL,
 };
 
 /* A value: text (and HTML for the HTML part), or a list of nested sets. */

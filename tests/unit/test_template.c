@@ -642,8 +642,9 @@ int main(void)
 	}
 	for (n = 0; template_names[n] != NULL; n++)
 		;
-	tap_ok(n == 15 && strcmp(template_names[0], "ack") == 0 && strcmp(template_names[10], "agent_unverified") == 0 &&
-	       strcmp(template_names[14], "attachments") == 0, "template_names has the fifteen templates");
+	tap_ok(n == 16 && strcmp(template_names[0], "ack") == 0 && strcmp(template_names[10], "agent_unverified") == 0 &&
+	       strcmp(template_names[14], "attachments") == 0 && strcmp(template_names[15], "digest") == 0,
+	       "template_names has the sixteen templates");
 	test_language();
 	test_outputs();
 	test_html_layout();
