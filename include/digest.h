@@ -58,8 +58,9 @@ struct digest_stats {
 
 /* The daily digests due as of now (Unix seconds; 0: the database's
  * clock) at local hour hour: each active agent whose first queue's local
- * time is hour or later and whose digest of that local day is not claimed
- * yet; each claimed and queued in a transaction of its own, so that any
+ * time is within that hour and whose digest of that local day is not
+ * claimed yet (a sweeper that does not run in that hour sends none that
+ * day); each claimed and queued in a transaction of its own, so that any
  * number of sweepers send each once. The outbox sends them. */
 int digest_sweep(const struct config *cfg, struct db *db, const struct keyring *ring, long long now, int hour,
 		 struct digest_stats *st, struct fault *f);

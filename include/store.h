@@ -291,8 +291,8 @@ int store_digest_agent(struct db *db, long long agent_id, struct store_digest_ag
 		       struct fault *f);
 void store_digest_agent_clear(struct store_digest_agent *a);
 /* The active agents in a queue whose local time (their first queue's
- * calendar) at now (Unix seconds; 0: the transaction's time) is hour or
- * later and whose digest of that local day is not claimed yet, at most
+ * calendar) at now (Unix seconds; 0: the transaction's time) is within
+ * hour (hour:00 to hour:59) and whose digest of that local day is not claimed yet, at most
  * limit, lowest id first. Columns: 0 agent id, 1 the local day
  * (YYYY-MM-DD). PQclear it. */
 PGresult *store_digest_due(struct db *db, long long now, int hour, int limit, struct fault *f);

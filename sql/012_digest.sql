@@ -1,8 +1,8 @@
 -- 012_digest.sql: the queue by mail (issue 15, part "digest"). Each agent
 -- has a signed address (token role "g" over the agent id); mail from the
 -- agent to it is answered with their digest and may carry command lines
--- naming cases. The sweeper sends a daily digest at digest_hour, local
--- time of the agent's first queue's calendar.
+-- naming cases. The sweeper sends a daily digest in the hour digest_hour,
+-- local time of the agent's first queue's calendar.
 --
 -- digest_sent: one row per agent and local day whose daily digest was
 -- dealt with, claimed with INSERT ... ON CONFLICT DO NOTHING in the
@@ -20,9 +20,10 @@ CREATE TABLE digest_sent (
 -- for idempotency (the same bytes to the same address, or the same
 -- Message-ID of a trusted agent, act once). Not a case's message: the
 -- bytes are not kept. outcome: "answered" or why it was ignored.
+-- agent_id: the token's, which need not be an agent (any longer).
 CREATE TABLE digest_requests (
     id bigserial PRIMARY KEY,
-    agent_id bigint NOT NULL REFERENCES agents ON DELETE CASCADE,
+    agent_id bigint NOT NULL,
     recipient text NOT NULL,
     raw_hash bytea NOT NULL,
     from_addr text,

@@ -819,7 +819,7 @@ PGresult *store_digest_due(struct db *db, long long now, int hour, int limit, st
 		" CROSS JOIN (SELECT " STORE_DIGEST_NOW("$1") " AS now) t"
 		" CROSS JOIN LATERAL (SELECT " STORE_DIGEST_ZONE " AS tz) z WHERE a.active AND z.tz IS NOT NULL) s,"
 		" LATERAL (SELECT to_char(s.local, 'YYYY-MM-DD') AS day) d"
-		" WHERE extract(hour FROM s.local) >= $2::int"
+		" WHERE extract(hour FROM s.local) = $2::int"
 		" AND NOT EXISTS (SELECT 1 FROM digest_sent ds WHERE ds.agent_id = s.id AND ds.day = s.local::date)"
 		" ORDER BY id LIMIT $3",
 		3, (const char *[]){ DB_ID_OR_NULL(now), DB_ID(hour), DB_ID(limit) }, f);
