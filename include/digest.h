@@ -50,6 +50,12 @@ struct digest_request {
  * good, a template) fails. */
 int digest_answer(struct outbound *ob, const struct digest_request *rq, bool *dup_r, struct fault *f);
 
+/* The digest address of the active agent with address email (lower-case),
+ * on their first queue's address, into *addr_r (g_free; NULL when there
+ * is no such active agent in a queue). */
+int digest_address(const struct config *cfg, struct db *db, const struct keyring *ring, const char *email,
+		   char **addr_r, struct fault *f);
+
 struct digest_stats {
 	int sent;		/* daily digests queued */
 	int empty;		/* claimed with nothing to list: not sent */

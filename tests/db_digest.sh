@@ -7,7 +7,7 @@
 # cases they name; a forged From, another agent, a customer, a case of
 # another queue, a token of no agent all refused. Mail goes to smtp-sink.
 . "$TEST_SRCDIR/lib.sh"
-plan 54
+plan 56
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -38,6 +38,10 @@ RAVI=$(id ravi@example.org)
 # digest ADDRESS-LOCAL AGENT-ID: an agent's digest address on a queue
 digest_addr() { printf '%s+%s@example.org' "$1" "$("$TOKENTOOL" "$KEY" "$2" g)"; }
 DSITI=$(digest_addr my "$SITI")
+run "$POSTDESK" agent digest Siti@Example.org
+is "$RC:$OUT" "0:$DSITI" "agent digest EMAIL: her digest address (token g over her agent id, on her first queue)"
+run "$POSTDESK" agent digest nobody@example.org
+like "$RC:$ERR" "^1:.*no active agent nobody@example.org" "agent digest of no agent: refused"
 # case FROM QUEUE-ADDR SUBJECT: a new case by a customer, its id printed
 newcase() {
 	printf 'Hello,\nplease help.\n' | mail "$M/c$T_NUM.$3" "$1" "$3" "To: $2"

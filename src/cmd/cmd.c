@@ -27,9 +27,10 @@ const struct cmd cmd_table[] = {
 	  "calendar add NAME --tz ZONE --hours 'mon-fri 09:00-17:00' [--hours SPEC]...\n"
 	  "          [--holiday YYYY-MM-DD]...\n"
 	  "calendar list [--json]", false, cmd_calendar_main },
-	{ "agent", "add and list agents",
+	{ "agent", "add and list agents, print an agent's digest address",
 	  "agent add EMAIL --name NAME [--queue Q]...\n"
-	  "agent list [--json]", false, cmd_agent_main },
+	  "agent list [--json]\n"
+	  "agent digest EMAIL", false, cmd_agent_main },
 	{ "deliver", "take one message from the MTA on stdin (pipe(8))",
 	  "deliver --recipient ADDR [--sender ADDR] [--original-recipient ADDR]\n"
 	  "          [--queue-id ID] < message", true, cmd_deliver_main },

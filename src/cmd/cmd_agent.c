@@ -1,4 +1,5 @@
-/* cmd_agent.c: "postdesk agent add" and "postdesk agent list". */
+/* cmd_agent.c: "postdesk agent add", "postdesk agent list" and "postdesk
+ * agent digest" (the agent's digest address). */
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include "address.h"
 #include "cmd.h"
 #include "db.h"
+#include "digest.h"
 #include "json.h"
 
 /* Insert an agent and its queue memberships in one transaction. */
@@ -108,6 +110,27 @@ static int cmd_agent_list(struct cmd_ctx *ctx, bool as_json, struct fault *f)
 	return 0;
 }
 
+/* part digest: print the agent's signed digest address. */
+static int cmd_agent_digest(struct cmd_ctx *ctx, const char *email, struct fault *f)
+{
+	char *addr = NULL, *found = NULL;
+
+	if (address_normalize(email, &addr, f) < 0)
+		return -1;
+	if (cmd_keyring(ctx, f) < 0 || cmd_db(ctx, f) < 0 ||
+	    digest_address(ctx->cfg, ctx->db, ctx->ring, addr, &found, f) < 0) {
+		g_free(addr);
+		return -1;
+	}
+	if (found == NULL)
+		fault_perm(f, "no active agent %s in a queue", addr);
+	else
+		printf("%s\n", found);
+	g_free(addr);
+	g_free(found);
+	return found == NULL ? -1 : 0;
+}
+
 int cmd_agent_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 {
 	static const struct option options[] = {
@@ -140,8 +163,10 @@ int cmd_agent_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		ret = cmd_agent_add(ctx, argv[optind + 1], name, queues, f);
 	else if (optind + 1 == argc && strcmp(argv[optind], "list") == 0)
 		ret = cmd_agent_list(ctx, as_json, f);
+	else if (optind + 2 == argc && strcmp(argv[optind], "digest") == 0)
+		ret = cmd_agent_digest(ctx, argv[optind + 1], f);
 	else
-		ret = cmd_usage_fault(f, "agent", "expected 'add EMAIL --name NAME' or 'list'");
+		ret = cmd_usage_fault(f, "agent", "expected 'add EMAIL --name NAME', 'list' or 'digest EMAIL'");
 	g_ptr_array_free(queues, TRUE);
 	return ret;
 }

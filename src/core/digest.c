@@ -368,6 +368,24 @@ out:
 	return ret;
 }
 
+int digest_address(const struct config *cfg, struct db *db, const struct keyring *ring, const char *email,
+		   char **addr_r, struct fault *f)
+{
+	struct outbound ob = { .cfg = cfg, .db = db, .ring = ring };
+	struct digest_agent da = { 0 };
+	long long id;
+	bool found = false;
+	int ret = store_agent_active(db, email, &id, f);
+
+	*addr_r = NULL;
+	if (ret == 0 && id > 0)
+		ret = digest_agent_load(&ob, id, NULL, &da, &found, f);
+	if (ret == 0 && found)
+		*addr_r = g_steal_pointer(&da.address);
+	digest_agent_clear(&da);
+	return ret;
+}
+
 /* ---- the daily digest ---------------------------------------------------- */
 
 /* One agent's daily digest of local day, in a transaction: claimed, and
