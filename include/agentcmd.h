@@ -39,6 +39,14 @@ struct agentcmd {
 
 /* Read the command lines at the top of text into cmd. */
 void agentcmd_parse(const char *text, struct agentcmd *cmd);
+/* One command line of mail to an agent's digest address, which names the
+ * case it acts on: "#assign 42 me", "#assign 42 ADDRESS", "#status 17
+ * pending", "#priority 9 high", "#resolve 17" (the number may be written
+ * "#17"). Fills *case_id_r (0 when the line names none) and cmd as
+ * agentcmd_parse() would for the line without the number; cmd->error and
+ * cmd->error_line when the line is bad (other commands are refused here).
+ * agentcmd_clear(cmd) after. Linear in the line. */
+void agentcmd_parse_case(const char *line, long long *case_id_r, struct agentcmd *cmd);
 /* Free what cmd holds. */
 void agentcmd_clear(struct agentcmd *cmd);
 

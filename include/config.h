@@ -42,6 +42,7 @@ struct config {
 	 * both empty when the value is empty */
 	char **spam_header_names;
 	char **spam_header_prefixes;
+	long long digest_hour;		/* local hour (0-23) of the agents' daily digest, -1: none */
 };
 
 /* The file used when neither -c nor $POSTDESK_CONF names one. */

@@ -30,6 +30,7 @@ enum deliver_action {
 	DELIVER_DUPLICATE,	/* already stored: nothing written */
 	DELIVER_QUARANTINE,	/* unreadable or oversized: stored raw in a quarantined case */
 	DELIVER_DROP,		/* our own mail come back: nothing written */
+	DELIVER_DIGEST,		/* mail to an agent's digest address: recorded, no case (digest.h) */
 };
 
 struct deliver_result {

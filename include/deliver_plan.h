@@ -147,6 +147,25 @@ struct deliver_plan {
 					 * like an unknown recipient, nothing stored */
 };
 
+/* ---- part digest: mail to an agent's digest address ------------------- */
+
+/* What mail to an agent's digest address (TOKEN_ROLE_DIGEST) does. Only
+ * the first acts; the others store a record and mail nothing, so that a
+ * forged From never makes mail or changes a case. */
+enum deliver_digest {
+	DIGEST_ANSWER,		/* the token's active agent, verified when that is asked:
+				 * the command lines run, the digest is mailed back */
+	DIGEST_AUTOMATIC,	/* an auto-reply, a bounce, list mail */
+	DIGEST_NOT_AGENT,	/* From is not the token's agent (another agent, anyone) */
+	DIGEST_UNVERIFIED,	/* From is, but the MTA did not verify it (authserv_id set) */
+};
+/* Decide mail to the digest address of agent token_agent: from_agent is
+ * the active registered agent From names (0: none); verify_agents and
+ * verified as in struct deliver_facts; kind its classification. *why_r
+ * gets the outcome as it is stored and logged ("answered", ...). */
+enum deliver_digest deliver_plan_digest(long long token_agent, long long from_agent, bool verify_agents,
+					bool verified, enum classify_kind kind, const char **why_r);
+
 /* Decide the delivery. plan_clear() after, also when it was not used. */
 void deliver_plan(const struct deliver_facts *facts, struct deliver_plan *plan);
 /* Free what a plan holds. */

@@ -433,4 +433,58 @@ int store_case_promise(struct db *db, long long id, struct store_case_promise *p
 int store_case_first_mail(struct db *db, long long id, long long *row_r, char **sender_r, char **queue_addr_r,
 			  struct fault *f);
 
+/* ---- part digest: the queue by mail (sql/012_digest.sql) ---------------- */
+
+/* Record mail to agent_id's digest address (raw_hash: hash_len bytes of
+ * its raw text); *new_r false when the same bytes to the same address, or
+ * (trusted) the agent's same Message-ID, were recorded before: then it was
+ * dealt with already and nothing is to be done again. */
+int store_digest_request(struct db *db, long long agent_id, const char *recipient, const unsigned char *raw_hash,
+			 size_t hash_len, const char *from_addr, const char *message_id, bool trusted,
+			 const char *outcome, bool *new_r, struct fault *f);
+/* Who a digest is for: the agent, their first queue (the lowest id: its
+ * address is the base of their digest address) and that queue's
+ * calendar's time zone ("UTC" without one); the strings g_free'd by
+ * store_digest_agent_clear. *found_r false when the agent is not active
+ * or in no queue. */
+struct store_digest_agent {
+	char *name, *email, *queue_addr, *timezone;
+};
+int store_digest_agent(struct db *db, long long agent_id, struct store_digest_agent *a, bool *found_r,
+		       struct fault *f);
+void store_digest_agent_clear(struct store_digest_agent *a);
+/* The active agents in a queue whose local time (their first queue's
+ * calendar) at now (Unix seconds; 0: the transaction's time) is within
+ * hour (hour:00 to hour:59) and whose digest of that local day is not claimed yet, at most
+ * limit, lowest id first. Columns: 0 agent id, 1 the local day
+ * (YYYY-MM-DD). PQclear it. */
+PGresult *store_digest_due(struct db *db, long long now, int hour, int limit, struct fault *f);
+/* Claim agent_id's daily digest of day for the caller's transaction,
+ * listing cases cases; *claimed_r false when it was claimed before (by
+ * another sweeper: it waits here until that one commits or rolls back). */
+int store_digest_claim(struct db *db, long long agent_id, const char *day, int cases, bool *claimed_r,
+		       struct fault *f);
+/* The columns of store_digest_cases' rows. */
+enum store_digest_col {
+	DG_ID, DG_SUBJECT, DG_STATUS, DG_PRIORITY, DG_CUSTOMER, DG_CUSTOMER_NAME, DG_QUEUE, DG_DUE,
+	DG_TIMEZONE, DG_MINE, DG_OVERDUE, DG_TOTAL,
+};
+/* What agent_id's digest lists as of now (0: the transaction's time):
+ * their open cases (new, open, pending; mine true), then the unassigned
+ * ones of their queues, each part at most limit rows, the earliest due
+ * first (none last), then by id. due: the earliest due time (Unix
+ * seconds, NULL when none); timezone: the case's queue's calendar's
+ * ("UTC" without one); overdue: new or open and due before now; total:
+ * how many the part has without the limit. PQclear it. */
+PGresult *store_digest_cases(struct db *db, long long agent_id, long long now, int limit, struct fault *f);
+/* Lock case_id for a command of agent_id's digest mail and read its
+ * status, priority and assignee (0: none); *ok_r false when there is no
+ * such case or it is not in one of the agent's queues. */
+int store_digest_case_lock(struct db *db, long long case_id, long long agent_id, bool *ok_r,
+			   enum case_status *status_r, enum case_priority *priority_r, long long *assignee_r,
+			   struct fault *f);
+/* Forget digest records older than days days (the claims of past days,
+ * the requests that only had to be recognised when sent again). */
+int store_digest_forget(struct db *db, int days, struct fault *f);
+
 #endif

@@ -20,6 +20,10 @@ struct keyring;
 #define TOKEN_ROLE_CUSTOMER "c"
 #define TOKEN_ROLE_AGENT "a"
 #define TOKEN_ROLE_NOTE "n"
+/* An agent's digest address: the number in this role's token is the
+ * AGENT's id, not a case id (token_make(ring, agent_id, TOKEN_ROLE_DIGEST)):
+ * "support+g7.1.<mac>@example.org" (sql/012_digest.sql). */
+#define TOKEN_ROLE_DIGEST "g"
 /* Survey ratings 1 (worst) to 5 (best): roles "ra" to "re". */
 #define TOKEN_RATING_MAX 5
 

@@ -438,6 +438,54 @@ ALTER SEQUENCE public.customers_id_seq OWNED BY public.customers.id;
 
 
 --
+-- Name: digest_requests; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.digest_requests (
+    id bigint NOT NULL,
+    agent_id bigint NOT NULL,
+    recipient text NOT NULL,
+    raw_hash bytea NOT NULL,
+    from_addr text,
+    message_id text,
+    trusted boolean NOT NULL,
+    outcome text NOT NULL,
+    created timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: digest_requests_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.digest_requests_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: digest_requests_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.digest_requests_id_seq OWNED BY public.digest_requests.id;
+
+
+--
+-- Name: digest_sent; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.digest_sent (
+    agent_id bigint NOT NULL,
+    day date NOT NULL,
+    cases integer DEFAULT 0 NOT NULL,
+    created timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: events; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -679,6 +727,13 @@ ALTER TABLE ONLY public.customers ALTER COLUMN id SET DEFAULT nextval('public.cu
 
 
 --
+-- Name: digest_requests id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.digest_requests ALTER COLUMN id SET DEFAULT nextval('public.digest_requests_id_seq'::regclass);
+
+
+--
 -- Name: events id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -811,6 +866,22 @@ ALTER TABLE ONLY public.customers
 
 
 --
+-- Name: digest_requests digest_requests_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.digest_requests
+    ADD CONSTRAINT digest_requests_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: digest_sent digest_sent_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.digest_sent
+    ADD CONSTRAINT digest_sent_pkey PRIMARY KEY (agent_id, day);
+
+
+--
 -- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -896,6 +967,20 @@ CREATE INDEX cases_merged_into ON public.cases USING btree (merged_into) WHERE (
 
 
 --
+-- Name: cases_open_assignee; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX cases_open_assignee ON public.cases USING btree (assignee_id) WHERE (status = ANY (ARRAY['new'::text, 'open'::text, 'pending'::text]));
+
+
+--
+-- Name: cases_open_unassigned; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX cases_open_unassigned ON public.cases USING btree (queue_id) WHERE ((assignee_id IS NULL) AND (status = ANY (ARRAY['new'::text, 'open'::text, 'pending'::text])));
+
+
+--
 -- Name: cases_queue_status; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -921,6 +1006,27 @@ CREATE INDEX cases_wake ON public.cases USING btree (wake_at) WHERE (wake_at IS 
 --
 
 CREATE INDEX customer_aliases_customer ON public.customer_aliases USING btree (customer_id);
+
+
+--
+-- Name: digest_requests_created; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX digest_requests_created ON public.digest_requests USING btree (created);
+
+
+--
+-- Name: digest_requests_id_once; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX digest_requests_id_once ON public.digest_requests USING btree (agent_id, message_id) WHERE (trusted AND (message_id IS NOT NULL));
+
+
+--
+-- Name: digest_requests_raw_once; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX digest_requests_raw_once ON public.digest_requests USING btree (recipient, raw_hash);
 
 
 --
@@ -1079,6 +1185,14 @@ ALTER TABLE ONLY public.cases
 
 ALTER TABLE ONLY public.customer_aliases
     ADD CONSTRAINT customer_aliases_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers(id) ON DELETE CASCADE;
+
+
+--
+-- Name: digest_sent digest_sent_agent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.digest_sent
+    ADD CONSTRAINT digest_sent_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES public.agents(id) ON DELETE CASCADE;
 
 
 --

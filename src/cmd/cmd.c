@@ -32,11 +32,12 @@ const struct cmd cmd_table[] = {
 	  "calendar add NAME --tz ZONE --hours 'mon-fri 09:00-17:00' [--hours SPEC]...\n"
 	  "          [--holiday YYYY-MM-DD]...\n"
 	  "calendar list [--json]", false, cmd_calendar_main },
-	{ "agent", "add, disable, enable and list agents",
+	{ "agent", "add, disable, enable and list agents, print an agent's digest address",
 	  "agent add EMAIL --name NAME [--queue Q]...\n"
 	  "agent disable EMAIL   (their open cases go back to their queues)\n"
 	  "agent enable EMAIL\n"
-	  "agent list [--json]", false, cmd_agent_main },
+	  "agent list [--json]\n"
+	  "agent digest EMAIL", false, cmd_agent_main },
 	{ "deliver", "take one message from the MTA on stdin (pipe(8))",
 	  "deliver --recipient ADDR [--sender ADDR] [--original-recipient ADDR]\n"
 	  "          [--queue-id ID] < message", true, cmd_deliver_main },

@@ -1,5 +1,6 @@
-/* cmd_agent.c: "postdesk agent add|list|disable|enable": who the agents
- * are; an agent who leaves hands their open cases back to the queues. */
+/* cmd_agent.c: "postdesk agent add|list|disable|enable|digest": who the
+ * agents are; an agent who leaves hands their open cases back to the
+ * queues; the agent's digest address. */
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "address.h"
 #include "cmd.h"
 #include "db.h"
+#include "digest.h"
 #include "json.h"
 #include "outbound.h"
 #include "outbox.h"
@@ -209,6 +211,27 @@ out:
 	return ret;
 }
 
+/* part digest: print the agent's signed digest address. */
+static int cmd_agent_digest(struct cmd_ctx *ctx, const char *email, struct fault *f)
+{
+	char *addr = NULL, *found = NULL;
+
+	if (address_normalize(email, &addr, f) < 0)
+		return -1;
+	if (cmd_keyring(ctx, f) < 0 || cmd_db(ctx, f) < 0 ||
+	    digest_address(ctx->cfg, ctx->db, ctx->ring, addr, &found, f) < 0) {
+		g_free(addr);
+		return -1;
+	}
+	if (found == NULL)
+		fault_perm(f, "no active agent %s in a queue", addr);
+	else
+		printf("%s\n", found);
+	g_free(addr);
+	g_free(found);
+	return found == NULL ? -1 : 0;
+}
+
 int cmd_agent_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 {
 	static const struct option options[] = {
@@ -243,9 +266,11 @@ int cmd_agent_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		ret = cmd_agent_list(ctx, as_json, f);
 	else if (optind + 2 == argc && (strcmp(argv[optind], "disable") == 0 || strcmp(argv[optind], "enable") == 0))
 		ret = cmd_agent_set_active(ctx, argv[optind + 1], strcmp(argv[optind], "enable") == 0, f);
+	else if (optind + 2 == argc && strcmp(argv[optind], "digest") == 0)
+		ret = cmd_agent_digest(ctx, argv[optind + 1], f);
 	else
-		ret = cmd_usage_fault(f, "agent", "expected 'add EMAIL --name NAME', 'list', 'disable EMAIL' or"
-				      " 'enable EMAIL'");
+		ret = cmd_usage_fault(f, "agent", "expected 'add EMAIL --name NAME', 'list', 'disable EMAIL',"
+				      " 'enable EMAIL' or 'digest EMAIL'");
 	g_ptr_array_free(queues, TRUE);
 	return ret;
 }

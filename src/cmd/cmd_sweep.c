@@ -1,7 +1,8 @@
 /* cmd_sweep.c: "postdesk sweep", the periodic pass: the cases that are due
  * (escalation, reminders, auto-close, surveys, closing, retention; see
- * sweep.h), then the outbox. Both work in batches, safe with any number of
- * sweepers at once. --every turns the pass into a loop that ends cleanly
+ * sweep.h), the agents' daily digests when digest_hour is set (digest.h),
+ * then the outbox. All work in batches, safe with any number of sweepers
+ * at once. --every turns the pass into a loop that ends cleanly
  * on SIGTERM/SIGINT. */
 #include <errno.h>
 #include <glib.h>
@@ -14,6 +15,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "db.h"
+#include "digest.h"
 #include "log.h"
 #include "outbox.h"
 #include "sweep.h"
@@ -66,13 +68,14 @@ static int cmd_sweep_outbox(struct cmd_ctx *ctx, struct outbox_stats *st, struct
 	return 0;
 }
 
-/* One pass: the cases, then the outbox (which sends what the cases
- * queued). SIGTERM and SIGINT are held meanwhile, so that they cannot cut
+/* One pass: the cases, the daily digests (digest_hour set), then the
+ * outbox (which sends what the cases and digests queued). SIGTERM and SIGINT are held meanwhile, so that they cannot cut
  * an SMTP session short (a broken session can mean a duplicate), and end
  * the pass after the batch at hand. */
 static int cmd_sweep_pass(struct cmd_ctx *ctx, long long now, struct fault *f)
 {
 	struct sweep_stats cs = { 0 };
+	struct digest_stats ds = { 0 };
 	struct outbox_stats os = { 0 };
 	sigset_t stop, old;
 	int ret;
@@ -82,13 +85,18 @@ static int cmd_sweep_pass(struct cmd_ctx *ctx, long long now, struct fault *f)
 	sigaddset(&stop, SIGINT);
 	sigprocmask(SIG_BLOCK, &stop, &old);
 	ret = cmd_sweep_cases(ctx, now, &cs, f);
+	if (ret == 0 && ctx->cfg->digest_hour >= 0 && !cmd_sweep_stop_pending())
+		ret = digest_sweep(ctx->cfg, ctx->db, ctx->ring, now, (int)ctx->cfg->digest_hour, &ds, f);
 	if (ret == 0 && !cmd_sweep_stop_pending())
 		ret = cmd_sweep_outbox(ctx, &os, f);
 	sigprocmask(SIG_SETMASK, &old, NULL);	/* a held signal is handled here */
 	printf("cases: %d escalated, %d reminded, %d closed, %d surveyed, %d purged, %d failed\n",
 	       cs.escalated, cs.reminded, cs.closed, cs.surveyed, cs.purged, cs.failed);
+	printf("digests: %d sent, %d empty, %d failed\n", ds.sent, ds.empty, ds.failed);
 	printf("outbox: %d sent, %d deferred, %d failed\n", os.sent, os.deferred, os.failed);
 	fflush(stdout);
+	if (ds.sent + ds.failed > 0)
+		log_info("sweep: digests sent=%d, empty=%d, skipped=%d", ds.sent, ds.empty, ds.failed);
 	if (cs.escalated + cs.reminded + cs.closed + cs.surveyed + cs.purged + cs.failed +
 	    os.sent + os.deferred + os.failed > 0)
 		log_info("sweep: escalated=%d, reminded=%d, closed=%d, surveyed=%d, purged=%d, skipped=%d,"
@@ -142,7 +150,8 @@ int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		case 'h':
 			cmd_help("sweep");
 			printf("\n  --now ISO8601    act as of this time instead of the database clock\n"
-			       "                   (cases only: the outbox sends what is due by the clock)\n"
+			       "                   (cases and daily digests only: the outbox sends what is\n"
+			       "                   due by the clock)\n"
 			       "  --every SECONDS  repeat the pass with this pause until SIGTERM/SIGINT\n");
 			return 0;
 		case 'n':

@@ -33,7 +33,13 @@ static int cmd_template_check_one(const char *override, const char *builtin, con
 	v = template_sample_vars(name, helpdesk_name, NULL);
 	if (template_render_file(*path_r, v, true, &r, f) < 0)
 		goto out;
-	if (thread_subject_tag(r.subject) != TEMPLATE_SAMPLE_CASE) {
+	if (strcmp(name, "digest") == 0) {
+		/* part digest: about no one case, so its subject names none */
+		if (thread_subject_tag(r.subject) != 0) {
+			fault_perm(f, "%s: the subject '%s' of a digest names a case", *path_r, r.subject);
+			goto out;
+		}
+	} else if (thread_subject_tag(r.subject) != TEMPLATE_SAMPLE_CASE) {
 		fault_perm(f, "%s: the subject '%s' does not start with a case tag like [%s #%s]", *path_r,
 			   r.subject, helpdesk_name, SAMPLE_CASE);
 		goto out;

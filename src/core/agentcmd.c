@@ -217,3 +217,62 @@ void agentcmd_clear(struct agentcmd *cmd)
 	g_free(cmd->text);
 	memset(cmd, 0, sizeof(*cmd));
 }
+
+/* ---- part digest: command lines naming their case ---------------------- */
+
+/* The case number of a digest command line's second word ("42" or "#42"),
+ * 0 when it is none. */
+static long long agentcmd_case_number(const char *word)
+{
+	const char *d = word[0] == '#' ? word + 1 : word;
+	size_t n = strspn(d, "0123456789");
+
+	if (n == 0 || n > 18 || d[n] != '\0' || d[0] == '0')
+		return 0;
+	return atoll(d);
+}
+
+void agentcmd_parse_case(const char *line, long long *case_id_r, struct agentcmd *cmd)
+{
+	static const char *const verbs[] = { "assign", "status", "priority", "resolve", NULL };
+	char *l = g_strstrip(g_strdup(line ? line : ""));
+	char **words = g_strsplit_set(l[0] == '#' ? l + 1 : "", " \t", -1);
+	GString *rest = g_string_new("#");
+	char *verb = g_ascii_strdown(words[0] ? words[0] : "", -1);
+	const char *number = NULL;
+	int i, k;
+
+	memset(cmd, 0, sizeof(*cmd));
+	*case_id_r = 0;
+	for (k = 0; verbs[k] != NULL && strcmp(verbs[k], verb) != 0; k++)
+		;
+	/* "#verb N rest": the rest is the command as it is written on a case */
+	g_string_append(rest, verb);
+	for (i = 1; words[0] != NULL && words[i] != NULL; i++) {
+		if (*words[i] == '\0')
+			continue;
+		if (number == NULL)
+			number = words[i];
+		else
+			g_string_append_printf(rest, " %s", words[i]);
+	}
+	if (verbs[k] == NULL)
+		cmd->error = g_strdup("unknown command (known here: #assign N me, #assign N ADDRESS,"
+				      " #status N STATUS, #priority N PRIORITY, #resolve N)");
+	else if (number == NULL || (*case_id_r = agentcmd_case_number(number)) == 0)
+		cmd->error = g_strdup_printf("expected the case number after #%s (as in #%s 17%s)", verb, verb,
+					     k == 0 ? " me" : k == 1 ? " pending" : k == 2 ? " high" : "");
+	else if (k == 3 && strchr(rest->str, ' ') != NULL)
+		cmd->error = g_strdup("expected #resolve N");
+	else
+		agentcmd_line(rest->str, cmd);
+	if (cmd->error != NULL) {
+		/* the line as the agent wrote it, with its number */
+		g_free(cmd->error_line);
+		cmd->error_line = g_strdup(l);
+	}
+	g_free(verb);
+	g_strfreev(words);
+	g_string_free(rest, TRUE);
+	g_free(l);
+}

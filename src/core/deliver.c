@@ -15,6 +15,7 @@
 #include "db.h"
 #include "deliver.h"
 #include "deliver_plan.h"
+#include "digest.h"
 #include "keyring.h"
 #include "langguess.h"
 #include "mail.h"
@@ -69,6 +70,7 @@ const char *deliver_action_name(enum deliver_action action)
 	case DELIVER_DUPLICATE: return "duplicate";
 	case DELIVER_QUARANTINE: return "quarantine";
 	case DELIVER_DROP: return "drop";
+	case DELIVER_DIGEST: return "digest";
 	}
 	return "?";
 }
@@ -159,8 +161,9 @@ static int deliver_token(struct deliver *d, struct deliver_facts *fa, struct fau
 
 	if (d->token == NULL || *d->token == '\0')
 		return 0;
-	if (d->ring == NULL || token_check(d->ring, d->token, &c, d->token_role, &bad) < 0)
-		return 0;	/* forged or altered: as if there were no token */
+	if (d->ring == NULL || token_check(d->ring, d->token, &c, d->token_role, &bad) < 0 ||
+	    strcmp(d->token_role, TOKEN_ROLE_DIGEST) == 0)
+		return 0;	/* forged or altered (or an agent's digest address): as if there were no token */
 	if (store_case_final(d->db, c, &final, f) < 0)
 		return -1;
 	if (final > 0) {
@@ -615,6 +618,54 @@ static int deliver_quarantine_failed(struct deliver *d, struct fault *f)
 	return fault_temp(f, "%.250s; storing it quarantined failed too", first);
 }
 
+/* ---- part digest ----------------------------------------------------------- */
+
+/* The agent whose digest address the recipient is, 0 when it is none. */
+static long long deliver_digest_agent(const struct deliver *d)
+{
+	struct fault bad;
+	char role[4];
+	long long agent;
+
+	if (d->ring == NULL || d->token == NULL || *d->token == '\0' ||
+	    token_check(d->ring, d->token, &agent, role, &bad) < 0 || strcmp(role, TOKEN_ROLE_DIGEST) != 0)
+		return 0;
+	return agent;
+}
+
+/* Mail to an agent's digest address: no case's. Recorded, and answered
+ * (its commands run) only when it is that agent's, as agent mail is
+ * trusted (deliver_plan_digest), in one transaction. */
+static int deliver_digest(struct deliver *d, long long agent, struct fault *f)
+{
+	struct outbound ob = { .cfg = d->cfg, .db = d->db, .ring = d->ring, .queued = d->queued, .send_now = true };
+	struct deliver_facts fa = { .mail = d->mail };
+	struct digest_request rq = {
+		.agent_id = agent, .mail = d->mail, .recipient = d->recipient, .queue_addr = d->queue_addr,
+		.raw_hash = d->hash, .hash_len = sizeof(d->hash),
+	};
+	bool dup;
+
+	if (db_begin(d->db, f) < 0)
+		return -1;
+	g_array_set_size(d->queued, 0);
+	if (store_agent_active(d->db, d->mail->from_addr, &fa.agent_id, f) < 0)
+		goto fail;
+	if (fa.agent_id > 0 && d->cfg->authserv_id[0] != '\0')
+		deliver_verify(d, &fa);
+	rq.verdict = deliver_plan_digest(agent, fa.agent_id, fa.verify_agents, fa.verified, d->cls.kind, &rq.outcome);
+	if (digest_answer(&ob, &rq, &dup, f) < 0 || db_commit(d->db, f) < 0)
+		goto fail;
+	d->res->action = dup ? DELIVER_DUPLICATE : DELIVER_DIGEST;
+	d->res->how = dup ? "already stored" : rq.outcome;
+	d->res->mail = !dup && rq.verdict == DIGEST_ANSWER ? "digest" : "none";
+	return 0;
+fail:
+	db_rollback(d->db);
+	g_array_set_size(d->queued, 0);
+	return -1;
+}
+
 int deliver_message(const struct config *cfg, struct db *db, const struct keyring *ring,
 		    struct langguess *guess, const struct deliver_envelope *env, const char *raw, size_t len,
 		    size_t total, GArray *queued, struct deliver_result *res, struct fault *f)
@@ -622,6 +673,7 @@ int deliver_message(const struct config *cfg, struct db *db, const struct keyrin
 	struct deliver d = { .cfg = cfg, .db = db, .ring = ring, .guess = guess, .env = env, .raw = raw,
 			     .len = len, .res = res, .queued = queued };
 	struct fault parse_fault;
+	long long digest_agent;
 	int ret = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -661,8 +713,11 @@ int deliver_message(const struct config *cfg, struct db *db, const struct keyrin
 				  &d.spam_value))
 			res->classification = "spam";
 	}
-	/* the plan says the rest, once it is made */
-	ret = deliver_transaction(&d, f);
+	/* mail to an agent's digest address is no case's */
+	if (d.mail != NULL && (digest_agent = deliver_digest_agent(&d)) > 0)
+		ret = deliver_digest(&d, digest_agent, f);
+	else	/* the plan says the rest, once it is made */
+		ret = deliver_transaction(&d, f);
 	if (ret < 0 && f->kind == FAULT_PERMANENT)
 		ret = deliver_quarantine_failed(&d, f);
 out:

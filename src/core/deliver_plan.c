@@ -475,3 +475,24 @@ void deliver_plan_clear(struct deliver_plan *p)
 	agentcmd_clear(&p->cmd);
 	memset(p, 0, sizeof(*p));
 }
+
+/* ---- part digest --------------------------------------------------------- */
+
+enum deliver_digest deliver_plan_digest(long long token_agent, long long from_agent, bool verify_agents,
+					bool verified, enum classify_kind kind, const char **why_r)
+{
+	if (kind != CLASSIFY_NORMAL) {
+		*why_r = "ignored: automatic mail";
+		return DIGEST_AUTOMATIC;
+	}
+	if (token_agent <= 0 || from_agent != token_agent) {
+		*why_r = "ignored: From is not the address's active agent";
+		return DIGEST_NOT_AGENT;
+	}
+	if (verify_agents && !verified) {
+		*why_r = "ignored: not verified by the MTA";
+		return DIGEST_UNVERIFIED;
+	}
+	*why_r = "answered";
+	return DIGEST_ANSWER;
+}

@@ -1390,3 +1390,144 @@ int store_case_first_mail(struct db *db, long long id, long long *row_r, char **
 	PQclear(res);
 	return 0;
 }
+
+/* ---- part digest: the queue by mail ------------------------------------- */
+
+/* The time a digest is made as of: $N as Unix seconds, else now(). */
+#define STORE_DIGEST_NOW(n) "coalesce(to_timestamp(" n "::float8), now())"
+/* The time zone of an agent's first queue's calendar (a.id: the agent). */
+#define STORE_DIGEST_ZONE \
+	"(SELECT coalesce(cal.timezone, 'UTC') FROM agent_queues aq JOIN queues q ON q.id = aq.queue_id" \
+	" LEFT JOIN calendars cal ON cal.id = q.calendar_id WHERE aq.agent_id = a.id ORDER BY q.id LIMIT 1)"
+/* A case's earliest due time. */
+#define STORE_DIGEST_DUE "least(c.first_response_due, c.next_response_due, c.resolution_due)"
+
+int store_digest_request(struct db *db, long long agent_id, const char *recipient, const unsigned char *raw_hash,
+			 size_t hash_len, const char *from_addr, const char *message_id, bool trusted,
+			 const char *outcome, bool *new_r, struct fault *f)
+{
+	const char *p[7] = { DB_ID(agent_id), recipient, (const char *)raw_hash, from_addr, message_id,
+			     trusted ? "t" : "f", outcome };
+	const int len[7] = { 0, 0, (int)hash_len, 0, 0, 0, 0 }, bin[7] = { 0, 0, 1, 0, 0, 0, 0 };
+	PGresult *res = db_exec_bin(db,
+		"INSERT INTO digest_requests (agent_id, recipient, raw_hash, from_addr, message_id, trusted, outcome)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id", 7, p, len, bin, f);
+
+	if (res == NULL)
+		return -1;
+	*new_r = PQntuples(res) == 1;
+	PQclear(res);
+	return 0;
+}
+
+int store_digest_agent(struct db *db, long long agent_id, struct store_digest_agent *a, bool *found_r,
+		       struct fault *f)
+{
+	PGresult *res = db_exec(db,
+		"SELECT a.name, a.email, q.address, coalesce(cal.timezone, 'UTC') FROM agents a"
+		" JOIN agent_queues aq ON aq.agent_id = a.id JOIN queues q ON q.id = aq.queue_id"
+		" LEFT JOIN calendars cal ON cal.id = q.calendar_id WHERE a.id = $1 AND a.active"
+		" ORDER BY q.id LIMIT 1", 1, (const char *[]){ DB_ID(agent_id) }, f);
+
+	memset(a, 0, sizeof(*a));
+	*found_r = false;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		*found_r = true;
+		a->name = g_strdup(PQgetvalue(res, 0, 0));
+		a->email = g_strdup(PQgetvalue(res, 0, 1));
+		a->queue_addr = g_strdup(PQgetvalue(res, 0, 2));
+		a->timezone = g_strdup(PQgetvalue(res, 0, 3));
+	}
+	PQclear(res);
+	return 0;
+}
+
+void store_digest_agent_clear(struct store_digest_agent *a)
+{
+	g_free(a->name);
+	g_free(a->email);
+	g_free(a->queue_addr);
+	g_free(a->timezone);
+	memset(a, 0, sizeof(*a));
+}
+
+PGresult *store_digest_due(struct db *db, long long now, int hour, int limit, struct fault *f)
+{
+	return db_exec(db,
+		"SELECT id, day FROM (SELECT a.id, (t.now AT TIME ZONE z.tz) AS local FROM agents a"
+		" CROSS JOIN (SELECT " STORE_DIGEST_NOW("$1") " AS now) t"
+		" CROSS JOIN LATERAL (SELECT " STORE_DIGEST_ZONE " AS tz) z WHERE a.active AND z.tz IS NOT NULL) s,"
+		" LATERAL (SELECT to_char(s.local, 'YYYY-MM-DD') AS day) d"
+		" WHERE extract(hour FROM s.local) = $2::int"
+		" AND NOT EXISTS (SELECT 1 FROM digest_sent ds WHERE ds.agent_id = s.id AND ds.day = s.local::date)"
+		" ORDER BY id LIMIT $3",
+		3, (const char *[]){ DB_ID_OR_NULL(now), DB_ID(hour), DB_ID(limit) }, f);
+}
+
+int store_digest_claim(struct db *db, long long agent_id, const char *day, int cases, bool *claimed_r,
+		       struct fault *f)
+{
+	long long got;
+
+	if (store_query_ll(db, "INSERT INTO digest_sent (agent_id, day, cases) VALUES ($1, $2::date, $3)"
+			   " ON CONFLICT DO NOTHING RETURNING agent_id",
+			   3, (const char *[]){ DB_ID(agent_id), day, DB_ID(cases) }, &got, f) < 0)
+		return -1;
+	*claimed_r = got != 0;
+	return 0;
+}
+
+PGresult *store_digest_cases(struct db *db, long long agent_id, long long now, int limit, struct fault *f)
+{
+	return db_exec(db,
+		"SELECT id, subject, status, priority, customer, customer_name, queue, due, tz, mine, overdue, total"
+		" FROM (SELECT c.id, c.subject, c.status, c.priority, cu.email AS customer, cu.name AS customer_name,"
+		" q.name AS queue, " DB_EPOCH(STORE_DIGEST_DUE) " AS due, coalesce(cal.timezone, 'UTC') AS tz,"
+		" c.assignee_id IS NOT NULL AS mine,"
+		" coalesce(c.status IN ('new', 'open') AND " STORE_DIGEST_DUE " < t.now, false) AS overdue,"
+		" count(*) OVER w AS total,"
+		" row_number() OVER (w ORDER BY " STORE_DIGEST_DUE " NULLS LAST, c.id) AS n"
+		" FROM cases c JOIN queues q ON q.id = c.queue_id LEFT JOIN calendars cal ON cal.id = q.calendar_id"
+		" LEFT JOIN customers cu ON cu.id = c.customer_id"
+		" CROSS JOIN (SELECT " STORE_DIGEST_NOW("$2") " AS now) t"
+		" WHERE c.status IN ('new', 'open', 'pending') AND (c.assignee_id = $1 OR (c.assignee_id IS NULL"
+		"  AND c.queue_id IN (SELECT queue_id FROM agent_queues WHERE agent_id = $1)))"
+		" WINDOW w AS (PARTITION BY c.assignee_id IS NOT NULL)) x"
+		" WHERE n <= $3 ORDER BY mine DESC, n",
+		3, (const char *[]){ DB_ID(agent_id), DB_ID_OR_NULL(now), DB_ID(limit) }, f);
+}
+
+int store_digest_case_lock(struct db *db, long long case_id, long long agent_id, bool *ok_r,
+			   enum case_status *status_r, enum case_priority *priority_r, long long *assignee_r,
+			   struct fault *f)
+{
+	PGresult *res = db_exec(db,
+		"SELECT c.status, c.priority, c.assignee_id FROM cases c WHERE c.id = $1"
+		" AND c.queue_id IN (SELECT queue_id FROM agent_queues WHERE agent_id = $2) FOR UPDATE OF c",
+		2, (const char *[]){ DB_ID(case_id), DB_ID(agent_id) }, f);
+
+	*ok_r = false;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		*ok_r = true;
+		*status_r = store_status(PQgetvalue(res, 0, 0));
+		*priority_r = PRIORITY_NORMAL;
+		(void)model_priority_parse(PQgetvalue(res, 0, 1), priority_r);
+		*assignee_r = db_get_ll(res, 0, 2);
+	}
+	PQclear(res);
+	return 0;
+}
+
+int store_digest_forget(struct db *db, int days, struct fault *f)
+{
+	const char *p[1] = { DB_ID(days) };
+
+	if (db_run(db, "DELETE FROM digest_sent WHERE day < current_date - $1::int", 1, p, f) < 0)
+		return -1;
+	return db_run(db, "DELETE FROM digest_requests WHERE created < now() - make_interval(days => $1::int)", 1, p,
+		      f);
+}

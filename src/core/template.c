@@ -24,6 +24,7 @@ const char *const template_names[] = {
 	"handed_back",	/* part admin (issue 15) */
 	"bounce_notice", "low_rating",	/* issue 15, people */
 	"too_large",	/* part intake (issue 15) */
+	"digest",	/* part digest */
 	NULL,
 };
 

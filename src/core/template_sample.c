@@ -125,6 +125,71 @@ static void template_sample_handed_back(struct template_vars *v, const char *hel
 	template_sample_actions(item, helpdesk_name, ring);
 }
 
+/* One case of a digest's list. */
+static void template_sample_digest_case(struct template_vars *v, const char *list, const char *addr, const char *id,
+					const char *subject, const char *customer, const char *name, const char *due,
+					bool overdue)
+{
+	struct template_vars *item = template_vars_add(v, list);
+	char *url = template_mailto(addr, "[Helpdesk #" SAMPLE_ID "]", "#assign 42 me");
+
+	/* "" is set and false: strict checking sees every name in every item */
+
+	template_vars_set(item, "id", id);
+	template_vars_set(item, "subject", subject);
+	template_vars_set(item, "status", "open");
+	template_vars_set(item, "priority", "high");
+	template_vars_set(item, "customer", customer ? customer : "");
+	template_vars_set(item, "customer_name", name ? name : "");
+	template_vars_set(item, "queue", "support");
+	template_vars_set(item, "due", due ? due : "");
+	template_vars_set(item, "overdue", overdue ? "yes" : "");
+	template_vars_set(item, strcmp(list, "mine") == 0 ? "resolve_url" : "assign_url", url);
+	g_free(url);
+}
+
+/* The digest (part digest): results of command lines, both lists. */
+static void template_sample_digest(struct template_vars *v, const struct keyring *ring)
+{
+	static const char *const results[][2] = {
+		{ "done_status", "open -> pending" }, { "done_priority", "high" }, { "done_assignee", "bob@example.org" },
+		{ "same", "pending" }, { "refused", "yes" }, { "no_agent", "yes" },
+		{ "error", "expected #status open|pending|resolved|closed" },
+	};
+	char *addr = template_sample_addr(ring, TOKEN_ROLE_DIGEST), *url = template_mailto(addr, "digest", NULL);
+	size_t i;
+
+	template_vars_set(v, "agent_name", "Alice Agent");
+	template_vars_set(v, "agent_email", "alice@example.org");
+	template_vars_set(v, "digest_address", addr);
+	template_vars_set(v, "digest_url", url);
+	template_vars_set(v, "today", "2026-11-23");
+	template_vars_set(v, "requested", "yes");
+	for (i = 0; i < G_N_ELEMENTS(results); i++) {
+		struct template_vars *item = template_vars_add(v, "commands");
+		size_t k;
+
+		template_vars_set(item, "line", "#status " SAMPLE_ID " pending");
+		template_vars_set(item, "case_id", SAMPLE_ID);
+		for (k = 0; k < G_N_ELEMENTS(results); k++)
+			template_vars_set(item, results[k][0], k == i ? results[k][1] : "");
+	}
+	template_vars_set(v, "commands_left_out", "yes");
+	template_vars_set(v, "commands_max", "50");
+	template_sample_digest_case(v, "mine", addr, SAMPLE_ID, SAMPLE_SUBJECT, "zofia@example.net", "Zofia Dąbrowska",
+				    "2026-11-23 14:00 CET", true);
+	template_sample_digest_case(v, "mine", addr, "4712", "Zwrot {{case_id}}", NULL, NULL, NULL, false);
+	template_sample_digest_case(v, "unassigned", addr, "4713", "Pomoc <b>pilne</b>", "jan@example.net", NULL,
+				    "2026-11-24 09:30 +08", false);
+	template_vars_set(v, "mine_count", "102");
+	template_vars_set(v, "unassigned_count", "1");
+	template_vars_set(v, "overdue_count", "1");
+	template_vars_set(v, "mine_more", "100");
+	template_vars_set(v, "unassigned_more", "3");
+	g_free(addr);
+	g_free(url);
+}
+
 struct template_vars *template_sample_vars(const char *name, const char *helpdesk_name, const struct keyring *ring)
 {
 	struct template_vars *v = template_vars_new();
@@ -200,6 +265,8 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 		template_vars_set(v, "command", "#assign bob@example.org");
 	} else if (strcmp(name, "handed_back") == 0) {
 		template_sample_handed_back(v, helpdesk_name, ring);
+	} else if (strcmp(name, "digest") == 0) {
+		template_sample_digest(v, ring);
 	} else if (strcmp(name, "agent_unverified") == 0) {
 		template_vars_set(v, "reason", "not verified by mx.example.org for example.org: dkim=fail (example.org)");
 	}

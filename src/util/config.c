@@ -13,7 +13,7 @@
 #include "duration.h"
 #include "log.h"
 
-enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_SIZE0, CT_LOGDEST, CT_LANGUAGE, CT_TLS, CT_COUNT, CT_SPAM };
+enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_SIZE0, CT_LOGDEST, CT_LANGUAGE, CT_TLS, CT_COUNT, CT_SPAM, CT_HOUR };
 
 static const struct config_key {
 	const char *name;
@@ -52,6 +52,7 @@ static const struct config_key {
 	K(server_allowed_users, CT_STRING, false, ""),
 	{ "spam_headers", CT_SPAM, offsetof(struct config, spam_header_names), false,
 	  "X-Spam-Flag: YES, X-Spam-Status: Yes, X-Spam: yes, X-Spamd-Result: default: True" },
+	K(digest_hour, CT_HOUR, false, "none"),
 #undef K
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -171,6 +172,16 @@ static int config_set(struct config *cfg, const struct config_key *k, const char
 			fault_perm(f, "bad value for %s: '%s' (expected a whole number)", k->name, value);
 			return -1;
 		}
+		*(long long *)field = n;
+		return 0;
+	case CT_HOUR:	/* a local hour 0-23, or none (-1) */
+		if (strcmp(value, "none") == 0) {
+			*(long long *)field = -1;
+			return 0;
+		}
+		if (*value == '\0' || strlen(value) > 2 || strspn(value, "0123456789") != strlen(value) ||
+		    (n = atoll(value)) > 23)
+			return fault_perm(f, "bad value for %s: '%s' (expected an hour 0-23, or none)", k->name, value);
 		*(long long *)field = n;
 		return 0;
 	case CT_LOGDEST:

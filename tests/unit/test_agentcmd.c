@@ -149,5 +149,71 @@ int main(void)
 		agentcmd_clear(&c);
 		g_string_free(many, TRUE);
 	}
+	/* part digest: command lines that name their case */
+	{
+		long long id;
+		GString *big = g_string_new("#status 17 ");
+		gint64 t0;
+		int k;
+
+		agentcmd_parse_case("#assign 42 me", &id, &c);
+		tap_ok(id == 42 && c.error == NULL && c.assign_me, "#assign 42 me: case 42, the author");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("  #Status #17 PENDING\r", &id, &c);
+		tap_ok(id == 17 && c.error == NULL && c.set_status && c.status == CASE_PENDING,
+		       "#status #17 pending (any case, '#17', a CR): status pending");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#priority 9 high", &id, &c);
+		tap_ok(id == 9 && c.set_priority && c.priority == PRIORITY_HIGH, "#priority 9 high");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#resolve 17", &id, &c);
+		tap_ok(id == 17 && c.set_status && c.status == CASE_RESOLVED, "#resolve 17");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#assign 5 Bob@Example.ORG", &id, &c);
+		tap_ok(id == 5 && g_strcmp0(c.assign, "bob@example.org") == 0, "#assign 5 ADDRESS, folded");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#resolve", &id, &c);
+		tap_ok(id == 0 && c.error != NULL && strstr(c.error, "case number") != NULL &&
+		       g_strcmp0(c.error_line, "#resolve") == 0, "#resolve without a number: an error naming the line");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#status pending 17", &id, &c);
+		tap_ok(id == 0 && c.error != NULL, "the number comes first: '#status pending 17' is an error");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#status 17 new", &id, &c);
+		tap_ok(c.error != NULL && strstr(c.error, "open|pending") != NULL &&
+		       g_strcmp0(c.error_line, "#status 17 new") == 0, "#status 17 new: refused as on a case, line kept whole");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#note 17", &id, &c);
+		tap_ok(c.error != NULL && strstr(c.error, "known here") != NULL, "#note is no digest command");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#resolve 17 now", &id, &c);
+		tap_ok(c.error != NULL, "#resolve 17 with more words: an error");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#assign 0 me", &id, &c);
+		tap_ok(id == 0 && c.error != NULL, "case 0: none");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#assign 0042 me", &id, &c);
+		tap_ok(id == 0 && c.error != NULL, "a leading zero: not a case number (one spelling only)");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#assign 9999999999999999999999 me", &id, &c);
+		tap_ok(id == 0 && c.error != NULL, "a huge number: an error, no overflow");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#assign 4\xc2\xb2 me", &id, &c);
+		tap_ok(id == 0 && c.error != NULL, "a non-ASCII digit: not a number");
+		agentcmd_clear(&c);
+		agentcmd_parse_case("#przypisz 4 mnie \xc5\xbc\xc3\xb3\xc5\x82w", &id, &c);
+		tap_ok(c.error != NULL && g_utf8_validate(c.error_line, -1, NULL), "a Polish verb: unknown, line kept as UTF-8");
+		agentcmd_clear(&c);
+		agentcmd_parse_case(NULL, &id, &c);
+		tap_ok(id == 0 && c.error != NULL, "no line: an error, no crash");
+		agentcmd_clear(&c);
+		for (k = 0; k < 200000; k++)
+			g_string_append(big, "pending ");
+		t0 = g_get_monotonic_time();
+		agentcmd_parse_case(big->str, &id, &c);
+		tap_ok(c.error != NULL && g_get_monotonic_time() - t0 < 2000000, "a 1.6 MB line: refused in well under 2 s");
+		agentcmd_clear(&c);
+		g_string_free(big, TRUE);
+	}
 	return tap_done();
 }

@@ -75,6 +75,16 @@ int main(void)
 	       strcmp(cfg->smtp_tls, "starttls") == 0 && cfg->auto_reply_limit == 0 && cfg->smtp_timeout == 5,
 	       "smtp_tls, auto_reply_limit, smtp_timeout");
 	config_free(&cfg);
+	/* part digest */
+	tap_ok(config_parse("t", BASE, &cfg, &f) == 0 && cfg->digest_hour == -1, "digest_hour: none by default");
+	config_free(&cfg);
+	tap_ok(config_parse("t", BASE "digest_hour = 0\n", &cfg, &f) == 0 && cfg->digest_hour == 0, "digest_hour = 0");
+	config_free(&cfg);
+	tap_ok(config_parse("t", BASE "digest_hour = 23\n", &cfg, &f) == 0 && cfg->digest_hour == 23, "digest_hour = 23");
+	config_free(&cfg);
+	bad(BASE "digest_hour = 24\n", "test.conf:3: bad value for digest_hour", "digest_hour = 24: refused");
+	bad(BASE "digest_hour = 8am\n", "test.conf:3: bad value for digest_hour", "digest_hour = 8am: refused");
+	bad(BASE "digest_hour = -1\n", "test.conf:3: bad value for digest_hour", "digest_hour = -1: refused");
 	tap_ok(config_load("/nonexistent/postdesk.conf", &cfg, &f) < 0 && f.kind == FAULT_TEMPORARY,
 	       "unreadable file is a temporary fault: %s", f.text);
 	/* spam_headers (part intake) */

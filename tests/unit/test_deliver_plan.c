@@ -177,6 +177,31 @@ static void test_language(void)
 	check_language("an agent's answer shows none", "Content-Language: pl\n", "pl", 7, NULL, false);
 }
 
+/* part digest: who may use an agent's digest address. */
+static void test_digest(void)
+{
+	const char *why;
+
+	tap_ok(deliver_plan_digest(7, 7, false, false, CLASSIFY_NORMAL, &why) == DIGEST_ANSWER &&
+	       strcmp(why, "answered") == 0, "digest: the token's agent, no authserv_id: answered");
+	tap_ok(deliver_plan_digest(7, 7, true, true, CLASSIFY_NORMAL, &why) == DIGEST_ANSWER,
+	       "digest: the token's agent, verified: answered");
+	tap_ok(deliver_plan_digest(7, 7, true, false, CLASSIFY_NORMAL, &why) == DIGEST_UNVERIFIED,
+	       "digest: the token's agent, not verified (a forged From): nothing");
+	tap_ok(deliver_plan_digest(7, 8, false, false, CLASSIFY_NORMAL, &why) == DIGEST_NOT_AGENT,
+	       "digest: agent B with agent A's address: nothing");
+	tap_ok(deliver_plan_digest(7, 0, false, false, CLASSIFY_NORMAL, &why) == DIGEST_NOT_AGENT,
+	       "digest: a customer (or a disabled agent) with an agent's address: nothing");
+	tap_ok(deliver_plan_digest(0, 0, false, false, CLASSIFY_NORMAL, &why) == DIGEST_NOT_AGENT,
+	       "digest: no agent at all: nothing");
+	tap_ok(deliver_plan_digest(7, 7, false, false, CLASSIFY_AUTO_REPLY, &why) == DIGEST_AUTOMATIC,
+	       "digest: the agent's out-of-office answer to the digest: nothing (no loop)");
+	tap_ok(deliver_plan_digest(7, 7, true, true, CLASSIFY_BOUNCE, &why) == DIGEST_AUTOMATIC,
+	       "digest: a bounce: nothing");
+	tap_ok(deliver_plan_digest(7, 7, true, true, CLASSIFY_LIST, &why) == DIGEST_AUTOMATIC,
+	       "digest: list mail: nothing");
+}
+
 int main(void)
 {
 	char survey_role[4], low_role[4];
@@ -450,5 +475,6 @@ int main(void)
 	g_string_free(long_subject, TRUE);
 	g_string_free(want_subject, TRUE);
 	test_language();
+	test_digest();
 	return tap_done();
 }
