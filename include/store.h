@@ -227,7 +227,7 @@ int store_message_raw(struct db *db, long long message_row, unsigned char **raw_
 
 /* Make the addresses (folded, each once) watchers of the case, in order,
  * leaving out queue addresses (bases: each address without its extension,
- * same order), agents, the case's customer and those already watching, up
+ * same order), agents, the case's customer (and their aliases) and those already watching, up
  * to max watchers on the case; each added one gets a watcher-added event
  * by actor, and one watchers-left-out event counts what did not fit and
  * names the first STORE_WATCHERS_NAMED. */

@@ -7,7 +7,7 @@
 -- customer at most; "postdesk customer alias" refuses agents' and queues'
 -- addresses and an address that is another customer with cases.
 CREATE TABLE customer_aliases (
-    address     text PRIMARY KEY CHECK (address = lower(address)),
+    address     text PRIMARY KEY CHECK (address = postdesk_ascii_lower(address)),
     customer_id bigint NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
     created     timestamptz NOT NULL DEFAULT now()
 );

@@ -394,7 +394,7 @@ CREATE TABLE public.customer_aliases (
     address text NOT NULL,
     customer_id bigint NOT NULL,
     created timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT customer_aliases_address_check CHECK ((address = lower(address)))
+    CONSTRAINT customer_aliases_address_check CHECK ((address = public.postdesk_ascii_lower(address)))
 );
 
 

@@ -632,6 +632,8 @@ int store_watchers_add(struct db *db, long long case_id, GPtrArray *addrs, GPtrA
 			"  AND NOT EXISTS (SELECT 1 FROM agents WHERE email = x.address)"
 			"  AND NOT EXISTS (SELECT 1 FROM cases c JOIN customers cu ON cu.id = c.customer_id"
 			"   WHERE c.id = $1 AND cu.email = x.address)"
+			"  AND NOT EXISTS (SELECT 1 FROM cases c JOIN customer_aliases al ON al.customer_id = c.customer_id"
+			"   WHERE c.id = $1 AND al.address = x.address)"
 			"  AND NOT EXISTS (SELECT 1 FROM watchers w WHERE w.case_id = $1 AND w.address = x.address)),"
 			" room AS (SELECT greatest($6::bigint - count(*), 0) AS n FROM watchers WHERE case_id = $1),"
 			" numbered AS (SELECT address, row_number() OVER (ORDER BY n) AS k FROM cand),"
