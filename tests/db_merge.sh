@@ -10,7 +10,7 @@
 # queue's case, a merge written to a merged case's address; forged agent
 # mail merges nothing.
 . "$TEST_SRCDIR/lib.sh"
-plan 65
+plan 66
 setup_helpdesk
 "$POSTDESK" agent add bob@example.org --name "Bob Builder" --queue support >/dev/null
 "$POSTDESK" agent add carol@example.org --name "Carol Sales" --queue sales >/dev/null
@@ -214,4 +214,8 @@ like "$RC:$ERR" "^0:.*merged more than 16 times over, or in a cycle.*quarantined
 	"a cycle in the database: the mail is kept (quarantined), not looped on"
 is "$(sql "SELECT c.quarantined FROM messages m JOIN cases c ON c.id = m.case_id ORDER BY m.id DESC LIMIT 1")" t \
 	"in a quarantined case"
+# a subject tag of no case at all: no case to follow, a new case
+printf 'Hello?\n' | mail "$M/notag" "jan@example.net" "Re: [Helpdesk #987654] Toner"
+deliver "$M/notag" support@example.org jan@example.net
+like "$RC:$ERR" "^0:.*action=new" "a subject tag naming no case: a new case"
 finish

@@ -198,7 +198,7 @@ static int deliver_thread(struct deliver *d, struct thread_facts *facts, struct 
 		return -1;
 	tag = thread_subject_tag(d->mail->subject);
 	if (facts->token_case == 0 && facts->signed_ref_case == 0 && facts->stored_ref_case == 0 && tag > 0) {
-		bool part;
+		bool part = false;
 
 		/* a merged case's tag: the case it went into, and its participants */
 		if (store_case_final(d->db, tag, &tag, f) < 0)
