@@ -4,7 +4,10 @@
 # calendar, a queue and an agent, then play
 # a whole conversation through "postdesk deliver" and a local SMTP receiver:
 # the customer's mail and the ack, the agent's answer with a PDF, the
-# customer's reply, and what each side received.
+# customer's reply, and what each side received; then the case's life: the
+# customer writes again from another address (an alias), the agent merges
+# the duplicate by mail, leaves (disabled: the case goes back to the
+# queue), and another agent takes it from his digest by mail.
 #   sudo contrib/demo/run-demo.sh
 # Every run starts from scratch; the cluster is stopped at the end.
 set -eu
@@ -221,6 +224,73 @@ received 4
 echo
 echo "Alice, who owns the case now, is told:"
 show "$(mail_to alice@example.org)"
+
+step "4. Maria writes again from her work address: the team over the case's life"
+pd customer alias maria.jensen@example.net maria@jensen-design.example
+cat >"$demo/again.eml" <<EOF
+From: Maria Jensen <maria@jensen-design.example>
+To: support@example.org
+Subject: Cracked tablet screen, order 40712
+Date: $(date -R)
+Message-ID: <$(date +%s).again@jensen-design.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset="UTF-8"
+
+Hello, I wrote from my private address too: the screen of the tablet from
+order 40712 is cracked. Is a replacement on its way?
+
+Maria
+EOF
+deliver "$demo/again.eml" maria@jensen-design.example support@example.org DEMO4
+received 6
+pd case list --customer maria.jensen@example.net
+echo
+echo "Alice sees it is the same problem and answers the notification of case 2 with '#merge 1':"
+notification2=$(mail_to alice@example.org)
+merge_addr=$(header "$notification2" Reply-To)
+cat >"$demo/merge.eml" <<EOF
+From: Alice Berg <alice@example.org>
+To: $merge_addr
+Subject: Re: [Example Support #2] New case: Cracked tablet screen, order 40712
+Date: $(date -R)
+Message-ID: <$(date +%s).merge@example.org>
+MIME-Version: 1.0
+Content-Type: text/plain; charset="UTF-8"
+
+#merge 1
+EOF
+deliver "$demo/merge.eml" alice@example.org "$merge_addr" DEMO5
+received 7
+echo
+echo "Alice's confirmation (Maria is not mailed about the merge):"
+show "$(mail_to alice@example.org)"
+pd case list --search 'cracked screen'
+
+step "5. Alice goes on leave: Bob joins, Alice is disabled, her open case goes back to the queue"
+pd agent add bob@example.org --name 'Bob Lund' --queue support
+pd agent disable alice@example.org
+received 8
+pd agent list
+
+step "6. Bob takes the case from his digest, by mail, without a shell"
+digest_addr=$(timeout -k 5 60 "$postdesk" agent digest bob@example.org)
+echo "Bob's digest address (postdesk agent digest bob@example.org): $digest_addr"
+cat >"$demo/digest.eml" <<EOF
+From: Bob Lund <bob@example.org>
+To: $digest_addr
+Subject: digest
+Date: $(date -R)
+Message-ID: <$(date +%s).digest@example.org>
+MIME-Version: 1.0
+Content-Type: text/plain; charset="UTF-8"
+
+#assign 1 me
+EOF
+deliver "$demo/digest.eml" bob@example.org "$digest_addr" DEMO6
+received 10
+echo
+echo "The answer to Bob: his command confirmed, then his digest:"
+show "$(mail_to bob@example.org)"
 
 step "The case, as agents see it"
 pd case list
