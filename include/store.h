@@ -535,7 +535,8 @@ PGresult *store_privacy_outbox(struct db *db, const struct privacy_person *p, bo
 /* Erase the person, in the caller's transaction, as of time at: their own
  * cases purged as retention does (times, status, rating kept), the
  * customer and aliases deleted; elsewhere their watcher rows, rate-limit
- * rows and their mail deleted, other mail naming them loses its raw form
+ * rows, their mail and postdesk's own mail naming them (notifications
+ * quoting them) deleted, other mail naming them loses its raw form
  * and has their addresses and names replaced by "[erased]" (so do event
  * details, case subjects, rating comments), outbox rows naming them are
  * deleted; an "erased" event naming nobody on every case touched. */

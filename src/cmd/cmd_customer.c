@@ -101,10 +101,12 @@ static int cmd_customer_alias(struct cmd_ctx *ctx, const char *email, const char
 }
 
 /* Write one row's columns as JSON keys (names[i]: the key of column i,
- * NULL to skip it; numeric[i]: written as a number). */
+ * NULL to skip it; numeric: a string with 'n' at the columns written as
+ * numbers, shorter than the row when the rest are text). */
 static void cmd_customer_json_row(struct json *j, const PGresult *res, int row, const char *const *names,
-				  const bool *numeric)
+				  const char *numeric)
 {
+	size_t nlen = strlen(numeric);
 	int c;
 
 	json_object_begin(j);
@@ -114,7 +116,7 @@ static void cmd_customer_json_row(struct json *j, const PGresult *res, int row, 
 		json_key(j, names[c]);
 		if (PQgetisnull(res, row, c))
 			json_null(j);
-		else if (numeric != NULL && numeric[c])
+		else if ((size_t)c < nlen && numeric[c] == 'n')
 			json_int(j, db_get_ll(res, row, c));
 		else
 			json_string(j, PQgetvalue(res, row, c));
@@ -147,7 +149,7 @@ static void cmd_customer_json_messages(struct json *j, const PGresult *msg, cons
 			if (strcmp(PQgetvalue(att, k, 0), PQgetvalue(msg, i, 0)) == 0)
 				cmd_customer_json_row(j, att, k,
 						      (const char *const[]){ NULL, "filename", "content_type", "size" },
-						      (const bool[]){ false, false, false, true });
+						      "...n");
 		}
 		json_array_end(j);
 		json_object_end(j);
@@ -157,7 +159,7 @@ static void cmd_customer_json_messages(struct json *j, const PGresult *msg, cons
 
 /* Rows of res as a JSON array under key. */
 static void cmd_customer_json_rows(struct json *j, const char *key, const PGresult *res, const char *const *names,
-				   const bool *numeric)
+				   const char *numeric)
 {
 	int i;
 
@@ -258,21 +260,21 @@ static void cmd_customer_export_json(const char *email, const struct privacy_per
 		cmd_customer_json_row(j, r[0], 0,
 				      (const char *const[]){ "email", "name", "language", "language_source", "utc_offset",
 							     "created", "bounced_at", "bounce_info" },
-				      (const bool[]){ false, false, false, false, true });
+				      "....n");
 	else
 		json_null(j);
 	cmd_customer_json_rows(j, "cases", r[1],
 			       (const char *const[]){ "id", "queue", "role", "status", "priority", "subject", "created",
 						      "first_response_at", "resolved_at", "closed_at", "rating",
 						      "rating_comment", "language" },
-			       (const bool[]){ true, false, false, false, false, false, false, false, false, false, true });
+			       "n.........n");
 	json_key(j, "messages");
 	cmd_customer_json_messages(j, r[2], r[3]);
 	cmd_customer_json_rows(j, "events", r[4],
-			       (const char *const[]){ "case", "type", "actor", "detail", "created" }, (const bool[]){ true });
+			       (const char *const[]){ "case", "type", "actor", "detail", "created" }, "n");
 	cmd_customer_json_rows(j, "outbox", r[5],
 			       (const char *const[]){ "id", "case", "kind", "recipients", "status", "created", "sent_at" },
-			       (const bool[]){ true, true });
+			       "nn");
 	json_object_end(j);
 	json_free(&j);
 }

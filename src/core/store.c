@@ -1782,6 +1782,9 @@ int store_privacy_erase(struct db *db, const struct privacy_person *p, long long
 				(const char *[]){ p->addr_array }, &n->watchers, f) < 0 ||
 	    store_privacy_count(db, "DELETE FROM messages WHERE postdesk_ascii_lower(from_addr) = ANY($1::text[])", 1,
 				(const char *[]){ p->addr_array }, &n->messages, f) < 0 ||
+	    /* postdesk's own mail naming them (notifications) carries their text: it goes too */
+	    store_privacy_count(db, "DELETE FROM messages m WHERE m.direction = 'out' AND m.kind IN ('system', 'auto')"
+				" AND " STORE_MESSAGE_NAMES, STORE_PRIVACY_R(p), &n->messages, f) < 0 ||
 	    store_privacy_count(db, "UPDATE messages m SET raw = NULL, from_name = CASE WHEN m.from_name ~* $2 THEN NULL"
 				" ELSE m.from_name END, to_addrs = regexp_replace(m.to_addrs, $2, '[erased]', 'gi'),"
 				" cc_addrs = regexp_replace(m.cc_addrs, $2, '[erased]', 'gi'),"
