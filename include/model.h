@@ -77,8 +77,10 @@ enum event_type {
 	EV_SPAM,		/* the MTA's filter marked the mail spam: no ack, no notification */
 	EV_NOT_SPAM,		/* a person said it is not: the ack and the notification went out then */
 	EV_TOO_LARGE,		/* over max_message_size: the sender told, or why not */
+	/* part privacy (issue 16) */
+	EV_ERASED,		/* a person's data erased on request (the event names nobody) */
 };
-#define EVENT_TYPE_COUNT (EV_TOO_LARGE + 1)
+#define EVENT_TYPE_COUNT (EV_ERASED + 1)
 
 /* The stored names ("pending", "high", "note", "watcher-added"). */
 const char *model_status_name(enum case_status status);

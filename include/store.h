@@ -152,7 +152,8 @@ int store_case_escalated_second(struct db *db, long long id, enum case_priority 
 /* The customer was reminded, or sent the survey, at time at. */
 int store_case_reminded(struct db *db, long long id, long long at, struct fault *f);
 int store_case_surveyed(struct db *db, long long id, long long at, struct fault *f);
-/* Retention: drop the case's mail and what names the customer, as of at. */
+/* Retention: drop the case's mail and what names the customer, as of at;
+ * the customer row (and its aliases) too when it has no other case. */
 int store_case_purge(struct db *db, long long id, long long at, struct fault *f);
 
 /* ---- cases for people: "case list" and "case show" ----------------------- */
@@ -486,5 +487,62 @@ int store_digest_case_lock(struct db *db, long long case_id, long long agent_id,
 /* Forget digest records older than days days (the claims of past days,
  * the requests that only had to be recognised when sent again). */
 int store_digest_forget(struct db *db, int days, struct fault *f);
+
+/* ---- privacy: a person's data exported or erased (issue 16) ------------ */
+
+/* The person an export or erasure is about. */
+struct privacy_person {
+	long long customer_id;	/* 0: not a customer (perhaps only copied somewhere) */
+	bool agent;		/* one of the addresses is a registered agent */
+	GPtrArray *addrs;	/* char *: the address asked for, the customer's, the aliases */
+	GPtrArray *names;	/* char *: the customer's name, the display names of their mail */
+	char *addr_array;	/* addrs as a text[] literal */
+	char *regex;		/* addrs and names as one case-insensitive expression */
+};
+/* What an erasure removed or changed. */
+struct privacy_erased {
+	long long cases;	/* their own cases, purged */
+	long long touched;	/* other people's cases they were removed from */
+	long long watchers, messages, scrubbed, outbox, events, rate_rows;
+};
+/* Find the person with address email (a customer's address or alias, or
+ * anyone's): their addresses and names. Clear p with
+ * store_privacy_person_clear, also after a failure. */
+int store_privacy_person(struct db *db, const char *email, struct privacy_person *p, struct fault *f);
+void store_privacy_person_clear(struct privacy_person *p);
+/* The customer row: 0 email, 1 name, 2 language, 3 language_source,
+ * 4 utc_offset, 5 created, 6 bounced_at, 7 bounce_info. PQclear it. */
+PGresult *store_privacy_customer(struct db *db, const struct privacy_person *p, struct fault *f);
+/* Their cases as customer or watcher: 0 id, 1 queue, 2 role, 3 status,
+ * 4 priority, 5 subject, 6 created, 7 first_response_at, 8 resolved_at,
+ * 9 closed_at, 10 rating, 11 rating_comment, 12 language. */
+PGresult *store_privacy_cases(struct db *db, const struct privacy_person *p, struct fault *f);
+/* with_raw: the mail they sent, kept raw: 0 id, 1 case, 2 created, 3 from,
+ * 4 raw (bytea). Else their mail and the conversation of their own cases
+ * (customer and agent mail, not notes): 0 id, 1 case, 2 created,
+ * 3 direction, 4 kind, 5 from_addr, 6 from_name, 7 to, 8 cc, 9 subject,
+ * 10 message_id, 11 body_text, 12 body_html. */
+PGresult *store_privacy_messages(struct db *db, const struct privacy_person *p, bool with_raw, struct fault *f);
+/* The attachments of those messages: 0 message, 1 filename, 2 type, 3 size. */
+PGresult *store_privacy_attachments(struct db *db, const struct privacy_person *p, struct fault *f);
+/* The events of their cases and those naming them: 0 case, 1 type,
+ * 2 actor, 3 detail, 4 created. */
+PGresult *store_privacy_events(struct db *db, const struct privacy_person *p, struct fault *f);
+/* The outbox mail to them. with_raw: 0 id, 1 case, 2 sent (or queued),
+ * 3 envelope_from, 4 raw (bytea); else 0 id, 1 case, 2 kind,
+ * 3 recipients, 4 status, 5 created, 6 sent_at. */
+PGresult *store_privacy_outbox(struct db *db, const struct privacy_person *p, bool with_raw, struct fault *f);
+/* Erase the person, in the caller's transaction, as of time at: their own
+ * cases purged as retention does (times, status, rating kept), the
+ * customer and aliases deleted; elsewhere their watcher rows, rate-limit
+ * rows, their mail and postdesk's own mail naming them (notifications
+ * quoting them) deleted, other mail naming them loses its raw form
+ * and has their addresses and names replaced by "[erased]" (so do event
+ * details, case subjects, rating comments), outbox rows naming them are
+ * deleted; an "erased" event naming nobody on every case touched. */
+int store_privacy_erase(struct db *db, const struct privacy_person *p, long long at, struct privacy_erased *n,
+			struct fault *f);
+/* Retention of the rate limit: forget the counts of the days before today. */
+int store_auto_mail_forget(struct db *db, struct fault *f);
 
 #endif

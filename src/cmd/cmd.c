@@ -52,9 +52,11 @@ const struct cmd cmd_table[] = {
 	  "case attachment N A > FILE   (attachment A as 'case show' numbers them)\n"
 	  "case merge SOURCE TARGET [--json]   (SOURCE's mail moves to TARGET, SOURCE is closed)",
 	  false, cmd_case_main },
-	{ "customer", "a customer's other addresses (aliases): mail from them is the customer's",
+	{ "customer", "a customer's other addresses (aliases); a person's data exported or erased",
 	  "customer alias EMAIL OTHER [--remove]\n"
-	  "customer alias EMAIL [--json]", false, cmd_customer_main },
+	  "customer alias EMAIL [--json]\n"
+	  "customer export EMAIL [--json] [--mbox FILE]\n"
+	  "customer erase EMAIL [--yes]", false, cmd_customer_main },
 	{ "template", "check that every template parses and renders",
 	  "template check [--dir DIR]", false, cmd_template_main },
 	{ "sweep", "the periodic pass: escalate, remind, close, survey, purge; retry the outbox",

@@ -61,6 +61,7 @@ static const char *const model_events[EVENT_TYPE_COUNT] = {
 	[EV_SPAM] = "spam",
 	[EV_NOT_SPAM] = "not-spam",
 	[EV_TOO_LARGE] = "too-large",
+	[EV_ERASED] = "erased",
 };
 
 /* Look name up in a table of n names; -1 when absent. */

@@ -464,8 +464,12 @@ int store_case_purge(struct db *db, long long id, long long at, struct fault *f)
 	    db_run(db, "DELETE FROM watchers WHERE case_id = $1", 1, p, f) < 0 ||
 	    db_run(db, "UPDATE events SET detail = NULL, actor = NULL WHERE case_id = $1", 1, p, f) < 0)
 		return -1;
-	return db_run(db, "UPDATE cases SET subject = '', customer_id = NULL, rating_comment = NULL,"
-		      " purged_at = to_timestamp($2::float8) WHERE id = $1", 2, p, f);
+	/* the customer goes with their last case (their aliases with them) */
+	return db_run(db, "WITH c AS (SELECT customer_id FROM cases WHERE id = $1),"
+		      " u AS (UPDATE cases SET subject = '', customer_id = NULL, rating_comment = NULL,"
+		      " purged_at = to_timestamp($2::float8) WHERE id = $1)"
+		      " DELETE FROM customers WHERE id = (SELECT customer_id FROM c)"
+		      " AND NOT EXISTS (SELECT 1 FROM cases WHERE customer_id = customers.id AND id <> $1)", 2, p, f);
 }
 
 /* ---- cases for people -------------------------------------------------- */
@@ -1532,4 +1536,295 @@ int store_digest_forget(struct db *db, int days, struct fault *f)
 		return -1;
 	return db_run(db, "DELETE FROM digest_requests WHERE created < now() - make_interval(days => $1::int)", 1, p,
 		      f);
+}
+
+/* ---- privacy: a person's data exported or erased (issue 16) ------------ */
+
+/* The events, cases and messages that name the person ($1 a text[] of
+ * their addresses, $2 a regular expression of their addresses and names,
+ * matched case-insensitively): the conditions the export and the erasure
+ * share. A raw message or outbox row names them when its bytes hold one of
+ * the addresses in any ASCII case. */
+#define STORE_RAW_NAMES(raw) "EXISTS (SELECT 1 FROM unnest($1::text[]) a WHERE strpos(lower(encode(" raw \
+	", 'escape')), a) > 0)"
+#define STORE_MESSAGE_NAMES "(postdesk_ascii_lower(m.from_addr) = ANY($1::text[]) OR m.to_addrs ~* $2 OR" \
+	" m.cc_addrs ~* $2 OR m.subject ~* $2 OR m.body_text ~* $2 OR m.body_html ~* $2 OR " \
+	STORE_RAW_NAMES("m.raw") ")"
+#define STORE_OUTBOX_NAMES "(o.recipients && $1::text[] OR " STORE_RAW_NAMES("o.raw") ")"
+
+/* addrs (char *) as a PostgreSQL text[] literal (g_free). */
+static char *store_text_array(GPtrArray *addrs)
+{
+	GString *s = g_string_new("{");
+	guint i;
+	const char *c;
+
+	for (i = 0; i < addrs->len; i++) {
+		g_string_append(s, i > 0 ? ",\"" : "\"");
+		for (c = addrs->pdata[i]; *c != '\0'; c++) {
+			if (*c == '"' || *c == '\\')
+				g_string_append_c(s, '\\');
+			g_string_append_c(s, *c);
+		}
+		g_string_append_c(s, '"');
+	}
+	g_string_append_c(s, '}');
+	return g_string_free(s, FALSE);
+}
+
+/* A regular expression (PostgreSQL ARE) matching any of words literally;
+ * words shorter than 3 characters are left out (g_free; NULL when none). */
+static char *store_words_regex(GPtrArray *words)
+{
+	GString *s = g_string_new(NULL);
+	guint i;
+
+	for (i = 0; i < words->len; i++) {
+		char *e;
+
+		if (g_utf8_strlen(words->pdata[i], -1) < 3)
+			continue;
+		e = g_regex_escape_string(words->pdata[i], -1);
+		g_string_append(s, s->len > 0 ? "|" : "");
+		g_string_append(s, e);
+		g_free(e);
+	}
+	if (s->len == 0) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	return g_string_free(s, FALSE);
+}
+
+int store_privacy_person(struct db *db, const char *email, struct privacy_person *p, struct fault *f)
+{
+	long long agents = 0;
+	PGresult *res;
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->addrs = g_ptr_array_new_with_free_func(g_free);
+	p->names = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(p->addrs, g_strdup(email));
+	res = db_exec(db,
+		"SELECT c.id, c.email, c.name FROM customers c WHERE c.email = $1"
+		" OR c.id = (SELECT customer_id FROM customer_aliases WHERE address = $1)", 1,
+		(const char *[]){ email }, f);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		p->customer_id = db_get_ll(res, 0, 0);
+		if (strcmp(PQgetvalue(res, 0, 1), email) != 0)
+			g_ptr_array_add(p->addrs, g_strdup(PQgetvalue(res, 0, 1)));
+		if (!PQgetisnull(res, 0, 2) && *PQgetvalue(res, 0, 2) != '\0')
+			g_ptr_array_add(p->names, g_strdup(PQgetvalue(res, 0, 2)));
+	}
+	PQclear(res);
+	res = db_exec(db, "SELECT address FROM customer_aliases WHERE customer_id = $1 AND address <> $2", 2,
+		      (const char *[]){ DB_ID(p->customer_id), email }, f);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		g_ptr_array_add(p->addrs, g_strdup(PQgetvalue(res, i, 0)));
+	PQclear(res);
+	p->addr_array = store_text_array(p->addrs);
+	if (store_query_ll(db, "SELECT count(*) FROM agents WHERE email = ANY($1::text[])", 1,
+			   (const char *[]){ p->addr_array }, &agents, f) < 0)
+		return -1;
+	p->agent = agents > 0;
+	/* the names they wrote under: the display names of their own mail */
+	res = db_exec(db,
+		"SELECT DISTINCT btrim(from_name) FROM messages WHERE postdesk_ascii_lower(from_addr) = ANY($1::text[])"
+		" AND btrim(from_name) <> ''", 1, (const char *[]){ p->addr_array }, f);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		if (p->names->len == 0 || strcmp(p->names->pdata[0], PQgetvalue(res, i, 0)) != 0)
+			g_ptr_array_add(p->names, g_strdup(PQgetvalue(res, i, 0)));
+	PQclear(res);
+	{
+		GPtrArray *words = g_ptr_array_new();
+		guint k;
+
+		for (k = 0; k < p->addrs->len; k++)
+			g_ptr_array_add(words, p->addrs->pdata[k]);
+		for (k = 0; k < p->names->len; k++)
+			g_ptr_array_add(words, p->names->pdata[k]);
+		p->regex = store_words_regex(words);
+		g_ptr_array_free(words, TRUE);
+	}
+	return 0;
+}
+
+void store_privacy_person_clear(struct privacy_person *p)
+{
+	if (p->addrs != NULL)
+		g_ptr_array_free(p->addrs, TRUE);
+	if (p->names != NULL)
+		g_ptr_array_free(p->names, TRUE);
+	g_free(p->addr_array);
+	g_free(p->regex);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The parameters of the privacy queries: $1 the addresses and $2 the
+ * customer id (_C), or $2 the regular expression of the addresses and
+ * names (_R), or both: $2 the expression, $3 the customer (_RC). */
+#define STORE_PRIVACY_C(p) 2, (const char *[]){ (p)->addr_array, DB_ID((p)->customer_id) }
+#define STORE_PRIVACY_R(p) 2, (const char *[]){ (p)->addr_array, (p)->regex }
+#define STORE_PRIVACY_RC(p) 3, (const char *[]){ (p)->addr_array, (p)->regex, DB_ID((p)->customer_id) }
+
+PGresult *store_privacy_customer(struct db *db, const struct privacy_person *p, struct fault *f)
+{
+	return db_exec(db,
+		"SELECT email, name, language, language_source, utc_offset, " DB_ISO("created") ", "
+		DB_ISO("bounced_at") ", bounce_info FROM customers WHERE id = $1", 1,
+		(const char *[]){ DB_ID(p->customer_id) }, f);
+}
+
+PGresult *store_privacy_cases(struct db *db, const struct privacy_person *p, struct fault *f)
+{
+	return db_exec(db,
+		"SELECT c.id, q.name, CASE WHEN c.customer_id = $2 THEN 'customer' ELSE 'watcher' END, c.status,"
+		" c.priority, c.subject, " DB_ISO("c.created") ", " DB_ISO("c.first_response_at") ", "
+		DB_ISO("c.resolved_at") ", " DB_ISO("c.closed_at") ", c.rating, c.rating_comment, c.language"
+		" FROM cases c JOIN queues q ON q.id = c.queue_id WHERE c.customer_id = $2 OR c.id IN"
+		" (SELECT case_id FROM watchers WHERE address = ANY($1::text[])) ORDER BY c.id", STORE_PRIVACY_C(p), f);
+}
+
+PGresult *store_privacy_messages(struct db *db, const struct privacy_person *p, bool with_raw, struct fault *f)
+{
+	if (with_raw)
+		return db_exec(db,
+			"SELECT m.id, m.case_id, " DB_ISO("m.created") ", m.from_addr, m.raw FROM messages m"
+			" WHERE postdesk_ascii_lower(m.from_addr) = ANY($1::text[]) AND m.raw IS NOT NULL ORDER BY m.id", 1,
+			(const char *[]){ p->addr_array }, f);
+	return db_exec(db,
+		"SELECT m.id, m.case_id, " DB_ISO("m.created") ", m.direction, m.kind, m.from_addr, m.from_name,"
+		" m.to_addrs, m.cc_addrs, m.subject, m.message_id, m.body_text, m.body_html FROM messages m"
+		" WHERE (postdesk_ascii_lower(m.from_addr) = ANY($1::text[]) OR (m.kind IN ('customer', 'agent')"
+		" AND m.case_id IN (SELECT id FROM cases WHERE customer_id = $2))) ORDER BY m.id", STORE_PRIVACY_C(p), f);
+}
+
+PGresult *store_privacy_attachments(struct db *db, const struct privacy_person *p, struct fault *f)
+{
+	return db_exec(db,
+		"SELECT a.message_id, a.filename, a.content_type, a.size FROM attachments a JOIN messages m"
+		" ON m.id = a.message_id WHERE (postdesk_ascii_lower(m.from_addr) = ANY($1::text[]) OR"
+		" (m.kind IN ('customer', 'agent') AND m.case_id IN (SELECT id FROM cases WHERE customer_id = $2)))"
+		" ORDER BY a.id", STORE_PRIVACY_C(p), f);
+}
+
+PGresult *store_privacy_events(struct db *db, const struct privacy_person *p, struct fault *f)
+{
+	return db_exec(db,
+		"SELECT e.case_id, e.type, e.actor, e.detail, " DB_ISO("e.created") " FROM events e"
+		" WHERE e.case_id IN (SELECT id FROM cases WHERE customer_id = $3) OR e.actor ~* $2 OR e.detail ~* $2"
+		" OR postdesk_ascii_lower(e.actor) = ANY($1::text[]) ORDER BY e.id", STORE_PRIVACY_RC(p), f);
+}
+
+PGresult *store_privacy_outbox(struct db *db, const struct privacy_person *p, bool with_raw, struct fault *f)
+{
+	return db_exec(db, with_raw ?
+		"SELECT o.id, o.case_id, " DB_ISO("coalesce(o.sent_at, o.created)") ", o.envelope_from, o.raw"
+		" FROM outbox o WHERE o.recipients && $1::text[] ORDER BY o.id" :
+		"SELECT o.id, o.case_id, o.kind, array_to_string(o.recipients, ','), o.status, " DB_ISO("o.created")
+		", " DB_ISO("o.sent_at") " FROM outbox o WHERE o.recipients && $1::text[] ORDER BY o.id", 1,
+		(const char *[]){ p->addr_array }, f);
+}
+
+/* Run a statement of the erasure and add the rows it touched to *count_r. */
+static int store_privacy_count(struct db *db, const char *sql, int n, const char *const *params, long long *count_r,
+			       struct fault *f)
+{
+	PGresult *res = db_exec(db, sql, n, params, f);
+
+	if (res == NULL)
+		return -1;
+	*count_r += g_ascii_strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+int store_privacy_erase(struct db *db, const struct privacy_person *p, long long at, struct privacy_erased *n,
+			struct fault *f)
+{
+	long long ignored = 0;
+	PGresult *res;
+	int i;
+
+	memset(n, 0, sizeof(*n));
+	/* their cases: their own, and those of no customer that hold their mail (quarantined) */
+	if (db_run(db, "CREATE TEMP TABLE privacy_cases ON COMMIT DROP AS SELECT id, true AS own FROM cases"
+		   " WHERE customer_id = $2 OR (customer_id IS NULL AND id IN (SELECT case_id FROM messages"
+		   " WHERE postdesk_ascii_lower(from_addr) = ANY($1::text[])))", STORE_PRIVACY_C(p), f) < 0)
+		return -1;
+	res = db_exec(db, "SELECT id FROM privacy_cases ORDER BY id", 0, NULL, f);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		if (store_case_purge(db, db_get_ll(res, i, 0), at, f) < 0) {
+			PQclear(res);
+			return -1;
+		}
+	}
+	n->cases = PQntuples(res);
+	PQclear(res);
+	/* other people's cases: where they were copied, or are named */
+	if (db_run(db, "INSERT INTO privacy_cases SELECT DISTINCT case_id, false FROM ("
+		   " SELECT case_id FROM watchers WHERE address = ANY($1::text[])"
+		   " UNION SELECT m.case_id FROM messages m WHERE " STORE_MESSAGE_NAMES
+		   " UNION SELECT o.case_id FROM outbox o WHERE o.case_id IS NOT NULL AND " STORE_OUTBOX_NAMES
+		   " UNION SELECT c.id FROM cases c WHERE c.subject ~* $2 OR c.rating_comment ~* $2"
+		   " UNION SELECT case_id FROM events WHERE actor ~* $2 OR detail ~* $2) x"
+		   " WHERE case_id NOT IN (SELECT id FROM privacy_cases)", STORE_PRIVACY_R(p), f) < 0 ||
+	    store_privacy_count(db, "DELETE FROM watchers WHERE address = ANY($1::text[])", 1,
+				(const char *[]){ p->addr_array }, &n->watchers, f) < 0 ||
+	    store_privacy_count(db, "DELETE FROM messages WHERE postdesk_ascii_lower(from_addr) = ANY($1::text[])", 1,
+				(const char *[]){ p->addr_array }, &n->messages, f) < 0 ||
+	    /* postdesk's own mail naming them (notifications) carries their text: it goes too */
+	    store_privacy_count(db, "DELETE FROM messages m WHERE m.direction = 'out' AND m.kind IN ('system', 'auto')"
+				" AND " STORE_MESSAGE_NAMES, STORE_PRIVACY_R(p), &n->messages, f) < 0 ||
+	    store_privacy_count(db, "UPDATE messages m SET raw = NULL, from_name = CASE WHEN m.from_name ~* $2 THEN NULL"
+				" ELSE m.from_name END, to_addrs = regexp_replace(m.to_addrs, $2, '[erased]', 'gi'),"
+				" cc_addrs = regexp_replace(m.cc_addrs, $2, '[erased]', 'gi'),"
+				" subject = regexp_replace(m.subject, $2, '[erased]', 'gi'),"
+				" body_text = regexp_replace(m.body_text, $2, '[erased]', 'gi'),"
+				" body_html = regexp_replace(m.body_html, $2, '[erased]', 'gi')"
+				" WHERE " STORE_MESSAGE_NAMES, STORE_PRIVACY_R(p), &n->scrubbed, f) < 0 ||
+	    store_privacy_count(db, "DELETE FROM outbox o WHERE " STORE_OUTBOX_NAMES, 1,
+				(const char *[]){ p->addr_array }, &n->outbox, f) < 0 ||
+	    store_privacy_count(db, "UPDATE events SET actor = CASE WHEN actor ~* $2 OR postdesk_ascii_lower(actor) ="
+				" ANY($1::text[]) THEN NULL ELSE actor END, detail = regexp_replace(detail, $2, '[erased]',"
+				" 'gi') WHERE actor ~* $2 OR detail ~* $2 OR postdesk_ascii_lower(actor) = ANY($1::text[])",
+				STORE_PRIVACY_R(p), &n->events, f) < 0 ||
+	    store_privacy_count(db, "UPDATE cases SET subject = regexp_replace(subject, $1, '[erased]', 'gi'),"
+				" rating_comment = regexp_replace(rating_comment, $1, '[erased]', 'gi')"
+				" WHERE subject ~* $1 OR rating_comment ~* $1", 1, (const char *[]){ p->regex },
+				&ignored, f) < 0 ||
+	    store_privacy_count(db, "UPDATE digest_requests SET from_addr = NULL"
+				" WHERE postdesk_ascii_lower(from_addr) = ANY($1::text[])", 1,
+				(const char *[]){ p->addr_array }, &ignored, f) < 0 ||
+	    store_privacy_count(db, "DELETE FROM auto_mail_counts WHERE address = ANY($1::text[])", 1,
+				(const char *[]){ p->addr_array }, &n->rate_rows, f) < 0 ||
+	    store_privacy_count(db, "DELETE FROM customer_aliases WHERE address = ANY($1::text[]) OR customer_id = $2",
+				STORE_PRIVACY_C(p), &ignored, f) < 0 ||
+	    store_privacy_count(db, "DELETE FROM customers WHERE id = $2 OR email = ANY($1::text[])",
+				STORE_PRIVACY_C(p), &ignored, f) < 0)
+		return -1;
+	/* an event on every case touched, naming nobody */
+	res = db_exec(db, "INSERT INTO events (case_id, type, detail) SELECT id, $1, CASE WHEN own"
+		      " THEN 'personal data erased on request: the customer, their mail and the case''s people removed'"
+		      " ELSE 'personal data erased on request: a copied person removed' END FROM privacy_cases RETURNING 1",
+		      1, (const char *[]){ model_event_name(EV_ERASED) }, f);
+	if (res == NULL)
+		return -1;
+	n->touched = PQntuples(res) - n->cases;
+	PQclear(res);
+	return 0;
+}
+
+int store_auto_mail_forget(struct db *db, struct fault *f)
+{
+	return db_run(db, "DELETE FROM auto_mail_counts WHERE day < current_date", 0, NULL, f);
 }

@@ -302,6 +302,8 @@ int sweep_cases(const struct config *cfg, struct db *db, const struct keyring *r
 	for (s.row = 0; s.row < *count_r && ret == 0; s.row++)
 		ret = sweep_guarded(&s, f);
 	PQclear(s.res);
+	if (ret == 0)
+		ret = store_auto_mail_forget(db, f);	/* rate-limit rows past their day */
 done:
 	if (ret == 0)
 		ret = db_commit(db, f);
