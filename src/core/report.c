@@ -351,6 +351,16 @@ static double report_share(long long n, long long of)
 	return of > 0 ? 100.0 * (double)n / (double)of : 0;
 }
 
+/* A customer's comment on one line: control characters become spaces. */
+static void report_text_line(const char *text, FILE *out)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, out);
+	fputc('\n', out);
+}
+
 /* One queue's or the total's block. */
 static void report_text_figures(const struct report_figures *fg, FILE *out)
 {
@@ -392,8 +402,8 @@ static void report_text_figures(const struct report_figures *fg, FILE *out)
 	for (i = 0; i < fg->comments->len; i++) {
 		const struct report_comment *cm = g_ptr_array_index(fg->comments, i);
 
-		fprintf(out, "  comment        case %lld, %d/5, %s: %s\n", cm->case_id, cm->rating, cm->created,
-			cm->comment);
+		fprintf(out, "  comment        case %lld, %d/5, %s: ", cm->case_id, cm->rating, cm->created);
+		report_text_line(cm->comment, out);
 	}
 }
 
