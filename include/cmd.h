@@ -81,6 +81,7 @@ int cmd_case_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_customer_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_template_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_sweep_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
+int cmd_report_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f);
 
 #endif

@@ -22,6 +22,8 @@ void json_key(struct json *j, const char *key);
 void json_string(struct json *j, const char *s);
 void json_int(struct json *j, long long v);
 void json_bool(struct json *j, bool v);
+/* A number: an integer when it is one, else three decimals; null when not finite. */
+void json_double(struct json *j, double v);
 void json_null(struct json *j);
 /* A key and a value in one call. */
 void json_kv_string(struct json *j, const char *key, const char *s);

@@ -126,6 +126,7 @@ struct store_case_sla {
 	long long now;			/* the given time, else the transaction's */
 	char *calendar_id;		/* the queue's calendar, NULL for wall time (g_free) */
 	bool spam;			/* marked spam: no due times until it is not */
+	long long first_at, resolved_at;	/* first response, resolution not yet measured (0: none) */
 };
 /* Read and lock what the case's due times depend on. */
 int store_case_sla_read(struct db *db, long long id, long long now, struct store_case_sla *s, struct fault *f);
@@ -544,5 +545,38 @@ int store_privacy_erase(struct db *db, const struct privacy_person *p, long long
 			struct fault *f);
 /* Retention of the rate limit: forget the counts of the days before today. */
 int store_auto_mail_forget(struct db *db, struct fault *f);
+
+/* ---- part report: figures over a period (sql/013_report.sql) ------------ */
+
+/* Record the business seconds to the first response and to the resolution
+ * (-1: leave as it is); written once, when they happen. */
+int store_case_business_write(struct db *db, long long id, long long first_s, long long resolution_s,
+			      struct fault *f);
+/* The filter of every report query: cases created in [from, to) (ISO
+ * times), of queue (NULL: all), assigned to agent (NULL: anyone); spam and
+ * merged cases are left out. */
+struct store_report_filter { const char *from, *to, *queue, *agent; };
+/* The columns of store_report_figures' rows. */
+enum store_report_col {
+	RP_QUEUE, RP_LANGUAGE, RP_OPENED, RP_RESOLVED, RP_REOPENED,
+	RP_FR_P50, RP_FR_P90, RP_FR_B50, RP_FR_B90, RP_RS_P50, RP_RS_P90, RP_RS_B50, RP_RS_B90,
+	RP_BR_FIRST, RP_BR_NEXT, RP_BR_RESOLUTION, RP_SENT, RP_RATED, RP_AVERAGE,
+	RP_C1, RP_C2, RP_C3, RP_C4, RP_C5, RP_FROM, RP_TO,
+};
+/* One row per queue (by name; all queues, or the one named) and last the
+ * total (queue NULL): the period's figures; percentiles NULL when nothing
+ * was measured. PQclear it. */
+PGresult *store_report_figures(struct db *db, const struct store_report_filter *q, struct fault *f);
+/* Backlog now (not the period's): per queue then total (queue NULL):
+ * queue, new, open, pending, resolved, and the new/open/pending cases by
+ * age <1 d, 1-3 d, 3-7 d, 7-30 d, >30 d. */
+PGresult *store_report_backlog(struct db *db, const struct store_report_filter *q, struct fault *f);
+/* Per queue and agent, then per agent over all queues (queue NULL): queue,
+ * email, owned, answered (had a first response), median first response
+ * (wall seconds, NULL: none). */
+PGresult *store_report_agents(struct db *db, const struct store_report_filter *q, struct fault *f);
+/* The latest 10 rating comments per queue, then in total (queue NULL):
+ * queue, case id, rating, comment, rated (ISO). */
+PGresult *store_report_comments(struct db *db, const struct store_report_filter *q, struct fault *f);
 
 #endif

@@ -360,6 +360,8 @@ CREATE TABLE public.cases (
     language text,
     merged_into bigint,
     spam boolean DEFAULT false NOT NULL,
+    first_response_business_s bigint,
+    resolution_business_s bigint,
     CONSTRAINT cases_merged_into_other CHECK ((merged_into <> id)),
     CONSTRAINT cases_priority_check CHECK ((priority = ANY (ARRAY['low'::text, 'normal'::text, 'high'::text, 'urgent'::text]))),
     CONSTRAINT cases_rating CHECK (((rating >= 1) AND (rating <= 5))),
@@ -953,6 +955,13 @@ CREATE INDEX attachments_message ON public.attachments USING btree (message_id);
 
 
 --
+-- Name: cases_created; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX cases_created ON public.cases USING btree (created);
+
+
+--
 -- Name: cases_customer; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1034,6 +1043,13 @@ CREATE UNIQUE INDEX digest_requests_raw_once ON public.digest_requests USING btr
 --
 
 CREATE INDEX events_case ON public.events USING btree (case_id, id);
+
+
+--
+-- Name: events_report; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX events_report ON public.events USING btree (case_id) WHERE ((type = 'reopened'::text) OR ((type = 'escalated'::text) AND (detail ~~ 'level 1:%'::text)));
 
 
 --

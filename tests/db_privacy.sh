@@ -8,7 +8,7 @@
 # other customer's case and mail and the figures of the cases stay;
 # retention drops a customer with their last case.
 . "$TEST_SRCDIR/lib.sh"
-plan 42
+plan 44
 setup_helpdesk
 KEY=$T_DIR/secret.key
 M=$T_DIR/mail
@@ -114,10 +114,17 @@ run "$POSTDESK" customer export "$ADDR" --yes
 like "$RC:$ERR" "^[1-9][0-9]*:.*expected export" "export takes no --yes"
 
 # --- erase ----------------------------------------------------------------------------
+from=$(date -u -d '-2 days' +%Y-%m-%d)
+to=$(date -u -d '+2 days' +%Y-%m-%d)
+run "$POSTDESK" report --from "$from" --to "$to" --json
+REPORT_BEFORE=$OUT
 run "$POSTDESK" customer erase Zofia.Wojcik@EXAMPLE.PL --yes
 like "$RC:$OUT" "^0:customer $ADDR erased: 1 own case purged, removed from 1 other case; 1 watcher row, 3 messages deleted" \
 	"erase says what it removed (her mail to Jan's case, the notifications quoting it)"
 diag "$OUT"
+run "$POSTDESK" report --from "$from" --to "$to" --json
+is "$RC:$OUT" "0:$REPORT_BEFORE" "report --json: the same figures after the erasure"
+ok "$(printf '%s' "$REPORT_BEFORE" | grep -q '"opened": *[1-9]'; echo $?)" "... and the report counted her case (it is not empty)"
 dump "$T_DIR/after"
 for s in "$ADDR" "ZOFIA.WOJCIK@EXAMPLE.PL" "zofia.wojcik" "$NAME" "Wójcik" "$NAME_B" "$NAME_Q" "W=C3=B3jcik" \
 	"$PHRASE" "$PHRASE_QP" "$PHRASE2" "$(printf '%s' "$body" | head -n 1)"; do

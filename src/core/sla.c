@@ -78,6 +78,12 @@ int sla_refresh(struct db *db, long long case_id, long long now, struct fault *f
 		return -1;
 	}
 	g_free(c.calendar_id);
+	if ((c.first_at != 0 || c.resolved_at != 0) &&
+	    store_case_business_write(db, case_id, c.first_at ? calendar_between(cal, c.created, c.first_at) : -1,
+				      c.resolved_at ? calendar_between(cal, c.created, c.resolved_at) : -1, f) < 0) {
+		calendar_free(&cal);
+		return -1;
+	}
 	/* the pause bookkeeping, then the due times */
 	paused = !model_status_active(c.status);
 	if (paused && c.paused_at == 0) {

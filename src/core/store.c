@@ -342,6 +342,7 @@ int store_case_set_status(struct db *db, long long id, enum case_status status, 
 		" pending_since = CASE WHEN $2 = 'pending' THEN coalesce(c.pending_since, to_timestamp($3::float8), now()) END,"
 		" reminded_at = CASE WHEN $2 = 'pending' THEN c.reminded_at END,"
 		" resolved_at = CASE WHEN $2 IN ('resolved', 'closed') THEN coalesce(c.resolved_at, to_timestamp($3::float8), now()) END,"
+		" resolution_business_s = CASE WHEN $2 IN ('resolved', 'closed') THEN c.resolution_business_s END,"
 		" closed_at = CASE WHEN $2 = 'closed' THEN coalesce(c.closed_at, to_timestamp($3::float8), now()) END"
 		" FROM cases old WHERE c.id = $1 AND old.id = c.id RETURNING old.status",
 		3, (const char *[]){ DB_ID(id), model_status_name(status), DB_ID_OR_NULL(now) }, f);
@@ -361,14 +362,16 @@ int store_case_set_status(struct db *db, long long id, enum case_status status, 
 int store_case_sla_read(struct db *db, long long id, long long now, struct store_case_sla *s, struct fault *f)
 {
 	enum { S_STATUS, S_CREATED, S_PAUSED_AT, S_PAUSED_S, S_LAST_REPLY, S_FIRST, S_NEXT, S_RESOLUTION,
-	       S_CALENDAR, S_UNANSWERED, S_NOW, S_SPAM };
+	       S_CALENDAR, S_UNANSWERED, S_NOW, S_SPAM, S_FIRST_AT, S_RESOLVED_AT };
 	PGresult *res = db_exec(db,
 		"SELECT c.status, " DB_EPOCH("c.created") ", " DB_EPOCH("c.paused_at") ", c.paused_s,"
 		" " DB_EPOCH("c.last_reply_at") ", q.first_response_s, q.next_response_s, q.resolution_s,"
 		" q.calendar_id, (SELECT " DB_EPOCH("min(m.created)") " FROM messages m WHERE m.case_id = c.id"
 		"  AND m.direction = 'in' AND m.kind = 'customer' AND m.classification = 'normal'"
 		"  AND m.created > c.last_reply_at),"
-		" CASE WHEN $2 = '0' THEN " DB_EPOCH("now()") " ELSE $2::bigint END, c.spam"
+		" CASE WHEN $2 = '0' THEN " DB_EPOCH("now()") " ELSE $2::bigint END, c.spam,"
+		" " DB_EPOCH("CASE WHEN c.first_response_business_s IS NULL THEN c.first_response_at END") ","
+		" " DB_EPOCH("CASE WHEN c.resolution_business_s IS NULL THEN c.resolved_at END")
 		" FROM cases c JOIN queues q ON q.id = c.queue_id WHERE c.id = $1 FOR UPDATE OF c",
 		2, (const char *[]){ DB_ID(id), DB_ID(now) }, f);
 
@@ -391,6 +394,8 @@ int store_case_sla_read(struct db *db, long long id, long long now, struct store
 	s->unanswered = db_get_ll(res, 0, S_UNANSWERED);
 	s->now = db_get_ll(res, 0, S_NOW);
 	s->spam = db_get_bool(res, 0, S_SPAM);
+	s->first_at = db_get_ll(res, 0, S_FIRST_AT);
+	s->resolved_at = db_get_ll(res, 0, S_RESOLVED_AT);
 	PQclear(res);
 	return 0;
 }
@@ -1827,4 +1832,100 @@ int store_privacy_erase(struct db *db, const struct privacy_person *p, long long
 int store_auto_mail_forget(struct db *db, struct fault *f)
 {
 	return db_run(db, "DELETE FROM auto_mail_counts WHERE day < current_date", 0, NULL, f);
+}
+
+/* ---- part report: figures over a period (sql/013_report.sql) ----------- */
+
+int store_case_business_write(struct db *db, long long id, long long first_s, long long resolution_s,
+			      struct fault *f)
+{
+	return db_run(db, "UPDATE cases SET first_response_business_s = coalesce(first_response_business_s, $2::bigint),"
+		      " resolution_business_s = CASE WHEN resolved_at IS NOT NULL"
+		      "  THEN coalesce(resolution_business_s, $3::bigint) END WHERE id = $1", 3,
+		      (const char *[]){ DB_ID(id), first_s < 0 ? NULL : DB_ID(first_s),
+					resolution_s < 0 ? NULL : DB_ID(resolution_s) }, f);
+}
+
+/* The period's cases (p), the filter's parameters $1..$4. */
+#define STORE_REPORT_CASES \
+	"WITH p AS (SELECT c.* FROM cases c JOIN queues q ON q.id = c.queue_id" \
+	" LEFT JOIN agents a ON a.id = c.assignee_id" \
+	" WHERE c.created >= $1::timestamptz AND c.created < $2::timestamptz AND NOT c.spam" \
+	" AND c.merged_into IS NULL AND ($3::text IS NULL OR q.name = $3)" \
+	" AND ($4::text IS NULL OR a.email = postdesk_ascii_lower($4)))"
+#define STORE_REPORT_PCT(q, expr) "percentile_cont(" q ") WITHIN GROUP (ORDER BY " expr ")"
+#define STORE_REPORT_FR "extract(epoch FROM p.first_response_at - p.created)"
+#define STORE_REPORT_RS "extract(epoch FROM p.resolved_at - p.created)"
+#define STORE_REPORT_PARAMS(q) (const char *[]){ (q)->from, (q)->to, (q)->queue, (q)->agent }
+
+PGresult *store_report_figures(struct db *db, const struct store_report_filter *q, struct fault *f)
+{
+	return db_exec(db, STORE_REPORT_CASES ","
+		" ev AS (SELECT e.case_id, bool_or(e.type = 'reopened') AS reopened,"
+		"  count(*) FILTER (WHERE e.detail LIKE 'level 1: first response%') AS br_first,"
+		"  count(*) FILTER (WHERE e.detail LIKE 'level 1: next response%') AS br_next,"
+		"  count(*) FILTER (WHERE e.detail LIKE 'level 1: resolution%') AS br_resolution"
+		"  FROM events e JOIN p ON p.id = e.case_id"
+		"  WHERE e.type = 'reopened' OR (e.type = 'escalated' AND e.detail LIKE 'level 1:%')"
+		"  GROUP BY e.case_id)"
+		" SELECT q.name, q.language, count(p.id), count(p.resolved_at), count(p.id) FILTER (WHERE ev.reopened),"
+		" " STORE_REPORT_PCT("0.5", STORE_REPORT_FR) ", " STORE_REPORT_PCT("0.9", STORE_REPORT_FR) ","
+		" " STORE_REPORT_PCT("0.5", "p.first_response_business_s") ", " STORE_REPORT_PCT("0.9", "p.first_response_business_s") ","
+		" " STORE_REPORT_PCT("0.5", STORE_REPORT_RS) ", " STORE_REPORT_PCT("0.9", STORE_REPORT_RS) ","
+		" " STORE_REPORT_PCT("0.5", "p.resolution_business_s") ", " STORE_REPORT_PCT("0.9", "p.resolution_business_s") ","
+		" coalesce(sum(ev.br_first), 0), coalesce(sum(ev.br_next), 0), coalesce(sum(ev.br_resolution), 0),"
+		" count(p.survey_sent_at), count(p.rating), round(avg(p.rating), 2),"
+		" count(*) FILTER (WHERE p.rating = 1), count(*) FILTER (WHERE p.rating = 2),"
+		" count(*) FILTER (WHERE p.rating = 3), count(*) FILTER (WHERE p.rating = 4),"
+		" count(*) FILTER (WHERE p.rating = 5),"
+		" " DB_ISO("$1::timestamptz") ", " DB_ISO("$2::timestamptz")
+		" FROM queues q LEFT JOIN p ON p.queue_id = q.id LEFT JOIN ev ON ev.case_id = p.id"
+		" WHERE $3::text IS NULL OR q.name = $3"
+		" GROUP BY GROUPING SETS ((q.name, q.language), ()) ORDER BY GROUPING(q.name), q.name",
+		4, STORE_REPORT_PARAMS(q), f);
+}
+
+PGresult *store_report_backlog(struct db *db, const struct store_report_filter *q, struct fault *f)
+{
+	return db_exec(db,
+		"SELECT q.name, count(*) FILTER (WHERE c.status = 'new'), count(*) FILTER (WHERE c.status = 'open'),"
+		" count(*) FILTER (WHERE c.status = 'pending'), count(*) FILTER (WHERE c.status = 'resolved'),"
+		" count(*) FILTER (WHERE c.status <> 'resolved' AND c.created > now() - interval '1 day'),"
+		" count(*) FILTER (WHERE c.status <> 'resolved' AND c.created <= now() - interval '1 day'"
+		"  AND c.created > now() - interval '3 days'),"
+		" count(*) FILTER (WHERE c.status <> 'resolved' AND c.created <= now() - interval '3 days'"
+		"  AND c.created > now() - interval '7 days'),"
+		" count(*) FILTER (WHERE c.status <> 'resolved' AND c.created <= now() - interval '7 days'"
+		"  AND c.created > now() - interval '30 days'),"
+		" count(*) FILTER (WHERE c.status <> 'resolved' AND c.created <= now() - interval '30 days')"
+		" FROM queues q LEFT JOIN cases c ON c.queue_id = q.id AND c.status IN ('new', 'open', 'pending', 'resolved')"
+		"  AND NOT c.spam AND c.merged_into IS NULL"
+		"  AND ($4::text IS NULL OR c.assignee_id = (SELECT id FROM agents WHERE email = postdesk_ascii_lower($4)))"
+		" WHERE ($3::text IS NULL OR q.name = $3) AND $1::text IS NOT NULL AND $2::text IS NOT NULL"
+		" GROUP BY GROUPING SETS ((q.name), ()) ORDER BY GROUPING(q.name), q.name",
+		4, STORE_REPORT_PARAMS(q), f);
+}
+
+PGresult *store_report_agents(struct db *db, const struct store_report_filter *q, struct fault *f)
+{
+	return db_exec(db, STORE_REPORT_CASES
+		" SELECT q.name, a.email, count(*), count(p.first_response_at),"
+		" " STORE_REPORT_PCT("0.5", STORE_REPORT_FR)
+		" FROM p JOIN queues q ON q.id = p.queue_id JOIN agents a ON a.id = p.assignee_id"
+		" GROUP BY GROUPING SETS ((q.name, a.email), (a.email)) ORDER BY GROUPING(q.name), q.name, a.email",
+		4, STORE_REPORT_PARAMS(q), f);
+}
+
+PGresult *store_report_comments(struct db *db, const struct store_report_filter *q, struct fault *f)
+{
+	return db_exec(db, STORE_REPORT_CASES
+		", r AS (SELECT q.name, p.id, p.rating, p.rating_comment, p.rated_at,"
+		"  row_number() OVER (PARTITION BY p.queue_id ORDER BY p.rated_at DESC, p.id DESC) AS n,"
+		"  row_number() OVER (ORDER BY p.rated_at DESC, p.id DESC) AS t"
+		"  FROM p JOIN queues q ON q.id = p.queue_id"
+		"  WHERE p.rating IS NOT NULL AND p.rating_comment IS NOT NULL AND p.rating_comment <> '')"
+		" SELECT name, id, rating, rating_comment, " DB_ISO("rated_at") ", 0 AS g, rated_at FROM r WHERE n <= 10"
+		" UNION ALL SELECT NULL, id, rating, rating_comment, " DB_ISO("rated_at") ", 1, rated_at FROM r WHERE t <= 10"
+		" ORDER BY 6, 1, 7 DESC, 2 DESC",
+		4, STORE_REPORT_PARAMS(q), f);
 }

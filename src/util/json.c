@@ -1,4 +1,5 @@
 /* json.c: a streaming JSON writer; it tracks nesting to place commas. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,17 @@ void json_int(struct json *j, long long v)
 {
 	json_sep(j);
 	fprintf(j->out, "%lld", v);
+}
+
+void json_double(struct json *j, double v)
+{
+	json_sep(j);
+	if (!isfinite(v))
+		fputs("null", j->out);
+	else if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+		fprintf(j->out, "%lld", (long long)v);
+	else
+		fprintf(j->out, "%.3f", v);
 }
 
 void json_bool(struct json *j, bool v)
