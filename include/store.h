@@ -487,4 +487,11 @@ int store_digest_case_lock(struct db *db, long long case_id, long long agent_id,
  * the requests that only had to be recognised when sent again). */
 int store_digest_forget(struct db *db, int days, struct fault *f);
 
+/* ---- part mail: the report as a mail (issue 16) ------------------------ */
+
+/* The address a report mail comes from: the queue called name's, else
+ * (no such queue, name NULL) the first queue's, into *addr_r (g_free;
+ * NULL when there is no queue). */
+int store_report_from(struct db *db, const char *name, char **addr_r, struct fault *f);
+
 #endif

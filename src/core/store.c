@@ -1533,3 +1533,20 @@ int store_digest_forget(struct db *db, int days, struct fault *f)
 	return db_run(db, "DELETE FROM digest_requests WHERE created < now() - make_interval(days => $1::int)", 1, p,
 		      f);
 }
+
+/* ---- part mail: the report as a mail (issue 16) ------------------------ */
+
+int store_report_from(struct db *db, const char *name, char **addr_r, struct fault *f)
+{
+	PGresult *res = db_exec(db,
+		"SELECT address FROM queues ORDER BY name IS NOT DISTINCT FROM $1 DESC, id LIMIT 1", 1,
+		(const char *[]){ name }, f);
+
+	*addr_r = NULL;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1)
+		*addr_r = g_strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
