@@ -7,16 +7,7 @@
 . "$TEST_SRCDIR/lib.sh"
 plan 12
 setup_helpdesk
-SINK=$T_DIR/sink
-mkdir -p "$SINK"
-chmod 777 "$SINK"
-port=$((20000 + ($$ + 11) % 20000))
-/usr/sbin/smtp-sink -u nobody -d "$SINK/%M." "127.0.0.1:$port" 50 &
-sinkpid=$!
-trap 'kill $sinkpid 2>/dev/null' EXIT
-deadline=$(($(date +%s) + 10))
-until ss -ltn | grep -q "127.0.0.1:$port " || [ "$(date +%s)" -ge $deadline ]; do sleep 0.1; done
-sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$CONF"
+sink_start 11
 
 run "$REPORTMAIL" "$CONF" Manager@Example.ORG pl
 like "$RC:$OUT" "^0:queued [0-9]+ sent 1$" "queued and sent at once ($ERR)"
