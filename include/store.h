@@ -579,4 +579,11 @@ PGresult *store_report_agents(struct db *db, const struct store_report_filter *q
  * queue, case id, rating, comment, rated (ISO). */
 PGresult *store_report_comments(struct db *db, const struct store_report_filter *q, struct fault *f);
 
+/* ---- part mail: the report as a mail (issue 16) ------------------------ */
+
+/* The address a report mail comes from: the queue called name's, else
+ * (no such queue, name NULL) the first queue's, into *addr_r (g_free;
+ * NULL when there is no queue). */
+int store_report_from(struct db *db, const char *name, char **addr_r, struct fault *f);
+
 #endif

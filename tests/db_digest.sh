@@ -12,16 +12,7 @@ setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
 KEY=$T_DIR/secret.key
-SINK=$T_DIR/sink
-mkdir -p "$SINK"
-chmod 777 "$SINK"
-port=$((20000 + ($$ + 7) % 20000))
-/usr/sbin/smtp-sink -u nobody -d "$SINK/%M." "127.0.0.1:$port" 50 &
-sinkpid=$!
-trap 'kill $sinkpid 2>/dev/null' EXIT
-deadline=$(($(date +%s) + 10))
-until ss -ltn | grep -q "127.0.0.1:$port " || [ "$(date +%s)" -ge $deadline ]; do sleep 0.1; done
-sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$CONF"
+sink_start 7
 
 # two queues in two time zones without summer time, so that the hours below
 # hold all year: Kuala Lumpur UTC+8, Kolkata UTC+5:30

@@ -5,7 +5,7 @@
 # mon-fri 09:00-17:00 UTC is 40 h whatever the day), answers, a breach, a
 # reopen, a survey and a rating by mail; --json keys exactly.
 . "$TEST_SRCDIR/lib.sh"
-plan 22
+plan 25
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -117,4 +117,11 @@ run "$POSTDESK" report --from 2000-01-01
 like "$RC:$ERR" "^[1-9].*--from and --to go together" "--from without --to is refused"
 run "$POSTDESK" report --since 1d --from 2000-01-01 --to 2000-01-02
 like "$RC:$ERR" "^[1-9].*not both" "--since with --from is refused"
+# --- report --mail: the same report as a mail ----------------------------------------------
+run "$POSTDESK" report --since 30d --mail Manager@Example.ORG
+like "$RC:$OUT" "^0:report .* mailed to Manager@Example.ORG: " "report --mail queues the mail and says so"
+is "$(sql "SELECT kind || ' ' || (case_id IS NULL) || ' ' || array_to_string(recipients, ',') FROM outbox WHERE kind = 'report'")" \
+	"report true manager@example.org" "one outbox row of kind report, of no case, to the folded address"
+run "$POSTDESK" report --mail a@example.org --json
+is "$RC" 64 "--mail and --json: a usage error"
 finish

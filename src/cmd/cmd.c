@@ -62,8 +62,9 @@ const struct cmd cmd_table[] = {
 	{ "sweep", "the periodic pass: escalate, remind, close, survey, purge; retry the outbox",
 	  "sweep [--now ISO8601] [--every SECONDS]", false, cmd_sweep_main },
 	{ "report", "the service's figures: response and resolution times, breaches, backlog, agents, ratings",
-	  "report [--since DUR (7d) | --from DATE --to DATE] [--queue Q] [--agent EMAIL] [--json]\n"
-	  "          (cases created in the period; DATE YYYY-MM-DD, --to's day included, or ISO 8601)",
+	  "report [--since DUR (7d) | --from DATE --to DATE] [--queue Q] [--agent EMAIL] [--json | --mail ADDR]\n"
+	  "          (cases created in the period; DATE YYYY-MM-DD, --to's day included, or ISO 8601;\n"
+	  "          --mail: the report as a mail to ADDR, in the queue's language)",
 	  false, cmd_report_main },
 	{ NULL, NULL, NULL, false, NULL },
 };

@@ -1,5 +1,5 @@
 /* cmd_report.c: "postdesk report": the service's figures over a period
- * (report.h), as text or --json. */
+ * (report.h), as text, --json or a mail (--mail, report_mail.h). */
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +8,10 @@
 #include "db.h"
 #include "duration.h"
 #include "json.h"
+#include "outbound.h"
+#include "outbox.h"
 #include "report.h"
+#include "report_mail.h"
 
 #define CMD_REPORT_DEFAULT_SINCE (7 * 86400)
 
@@ -51,6 +54,31 @@ static void cmd_report_since(long long since, char **from_r, char **to_r)
 	g_date_time_unref(now);
 }
 
+/* Mail the report to addr: queued in one transaction, sent after it (what
+ * does not go now, the sweeper retries). */
+static int cmd_report_mail(struct cmd_ctx *ctx, const struct report *r, const char *addr, struct fault *f)
+{
+	GArray *queued = g_array_new(FALSE, FALSE, sizeof(long long));
+	struct outbound ob = { .cfg = ctx->cfg, .db = ctx->db, .queued = queued, .send_now = true };
+	struct outbox_stats st = { 0 };
+	struct fault send_fault;
+	int ret = db_begin(ctx->db, f);
+
+	if (ret == 0 && (ret = report_mail(&ob, r, addr, f)) == 0)
+		ret = db_commit(ctx->db, f);
+	if (ret < 0)
+		db_rollback(ctx->db);
+	if (ret == 0) {
+		if (queued->len > 0 && outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data,
+						    queued->len, 0, &st, &send_fault) < 0)
+			fprintf(stderr, "postdesk: report: sending: %s (left in the outbox)\n", send_fault.text);
+		printf("report %s .. %s mailed to %s: %d sent, %d deferred, %d failed\n", r->from, r->to, addr,
+		       st.sent, st.deferred, st.failed);
+	}
+	g_array_free(queued, TRUE);
+	return ret;
+}
+
 int cmd_report_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 {
 	static const struct option options[] = {
@@ -91,8 +119,8 @@ int cmd_report_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		return cmd_usage_fault(f, "report", "--since or --from/--to, not both");
 	if ((from_text == NULL) != (to_text == NULL))
 		return cmd_usage_fault(f, "report", "--from and --to go together");
-	if (mail != NULL)
-		return cmd_usage_fault(f, "report", "--mail is not in this build yet");
+	if (mail != NULL && json)
+		return cmd_usage_fault(f, "report", "--mail or --json, not both");
 	if (since_text != NULL && (duration_parse(since_text, &since, f) < 0 || since <= 0))
 		return since > 0 ? -1 : cmd_usage_fault(f, "report", "--since wants a duration like 7d");
 	if (from_text != NULL) {
@@ -106,7 +134,10 @@ int cmd_report_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 	q.to = to;
 	if (cmd_config(ctx, f) < 0 || cmd_db(ctx, f) < 0 || report_build(ctx->db, &q, &r, f) < 0)
 		goto out;
-	if (json) {
+	if (mail != NULL) {
+		if (cmd_report_mail(ctx, r, mail, f) < 0)
+			goto out;
+	} else if (json) {
 		struct json *j = json_new(stdout);
 
 		report_json(r, j);

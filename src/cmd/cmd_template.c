@@ -33,10 +33,10 @@ static int cmd_template_check_one(const char *override, const char *builtin, con
 	v = template_sample_vars(name, helpdesk_name, NULL);
 	if (template_render_file(*path_r, v, true, &r, f) < 0)
 		goto out;
-	if (strcmp(name, "digest") == 0) {
-		/* part digest: about no one case, so its subject names none */
+	if (strcmp(name, "digest") == 0 || strcmp(name, "report") == 0) {
+		/* part digest, the report (issue 16): about no one case, so the subject names none */
 		if (thread_subject_tag(r.subject) != 0) {
-			fault_perm(f, "%s: the subject '%s' of a digest names a case", *path_r, r.subject);
+			fault_perm(f, "%s: the subject '%s' of a %s names a case", *path_r, r.subject, name);
 			goto out;
 		}
 	} else if (thread_subject_tag(r.subject) != TEMPLATE_SAMPLE_CASE) {

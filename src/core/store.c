@@ -1929,3 +1929,20 @@ PGresult *store_report_comments(struct db *db, const struct store_report_filter 
 		" ORDER BY 6, 1, 7 DESC, 2 DESC",
 		4, STORE_REPORT_PARAMS(q), f);
 }
+
+/* ---- part mail: the report as a mail (issue 16) ------------------------ */
+
+int store_report_from(struct db *db, const char *name, char **addr_r, struct fault *f)
+{
+	PGresult *res = db_exec(db,
+		"SELECT address FROM queues ORDER BY name IS NOT DISTINCT FROM $1 DESC, id LIMIT 1", 1,
+		(const char *[]){ name }, f);
+
+	*addr_r = NULL;
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1)
+		*addr_r = g_strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}

@@ -25,6 +25,7 @@ const char *const template_names[] = {
 	"bounce_notice", "low_rating",	/* issue 15, people */
 	"too_large",	/* part intake (issue 15) */
 	"digest",	/* part digest */
+	"report",	/* part mail (issue 16) */
 	NULL,
 };
 

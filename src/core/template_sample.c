@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "outbound.h"
+#include "report.h"
+#include "report_mail.h"
 #include "template_sample.h"
 #include "token.h"
 
@@ -190,6 +192,66 @@ static void template_sample_digest(struct template_vars *v, const struct keyring
 	g_free(url);
 }
 
+/* Fill one queue's figures of the sample report (strings borrowed). */
+static void template_sample_figures(struct report_figures *q, const char *name, long long opened,
+				    GPtrArray *agents, GPtrArray *comments)
+{
+	static const long long age[5] = { 3, 5, 0, 2, 1 }, counts[5] = { 1, 0, 2, 6, 9 };
+
+	memset(q, 0, sizeof(*q));
+	q->name = (char *)name;
+	q->opened = opened;
+	q->resolved = opened - 4;
+	q->reopened = 2;
+	q->first_response = (struct report_dist){ true, 5400, 30600, 3000, 14400 };
+	q->resolution = (struct report_dist){ true, 190800, 612000, 61200, 201600 };
+	q->breach_first_response = 3;
+	q->breach_next_response = 1;
+	q->breach_resolution = 0;
+	q->backlog_new = 2;
+	q->backlog_open = 7;
+	q->backlog_pending = 2;
+	q->backlog_resolved = 14;
+	memcpy(q->age, age, sizeof(age));
+	q->agents = agents;
+	q->surveys_sent = 25;
+	q->rated = 18;
+	q->average = 4.2;
+	memcpy(q->counts, counts, sizeof(counts));
+	q->comments = comments;
+}
+
+/* The report (issue 16, part mail): two queues and the total, the names
+ * and comments as hostile as customers' and administrators' text can be. */
+static void template_sample_report(struct template_vars *v, const char *helpdesk_name)
+{
+	struct report_agent agents[2] = {
+		{ (char *)"alice@example.org", 12, 10, true, 4200 }, { (char *)"bob@example.org", 3, 0, false, 0 },
+	};
+	struct report_comment comments[2] = {
+		{ 4711, 1, (char *)"Nikt mi nie odpowiedział <b>{{case_id}}</b>\n<script>alert(1)</script>",
+		  (char *)"2026-11-23 14:02" },
+		{ 4705, 5, (char *)"Thank you & goodbye", (char *)"2026-11-20 09:15" },
+	};
+	struct report_figures q[3];
+	struct report r = { (char *)"2026-11-16", (char *)"2026-11-23", g_ptr_array_new(), &q[2] };
+	GPtrArray *ag = g_ptr_array_new(), *cm = g_ptr_array_new();
+
+	g_ptr_array_add(ag, &agents[0]);
+	g_ptr_array_add(ag, &agents[1]);
+	g_ptr_array_add(cm, &comments[0]);
+	g_ptr_array_add(cm, &comments[1]);
+	template_sample_figures(&q[0], "Wsparcie — zażółć", 19, ag, cm);
+	template_sample_figures(&q[1], "<b>Sales</b> & {{case_id}}", 6, ag, cm);
+	template_sample_figures(&q[2], "total", 25, ag, cm);
+	g_ptr_array_add(r.queues, &q[0]);
+	g_ptr_array_add(r.queues, &q[1]);
+	report_mail_vars(v, &r, helpdesk_name);
+	g_ptr_array_unref(r.queues);
+	g_ptr_array_unref(ag);
+	g_ptr_array_unref(cm);
+}
+
 struct template_vars *template_sample_vars(const char *name, const char *helpdesk_name, const struct keyring *ring)
 {
 	struct template_vars *v = template_vars_new();
@@ -267,6 +329,8 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 		template_sample_handed_back(v, helpdesk_name, ring);
 	} else if (strcmp(name, "digest") == 0) {
 		template_sample_digest(v, ring);
+	} else if (strcmp(name, "report") == 0) {
+		template_sample_report(v, helpdesk_name);
 	} else if (strcmp(name, "agent_unverified") == 0) {
 		template_vars_set(v, "reason", "not verified by mx.example.org for example.org: dkim=fail (example.org)");
 	}

@@ -642,11 +642,11 @@ int main(void)
 	}
 	for (n = 0; template_names[n] != NULL; n++)
 		;
-	tap_ok(n == 20 && strcmp(template_names[0], "ack") == 0 && strcmp(template_names[10], "agent_unverified") == 0 &&
+	tap_ok(n == 21 && strcmp(template_names[0], "ack") == 0 && strcmp(template_names[10], "agent_unverified") == 0 &&
 	       strcmp(template_names[14], "attachments") == 0 && strcmp(template_names[15], "handed_back") == 0 &&
 	       strcmp(template_names[17], "low_rating") == 0 && strcmp(template_names[18], "too_large") == 0 &&
-	       strcmp(template_names[19], "digest") == 0,
-	       "template_names has the twenty templates");
+	       strcmp(template_names[19], "digest") == 0 && strcmp(template_names[20], "report") == 0,
+	       "template_names has the twenty-one templates");
 	test_language();
 	test_outputs();
 	test_html_layout();
