@@ -7,7 +7,7 @@
 . "$TEST_SRCDIR/lib.sh"
 plan 12
 setup_helpdesk
-sink_start 11
+sink_start
 
 run "$REPORTMAIL" "$CONF" Manager@Example.ORG pl
 like "$RC:$OUT" "^0:queued [0-9]+ sent 1$" "queued and sent at once ($ERR)"
@@ -37,5 +37,4 @@ is "$(sql "SELECT count(*) FROM outbox")" 1 "nothing more queued"
 sql "DELETE FROM agent_queues; DELETE FROM queues" >/dev/null
 run "$REPORTMAIL" "$CONF" manager@example.org
 like "$RC:$ERR" "^1:reportmail: no queue to send the report from" "no queue: refused, saying why"
-kill $sinkpid 2>/dev/null
 finish

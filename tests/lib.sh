@@ -142,18 +142,12 @@ stop() {
 	RC=$?
 }
 
-# sink_start N: Postfix's smtp-sink on a port of its own (N keeps the ports
-# of test files apart) writing each message into $SINK, stopped at exit
-# ($sinkpid), and $CONF's smtp_server set to it.
+# sink_start: Postfix's smtp-sink on a free port (tests/smtp-sink.sh)
+# writing each message into $SINK, stopped at exit, and $CONF's
+# smtp_server set to it.
 sink_start() {
-	SINK=$T_DIR/sink
-	mkdir -p "$SINK"
-	chmod 777 "$SINK"
-	port=$((20000 + ($$ + $1) % 20000))
-	/usr/sbin/smtp-sink -u nobody -d "$SINK/%M." "127.0.0.1:$port" 50 &
-	sinkpid=$!
-	trap 'kill $sinkpid 2>/dev/null' EXIT
-	deadline=$(($(date +%s) + 10))
-	until ss -ltn | grep -q "127.0.0.1:$port " || [ "$(date +%s)" -ge $deadline ]; do sleep 0.1; done
+	port=$(sh "$TEST_SRCDIR/smtp-sink.sh" start "$T_DIR/sink") || { diag "cannot start smtp-sink"; exit 1; }
+	SINK=$T_DIR/sink/mail
+	trap 'sh "$TEST_SRCDIR/smtp-sink.sh" stop "$T_DIR/sink"' EXIT
 	sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$CONF"
 }
