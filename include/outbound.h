@@ -35,10 +35,20 @@ int outbound_react(struct outbound *ob, long long case_id, const struct mail *ma
  * by: who assigned it ("postdesk case assign": the CLI). */
 int outbound_assigned_notice(struct outbound *ob, long long case_id, long long agent_id, const char *by,
 			     struct fault *f);
+/* Which service level a case missed, for the escalation mail's words: each
+ * language's template phrases it (missed_first, missed_next or
+ * missed_resolution; late; business; due). */
+struct outbound_overdue {
+	const char *missed;	/* "first", "next" or "resolution" */
+	const char *late;	/* how late, as duration_format() writes it ("2h") */
+	bool business;		/* late counts business hours */
+	const char *due;	/* "2026-12-07 10:00 UTC" */
+};
+
 /* The sweeper's escalation mail for step level of a case, one to each
- * address of the NULL-terminated list to, telling reason. */
-int outbound_escalation(struct outbound *ob, long long case_id, int level, const char *reason,
-			const char *const *to, struct fault *f);
+ * address of the NULL-terminated list to, telling what is overdue. */
+int outbound_escalation(struct outbound *ob, long long case_id, int level,
+			const struct outbound_overdue *overdue, const char *const *to, struct fault *f);
 /* The one-click actions of a mail to an agent about a case (notifications,
  * escalations): the variables agent_address and note_address, and the
  * mailto: URLs answer_url and note_url (a reply to the agent and note

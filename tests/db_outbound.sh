@@ -222,7 +222,8 @@ Content-Type: text/plain; charset=UTF-8
 Dear Kim, a technician comes tomorrow.
 
 On Sun, 22 Nov 2026 at 14:00, Helpdesk <support@example.org> wrote:
-> Case #$ce needs attention: first response overdue
+> Case #$ce needs attention: the first response
+> is overdue by 5m (it was due 2026-11-22 13:55 UTC).
 EOF
 deliver "$M/esc-answer" "$etok" alice@example.org
 like "$RC:$ERR" "^0:.*case=$ce, .*via=token, mail=relay" "the assignee's reply to the escalation: an answer, relayed"

@@ -8,7 +8,7 @@
 # the mail and keeps the figures; business-calendar due times; four
 # sweepers on 500 overdue cases send exactly 500 escalations.
 . "$TEST_SRCDIR/lib.sh"
-plan 69
+plan 70
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -69,7 +69,7 @@ is "$(sql "SELECT escalation_level FROM cases WHERE id = $c1")" 1 "level 1"
 like "$(events "$c1" escalated)" "^level 1: first response overdue by 1s \(due [0-9-]+ [0-9:]+ UTC\); mailed bob@example.org$" \
 	"the event says which level, how late, and who was told"
 is "$(mails bob@example.org "Escalation, level 1")" 1 "the queue's agent got the escalation mail"
-like "$(grep -h -A3 'needs attention' "$T_DIR/sink/mail/"* | tr '\n' ' ')" "first response overdue by 1s" "the mail says why"
+like "$(grep -h -A3 'needs attention' "$T_DIR/sink/mail/"* | tr '\n' ' ')" "the first response is overdue by 1s \\(it was due [0-9-]+ [0-9:]+ UTC\\)" "the mail says why"
 sweep --now "$(iso $((t0 + 3700)))"
 is "$CASES" "cases: 0 escalated, 0 reminded, 0 closed, 0 surveyed, 0 purged, 0 failed" "a second pass does nothing"
 sweep --now "$(iso $((t0 + 3600 + 1799)))"
@@ -201,8 +201,19 @@ c7=$(case_of)
 is "$(sql "SELECT first_response_due = ((date_trunc('day', created AT TIME ZONE 'Europe/Warsaw') + interval '1 day 1 hour') AT TIME ZONE 'Europe/Warsaw') FROM cases WHERE id = $c7")" t \
 	"received on a holiday: first response due 1h into the next business day"
 d7=$(at "$c7" first_response_due)
-sweep --now "$(iso $((d7 + 600)))"
+# agents get mail in the helpdesk's language: here Polish
+sed 's/^default_language = .*//' "$POSTDESK_CONF" >"$T_DIR/pl.conf"
+echo "default_language = pl" >>"$T_DIR/pl.conf"
+POSTDESK_CONF=$T_DIR/pl.conf sweep --now "$(iso $((d7 + 600)))"
 like "$(events "$c7" escalated)" "^level 1: first response overdue by 10m of business hours " "lateness in business hours"
+# the escalation is worded by the Polish template (the event stays English)
+esc=$(grep -l "^Subject: .*Eskalacja, poziom 1" "$T_DIR/sink/mail/"* | head -n 1)
+like "$(python3 -c 'import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+p = next(x for x in m.walk() if x.get_content_type() == "text/plain")
+print(p.get_payload(decode=True).decode(p.get_content_charset()))' "$esc" | tr '\n' ' ')" \
+	"wymaga uwagi: minął termin pierwszej odpowiedzi \([0-9-]+ [0-9:]+ UTC\); spóźnienie: 10m w godzinach pracy\." \
+	"a Polish helpdesk's escalation says in Polish what is overdue"
 
 # a calendar with no business hours left (every Monday a holiday): intake goes on
 "$POSTDESK" calendar add never --tz UTC --hours 'mon 09:00-10:00' >/dev/null

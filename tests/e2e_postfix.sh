@@ -267,7 +267,7 @@ wait_for boss@agents.test 1 >/dev/null
 sleep 1
 is "$(grep -l "^Subject: .*#$c\] Escalation, level 2" "$(box boss@agents.test)"/* 2>/dev/null | wc -l | tr -d ' ')" 1 \
 	"the escalation address got case $c's escalation, once"
-like "$(grep -h -A1 'needs attention' "$(box boss@agents.test)"/* | tr '\n' ' ')" "first response overdue" "saying why"
+like "$(grep -h -A1 'needs attention' "$(box boss@agents.test)"/* | tr '\n' ' ')" "first response is overdue" "saying why"
 
 # --- 7. with "postdesk server": Postfix's deliveries go through its workers ------
 # The server runs as the pipe user (in production both are "postdesk"), so

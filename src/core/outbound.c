@@ -1575,9 +1575,10 @@ int outbound_react(struct outbound *ob, long long case_id, const struct mail *ma
 	return ret;
 }
 
-int outbound_escalation(struct outbound *ob, long long case_id, int level, const char *reason,
-			const char *const *to, struct fault *f)
+int outbound_escalation(struct outbound *ob, long long case_id, int level,
+			const struct outbound_overdue *overdue, const char *const *to, struct fault *f)
 {
+
 	struct outbound_case c = { 0 };
 	struct template_vars *v;
 	char lv[8];
@@ -1588,7 +1589,12 @@ int outbound_escalation(struct outbound *ob, long long case_id, int level, const
 	snprintf(lv, sizeof(lv), "%d", level);
 	v = outbound_vars(ob, &c);
 	template_vars_set(v, "level", lv);
-	template_vars_set(v, "reason", reason);
+	template_vars_set(v, "missed_first", strcmp(overdue->missed, "first") == 0 ? "yes" : "");
+	template_vars_set(v, "missed_next", strcmp(overdue->missed, "next") == 0 ? "yes" : "");
+	template_vars_set(v, "missed_resolution", strcmp(overdue->missed, "resolution") == 0 ? "yes" : "");
+	template_vars_set(v, "late", overdue->late);
+	template_vars_set(v, "business", overdue->business ? "yes" : "");
+	template_vars_set(v, "due", overdue->due);
 	/* a reply to an escalation is agent mail: an answer, commands */
 	ret = outbound_agent_notice(ob, &c, "escalation", "escalation", to, v, f);
 	outbound_case_clear(&c);

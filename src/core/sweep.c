@@ -65,39 +65,50 @@ static int sweep_event(struct sweep *s, enum event_type type, const char *detail
 	return store_event(s->db, s->id, type, "sweeper", detail, f);
 }
 
-/* Why the case escalates: which level was missed, when, and how late. */
-static char *sweep_reason(struct sweep *s, const struct calendar *cal, long long due)
+/* Why a case escalates: which level was missed, when, and how late; the
+ * mail's template words it, the event has it in English (reason). */
+struct sweep_overdue {
+	struct outbound_overdue mail;
+	char late[32], due[32];
+	char *reason;
+};
+
+/* Fill o for a level due at due (free o->reason). */
+static void sweep_overdue(struct sweep *s, const struct calendar *cal, long long due,
+			  struct sweep_overdue *o)
 {
-	const char *what = "resolution";
-	char late[32], when[32];
+	static const char *const words[] = { "first response", "next response", "resolution" };
 	GDateTime *dt = g_date_time_new_from_unix_utc(due);
 	gchar *iso = g_date_time_format(dt, "%Y-%m-%d %H:%M UTC");
+	int which = 2;
 
 	if (due == sweep_num(s, SWEEP_FIRST_DUE))
-		what = "first response";
+		which = 0;
 	else if (due == sweep_num(s, SWEEP_NEXT_DUE))
-		what = "next response";
-	duration_format(calendar_between(cal, due, s->now), late, sizeof(late));
-	snprintf(when, sizeof(when), "%s", iso);
+		which = 1;
+	duration_format(calendar_between(cal, due, s->now), o->late, sizeof(o->late));
+	snprintf(o->due, sizeof(o->due), "%s", iso);
 	g_free(iso);
 	g_date_time_unref(dt);
-	return g_strdup_printf("%s overdue by %s%s (due %s)", what, late,
-			       cal ? " of business hours" : "", when);
+	o->mail = (struct outbound_overdue){ .missed = which == 0 ? "first" : which == 1 ? "next" : "resolution",
+					     .late = o->late, .business = cal != NULL, .due = o->due };
+	o->reason = g_strdup_printf("%s overdue by %s%s (due %s)", words[which], o->late,
+				    cal ? " of business hours" : "", o->due);
 }
 
 /* Mail the step's addresses and record it on the case. */
-static int sweep_escalation_mail(struct sweep *s, int level, const char *reason, GPtrArray *to,
+static int sweep_escalation_mail(struct sweep *s, int level, const struct sweep_overdue *o, GPtrArray *to,
 				 const char *extra, struct fault *f)
 {
 	char *list, *detail;
 	int ret;
 
 	g_ptr_array_add(to, NULL);
-	if (to->len > 1 && outbound_escalation(&s->ob, s->id, level, reason,
+	if (to->len > 1 && outbound_escalation(&s->ob, s->id, level, &o->mail,
 						(const char *const *)to->pdata, f) < 0)
 		return -1;
 	list = g_strjoinv(", ", (char **)to->pdata);
-	detail = g_strdup_printf("level %d: %s; %s%s%s", level, reason, to->len > 1 ? "mailed " : "",
+	detail = g_strdup_printf("level %d: %s; %s%s%s", level, o->reason, to->len > 1 ? "mailed " : "",
 				 to->len > 1 ? list : level == 1 ? "no agent to mail" : "no escalation address",
 				 extra ? extra : "");
 	ret = sweep_event(s, EV_ESCALATED, detail, f);
@@ -113,7 +124,7 @@ static int sweep_escalate_first(struct sweep *s, struct fault *f)
 	const struct calendar *cal;
 	GPtrArray *to = g_ptr_array_new_with_free_func(g_free);
 	long long due = sweep_num(s, SWEEP_WAKE), next;
-	char *reason = NULL;
+	struct sweep_overdue o = { 0 };
 	int ret = -1;
 
 	if (sweep_calendar(s, &cal, f) < 0 || store_agents_to_escalate(s->db, s->id, to, f) < 0)
@@ -124,12 +135,12 @@ static int sweep_escalate_first(struct sweep *s, struct fault *f)
 		fault_clear(f);
 		next = due + sweep_num(s, SWEEP_ESCALATE_AFTER);
 	}
-	reason = sweep_reason(s, cal, due);
-	if (sweep_escalation_mail(s, 1, reason, to, NULL, f) == 0)
+	sweep_overdue(s, cal, due, &o);
+	if (sweep_escalation_mail(s, 1, &o, to, NULL, f) == 0)
 		ret = store_case_escalated_first(s->db, s->id, due, next, f);
 out:
 	g_ptr_array_free(to, TRUE);
-	g_free(reason);
+	g_free(o.reason);
 	return ret;
 }
 
@@ -139,7 +150,8 @@ static int sweep_escalate_second(struct sweep *s, struct fault *f)
 	const struct calendar *cal;
 	GPtrArray *to = g_ptr_array_new_with_free_func(g_free);
 	enum case_priority old = PRIORITY_NORMAL, raised;
-	char *reason, *extra;
+	struct sweep_overdue o;
+	char *extra;
 	int ret = -1;
 
 	if (sweep_calendar(s, &cal, f) < 0) {
@@ -150,12 +162,12 @@ static int sweep_escalate_second(struct sweep *s, struct fault *f)
 	raised = model_priority_raise(old);
 	if (sweep_txt(s, SWEEP_ESCALATE_TO) != NULL)
 		g_ptr_array_add(to, g_strdup(sweep_txt(s, SWEEP_ESCALATE_TO)));
-	reason = sweep_reason(s, cal, sweep_num(s, SWEEP_UNTIL));
+	sweep_overdue(s, cal, sweep_num(s, SWEEP_UNTIL), &o);
 	extra = g_strdup_printf("; priority %s -> %s", model_priority_name(old), model_priority_name(raised));
-	if (sweep_escalation_mail(s, 2, reason, to, extra, f) == 0)
+	if (sweep_escalation_mail(s, 2, &o, to, extra, f) == 0)
 		ret = store_case_escalated_second(s->db, s->id, raised, f);
 	g_ptr_array_free(to, TRUE);
-	g_free(reason);
+	g_free(o.reason);
 	g_free(extra);
 	return ret;
 }

@@ -273,7 +273,12 @@ struct template_vars *template_sample_vars(const char *name, const char *helpdes
 		template_vars_set(v, "signature", "Alice Agent\nBilling, Example Ltd\n+48 22 123 45 67");
 	} else if (strcmp(name, "escalation") == 0) {
 		template_vars_set(v, "level", "2");
-		template_vars_set(v, "reason", "first response overdue by 2h");
+		template_vars_set(v, "missed_first", "yes");
+		template_vars_set(v, "missed_next", "");
+		template_vars_set(v, "missed_resolution", "");
+		template_vars_set(v, "late", "2h");
+		template_vars_set(v, "business", "yes");
+		template_vars_set(v, "due", "2026-12-07 10:00 UTC");
 		template_vars_set(v, "assignee", "alice@example.org");
 		template_sample_actions(v, helpdesk_name, ring);
 	} else if (strcmp(name, "reminder") == 0 || strcmp(name, "autoclose") == 0) {
