@@ -2,8 +2,9 @@
 # postfix.sh: a private Postfix instance for the end-to-end tests, built
 # from the administrator's kit in contrib/postfix/ (the pipe transport, its
 # main.cf lines, the transport map) and run beside any system Postfix: its
-# own config, queue and data directories under DIR, SMTP on 127.0.0.1 on a
-# free port only, nothing leaves it.
+# own config, queue and data directories under DIR, SMTP on 127.0.0.1 (or
+# $PF_ADDR, an address of a test's network namespace) on a free port only,
+# nothing leaves it.
 #   postfix.sh start DIR POSTDESK CONF  start it; print the SMTP port
 #   postfix.sh stop DIR                 stop it (bounded wait), always safe
 #   postfix.sh queue DIR                the queue as postqueue -j lines
@@ -21,11 +22,12 @@ dir=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 kit=$here/../contrib/postfix
 PIPE_USER=nobody
+ADDR=${PF_ADDR:-127.0.0.1}
 
 # pf ARGS: postfix(1) on the private instance.
 pf() { postfix -c "$dir/etc" "$@"; }
 
-# free_port: a TCP port of 127.0.0.1 nobody listens on.
+# free_port: a TCP port nobody listens on.
 free_port() {
 	i=0
 	while [ $i -lt 50 ]; do
@@ -50,7 +52,7 @@ setgid_group = postdrop
 myhostname = mx.helpdesk.test
 mydomain = helpdesk.test
 mydestination =
-inet_interfaces = 127.0.0.1
+inet_interfaces = $ADDR
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
@@ -78,7 +80,7 @@ EOF
 		-e "s|^relay_domains = .*|relay_domains = helpdesk.test otherdesk.test|" \
 		"$kit/main.cf" >>"$dir/etc/main.cf"
 	cat >"$dir/etc/master.cf" <<EOF
-# the private instance of tests/postfix.sh: no chroot, SMTP on 127.0.0.1 only
+# the private instance of tests/postfix.sh: no chroot, SMTP on $ADDR only
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -99,7 +101,7 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 	{
-		echo "127.0.0.1:$port inet n - n - - smtpd"
+		echo "$ADDR:$port inet n - n - - smtpd"
 		echo "# --- contrib/postfix/master.cf, with the test's paths ---"
 		sed -e "s|user=postdesk|user=$PIPE_USER|" \
 			-e "s|argv=/usr/local/sbin/postdesk deliver|argv=$postdesk -c $conf deliver|" \
