@@ -9,6 +9,8 @@ set -eu
 
 PACKAGES="libgmime-3.0-dev libpq-dev libetpan-dev libsodium-dev libxml2-dev libexttextcat-dev libexttextcat-data"
 PACKAGES="$PACKAGES postgresql postfix swaks iproute2"
+# the cluster test (tests/cluster.sh): its CA and certificates
+PACKAGES="$PACKAGES openssl"
 PACKAGES="$PACKAGES autoconf automake libtool pkg-config make gcc valgrind procps"
 # the tests and the demo read captured mail with Python's email module
 PACKAGES="$PACKAGES python3"

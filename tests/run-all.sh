@@ -4,12 +4,14 @@
 #   tests/run-all.sh               build in build/, run make check
 #   tests/run-all.sh --sanitize    build in build-asan/ with ASan+UBSan, make check
 #   tests/run-all.sh --valgrind    build in build/, run the unit tests under valgrind
+#   tests/run-all.sh --cluster     build in build/, run make check-cluster (root:
+#                                  tests/cluster.sh, network namespaces)
 #   tests/run-all.sh --build-only  build in build/ and stop (used by the demo)
 #   tests/run-all.sh --fuzz        build the fuzz targets in build-fuzz/ (clang) and
 #                                  run each for FUZZ_SECONDS (20) seconds: fuzz/run.sh
 # Exits 0 when every test passed. The automake summary of each run stays in
 # build/test-suite.log, build-asan/test-suite.log, build/test-suite-valgrind.log,
-# build-fuzz/fuzz-suite.log.
+# build-fuzz/fuzz-suite.log, build/cluster-suite.log.
 set -eu
 
 usage() {
@@ -23,9 +25,10 @@ case ${1:-} in
 '') ;;
 --sanitize) mode=sanitize ;;
 --valgrind) mode=valgrind ;;
+--cluster) mode=cluster ;;
 --build-only) mode=build ;;
 --fuzz) mode=fuzz ;;
--h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
 *) usage ;;
 esac
 
@@ -113,6 +116,10 @@ valgrind)
 	vg="$vg --suppressions=$top/tests/valgrind.supp"
 	step "unit tests under valgrind (in $build/): $unit"
 	;;
+cluster)
+	suite_log=cluster-suite.log
+	step "make check-cluster (in $build/)"
+	;;
 *)
 	step "make -j2 check (in $build/)"
 	;;
@@ -140,6 +147,9 @@ watchdog=$!
 if [ "$mode" = valgrind ]; then
 	timeout -k 10 480 make -C "$build" -j2 check "TESTS=$unit" \
 		"TEST_SUITE_LOG=$suite_log" "LOG_COMPILER=$vg" || status=$?
+elif [ "$mode" = cluster ]; then
+	# its budget is 4 minutes; the test tears its hosts down when killed
+	timeout -k 10 300 make -C "$build" check-cluster || status=$?
 else
 	timeout -k 10 480 make -C "$build" -j2 check || status=$?
 fi
