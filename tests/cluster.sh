@@ -27,7 +27,7 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v openssl >/d
 	echo "1..0 # SKIP the cluster test needs root, ip (iproute2) and openssl"
 	exit 0
 fi
-plan 39
+plan 43
 PG_BINDIR=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 . "$TEST_SRCDIR/cluster/net.sh"
 . "$TEST_SRCDIR/cluster/pg.sh"
@@ -270,6 +270,38 @@ sleep 1
 is "$(sunk busy@customer.test)" "$limit" "and $limit acks: the daily limit ($limit) holds across hosts"
 diag "(c) 8 mails from one address via mx1 and mx2: $(sunk busy@customer.test) acks (limit $limit), \
 counted $(sql "SELECT count FROM auto_mail_counts WHERE address = 'busy@customer.test'") [$(elapsed)s]"
+
+# --- reports from the hot standby ------------------------------------------------
+# "postdesk report" only reads: a read replica can serve it
+sed "s|^database = .*|database = host=10.231.0.12 $PGHA_APP target_session_attrs=standby|" "$CONF" >"$T_DIR/replica.conf"
+run on mx1 "$POSTDESK" -c "$CONF" report --since 1d
+primary_report=$OUT
+replayed() { [ "$(sql_on 10.231.0.12 "SELECT pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()")" = t ]; }
+wait_until 10 replayed
+run on mx1 "$POSTDESK" -c "$T_DIR/replica.conf" report --since 1d
+is "$RC:$OUT" "0:$primary_report" "postdesk report on the hot standby says what it says on the primary"
+
+# --- (s) the standby stopped: commits wait for it --------------------------------
+# With one synchronous standby, a commit waits until the standby has it
+# (statement_timeout does not cut that wait short): without the standby,
+# deliveries hang and nothing is acknowledged; when it is back, they end.
+pgha_ctl db2 -m fast -w -t 20 stop >/dev/null
+ts=$(date +%s)
+letter "$M/s1" still@customer.test still-1@customer.test "While the standby is away"
+inject_bg mx1 "$M/s1"
+injected
+sleep 3
+is "$(grep -c 'relay=postdesk.*status=' "$T_DIR/mx1/maillog" | tr -d ' '):$(stored still-1@customer.test):$(sunk still@customer.test)" \
+	"$(grep -c 'relay=postdesk.*status=' "$T_DIR/mx1/maillog" | tr -d ' '):0:0" \
+	"the standby stopped: the delivery waits, its commit invisible, no ack"
+pgha_start db2 10.231.0.12 || fail "the standby did not start again"
+wait_until 30 ge "stored still-1@customer.test" 1
+wait_until 20 ge "sunk still@customer.test" 1
+sleep 0.5
+is "$(stored still-1@customer.test):$(sunk still@customer.test)" "1:1" "the standby back: stored once, one ack"
+is "$(sql "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'db2'")" sync "and synchronous again"
+diag "(s) standby stopped for $(($(date +%s) - ts))s: the delivery waited, then ended \
+($(grep 'relay=postdesk.*status=sent' "$T_DIR/mx1/maillog" | tail -n 1 | sed -n 's/.* delay=\([0-9.]*\),.*/delay=\1s/p')) [$(elapsed)s]"
 
 # --- (d) the primary killed in the middle of a stream ---------------------------
 # A sweeper runs on sw2 from here to the end (--every 1): it must ride out
