@@ -27,7 +27,7 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v openssl >/d
 	echo "1..0 # SKIP the cluster test needs root, ip (iproute2) and openssl"
 	exit 0
 fi
-plan 43
+plan 44
 PG_BINDIR=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 . "$TEST_SRCDIR/cluster/net.sh"
 . "$TEST_SRCDIR/cluster/pg.sh"
@@ -274,11 +274,11 @@ counted $(sql "SELECT count FROM auto_mail_counts WHERE address = 'busy@customer
 # --- reports from the hot standby ------------------------------------------------
 # "postdesk report" only reads: a read replica can serve it
 sed "s|^database = .*|database = host=10.231.0.12 $PGHA_APP target_session_attrs=standby|" "$CONF" >"$T_DIR/replica.conf"
-run on mx1 "$POSTDESK" -c "$CONF" report --since 1d
+run on mx1 "$POSTDESK" -c "$CONF" report --from "$(date -u -d yesterday +%F)" --to "$(date -u -d tomorrow +%F)"
 primary_report=$OUT
 replayed() { [ "$(sql_on 10.231.0.12 "SELECT pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()")" = t ]; }
 wait_until 10 replayed
-run on mx1 "$POSTDESK" -c "$T_DIR/replica.conf" report --since 1d
+run on mx1 "$POSTDESK" -c "$T_DIR/replica.conf" report --from "$(date -u -d yesterday +%F)" --to "$(date -u -d tomorrow +%F)"
 is "$RC:$OUT" "0:$primary_report" "postdesk report on the hot standby says what it says on the primary"
 
 # --- (s) the standby stopped: commits wait for it --------------------------------
@@ -351,6 +351,8 @@ is "$(stored 'd%-1@customer.test'):$(sql "SELECT count(DISTINCT message_id) FROM
 	"$S:$S" "$S messages streamed across the failover: each stored once, none lost"
 like "$deferred" "^[1-9]" "deliveries deferred while there was no primary ($deferred deferrals)"
 is "$(printf '%s\n' "$dlog" | grep 'relay=postdesk.*status=deferred' | grep -vc 'dsn=4\.')" 0 "all of them with a 4.x.x status (deliver exit 75)"
+like "$(printf '%s\n' "$dlog" | grep 'relay=postdesk.*status=deferred' | grep -c '"10\.231\.0\.11".* failed: .*; connection to server at "10\.231\.0\.12".* failed: ')" "^[1-9]" \
+	"the reason says why each database host was refused"
 is "$(printf '%s\n' "$dlog" | grep -c 'relay=postdesk.*status=bounced')" 0 "none bounced"
 wait_until 30 zero "queued"
 is "$(queued)" 0 "Postfix's queues drained against the new primary"

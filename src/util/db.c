@@ -39,9 +39,39 @@ static const char *db_message(const char *msg, char *buf, size_t size)
 	return buf;
 }
 
+/* Copy why a connection failed into buf, on one line: with several hosts
+ * in the conninfo, libpq says why each one failed, a line each (hint lines
+ * indented under them, left out); they are joined with "; ", so that a
+ * deferral during a failover says why every host was refused. */
+static const char *db_connect_message(const char *msg, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (*msg != '\0' && len + 3 < size) {
+		size_t n = strcspn(msg, "\n");
+
+		if (n > 0 && msg[0] != ' ' && msg[0] != '\t') {
+			if (len > 0) {
+				memcpy(buf + len, "; ", 2);
+				len += 2;
+			}
+			if (n > size - len - 1)
+				n = size - len - 1;
+			memcpy(buf + len, msg, n);
+			len += n;
+			buf[len] = '\0';
+		}
+		msg += strcspn(msg, "\n");
+		if (*msg == '\n')
+			msg++;
+	}
+	return buf;
+}
+
 int db_open(const struct config *cfg, struct db **db_r, struct fault *f)
 {
-	char timeout[32], options[160], msg[300];
+	char timeout[32], options[160], msg[480];
 	const char *keys[] = { "connect_timeout", "options", "application_name", "dbname", NULL };
 	const char *values[] = { timeout, options, "postdesk", cfg->database, NULL };
 	struct db *db;
@@ -60,7 +90,7 @@ int db_open(const struct config *cfg, struct db **db_r, struct fault *f)
 	db->conn = PQconnectdbParams(keys, values, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		fault_temp(f, "database unavailable: %s",
-			   db->conn ? db_message(PQerrorMessage(db->conn), msg, sizeof(msg)) : "out of memory");
+			   db->conn ? db_connect_message(PQerrorMessage(db->conn), msg, sizeof(msg)) : "out of memory");
 		db_free(&db);
 		return -1;
 	}
