@@ -282,23 +282,33 @@ is "$RC:$OUT" "0:$primary_report" "postdesk report on the hot standby says what 
 # With one synchronous standby, a commit waits until the standby has it
 # (statement_timeout does not cut that wait short): without the standby,
 # deliveries hang and nothing is acknowledged; when it is back, they end.
+# sent_lines: Postfix's lines for deliveries postdesk acknowledged, both hosts.
+sent_lines() { cat "$T_DIR/mx1/maillog" "$T_DIR/mx2/maillog" | grep -c 'relay=postdesk.*status=sent'; }
+n0=$(sent_lines)
 pgha_ctl db2 -m fast -w -t 20 stop >/dev/null
 ts=$(date +%s)
 letter "$M/s1" still@customer.test still-1@customer.test "While the standby is away"
+letter "$M/s2" still2@customer.test still-2@customer.test "While the standby is away, via the server"
 inject_bg mx1 "$M/s1"
+inject_bg mx2 "$M/s2"
 injected
 sleep 3
-is "$(grep -c 'relay=postdesk.*status=' "$T_DIR/mx1/maillog" | tr -d ' '):$(stored still-1@customer.test):$(sunk still@customer.test)" \
-	"$(grep -c 'relay=postdesk.*status=' "$T_DIR/mx1/maillog" | tr -d ' '):0:0" \
-	"the standby stopped: the delivery waits, its commit invisible, no ack"
+is "$(sent_lines):$(stored 'still-%@customer.test'):$(sunk 'still2?@customer.test')" "$n0:0:0" \
+	"the standby stopped: deliveries (in-process and through the server) wait, nothing acknowledged or sent"
 pgha_start db2 10.231.0.12 || fail "the standby did not start again"
-wait_until 30 ge "stored still-1@customer.test" 1
-wait_until 20 ge "sunk still@customer.test" 1
+deadline=$(($(date +%s) + 30))
+while [ "$(stored 'still-%@customer.test')" -lt 2 ] && [ "$(date +%s)" -lt $deadline ]; do
+	flush
+	sleep 0.5
+done
+wait_until 20 ge "sunk 'still2?@customer.test'" 2
 sleep 0.5
-is "$(stored still-1@customer.test):$(sunk still@customer.test)" "1:1" "the standby back: stored once, one ack"
+is "$(stored 'still-%@customer.test'):$(sunk 'still2?@customer.test'):$(($(sent_lines) - n0))" "2:2:2" \
+	"the standby back: both stored once, one ack each, acknowledged to Postfix"
 is "$(sql "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'db2'")" sync "and synchronous again"
-diag "(s) standby stopped for $(($(date +%s) - ts))s: the delivery waited, then ended \
-($(grep 'relay=postdesk.*status=sent' "$T_DIR/mx1/maillog" | tail -n 1 | sed -n 's/.* delay=\([0-9.]*\),.*/delay=\1s/p')) [$(elapsed)s]"
+diag "(s) standby stopped for $(($(date +%s) - ts))s: both deliveries waited, then ended \
+($(for h in mx1 mx2; do grep 'relay=postdesk.*status=sent' "$T_DIR/$h/maillog" | tail -n 1 |
+	sed -n "s/.* delay=\([0-9.]*\),.*/$h delay=\1s/p"; done | paste -sd' ' -)) [$(elapsed)s]"
 
 # --- (d) the primary killed in the middle of a stream ---------------------------
 # A sweeper runs on sw2 from here to the end (--every 1): it must ride out
