@@ -15,8 +15,9 @@
  *       to an address that starts with "die" gets no reply to its data (the
  *       connection closes); one to "drop" its 250, then "421" and the
  *       connection closes (as smtpd after its idle timeout). LOGFILE gets a
- *       line per connection ("connect") and per command verb (MAIL, RSET,
- *       QUIT...; "queued" for each message accepted). It serves one
+ *       line per connection ("connect") and per command: its verb (MAIL,
+ *       RSET, QUIT...), for RCPT TO the local part of the address; and
+ *       "queued" for each message accepted. It serves one
  *       connection after another and exits after SECONDS. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,10 +38,14 @@
 /* LOGFILE of --serve, line-buffered; NULL when not asked for. */
 static FILE *serve_log;
 
-/* Log the verb of a command line. */
+/* Log a command: its verb, and for RCPT TO the address's local part. */
 static void serve_note(const char *line)
 {
-	if (serve_log != NULL)
+	if (serve_log == NULL)
+		return;
+	if (strncasecmp(line, "RCPT TO:<", 9) == 0)
+		fprintf(serve_log, "%.*s\n", (int)strcspn(line + 9, "@>\r\n"), line + 9);
+	else
 		fprintf(serve_log, "%.*s\n", (int)strcspn(line, " :\r\n"), line);
 }
 
