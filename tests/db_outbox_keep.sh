@@ -3,14 +3,14 @@
 # smtp_session): a sweep sends 20 rows over one connection with RSET
 # between them (Postfix's smtp-sink -v counts); refusals (5xx, 4xx at RCPT)
 # are recorded and leave the connection to the next row; a server that
-# closes the kept connection (421, as smtpd after its timeout) is connected
-# to again and every message arrives once; no reply after the data is
+# closes the kept connection (421, as smtpd after its timeout, or without a
+# word) is connected to again and every message arrives once; no reply after the data is
 # SMTP_UNKNOWN (row deferred), the connection dropped, the next row on a new
 # one; smtp_idle_time closes an idle connection with QUIT (in a session and
 # in a "postdesk server" worker, which sends the mail of five deliveries in
 # a row over one connection). smtp_timeout 2s; every wait is bounded.
 . "$TEST_SRCDIR/lib.sh"
-plan 28
+plan 30
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -101,6 +101,12 @@ row ok2 10
 sweep
 is "$RC:$OUT" "0:outbox: 2 sent, 0 deferred, 0 failed" "a connection closed by the server (421): both sent"
 is "$(trace)" "connect drop1 queued connect ok2 queued QUIT" "found closed before the next message: connected again, each message once"
+
+row gone1 20
+row ok6 10
+sweep
+is "$RC:$OUT" "0:outbox: 2 sent, 0 deferred, 0 failed" "a connection closed without a word: both sent"
+is "$(trace)" "connect gone1 queued connect ok6 queued QUIT" "connected again, each message once"
 
 # --- no reply after the data: SMTP_UNKNOWN, connection dropped --------------------
 row die1 20

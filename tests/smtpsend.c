@@ -14,7 +14,8 @@
  *       wire (CRLF, dot-stuffed, with the final ".") to DATAFILE. A message
  *       to an address that starts with "die" gets no reply to its data (the
  *       connection closes); one to "drop" its 250, then "421" and the
- *       connection closes (as smtpd after its idle timeout). LOGFILE gets a
+ *       connection closes (as smtpd after its idle timeout); one to "gone"
+ *       its 250, then the connection closes without a word. LOGFILE gets a
  *       line per connection ("connect") and per command: its verb (MAIL,
  *       RSET, QUIT...), for RCPT TO the local part of the address; and
  *       "queued" for each message accepted. It serves one
@@ -54,7 +55,7 @@ static void serve_one(int fd, const char *datafile)
 {
 	FILE *in = fdopen(dup(fd), "r"), *out = fdopen(fd, "w");
 	char line[1024];
-	bool die = false, drop = false;
+	bool die = false, drop = false, gone = false;
 
 	if (in == NULL || out == NULL)
 		exit(1);
@@ -67,7 +68,7 @@ static void serve_one(int fd, const char *datafile)
 		if (strncasecmp(line, "EHLO", 4) == 0) {
 			fputs("250-smtpsend\r\n250-PIPELINING\r\n250 8BITMIME\r\n", out);
 		} else if (strncasecmp(line, "MAIL", 4) == 0) {
-			die = drop = false;
+			die = drop = gone = false;
 			fputs("250 2.1.0 Ok\r\n", out);
 		} else if (strncasecmp(line, "RCPT TO:<bad", 12) == 0) {
 			fputs("550 5.1.1 no such user here\r\n", out);
@@ -91,10 +92,10 @@ static void serve_one(int fd, const char *datafile)
 			if (serve_log != NULL)
 				fputs("queued\n", serve_log);
 			fputs("250 2.0.0 Ok: queued as TEST\r\n", out);
-			if (drop) {
+			if (drop)
 				fputs("421 4.4.2 smtpsend Error: timeout exceeded\r\n", out);
+			if (drop || gone)
 				break;
-			}
 		} else if (strncasecmp(line, "QUIT", 4) == 0) {
 			fputs("221 2.0.0 Bye\r\n", out);
 			break;
@@ -103,6 +104,8 @@ static void serve_one(int fd, const char *datafile)
 				die = true;
 			if (strncasecmp(line, "RCPT TO:<drop", 13) == 0)
 				drop = true;
+			if (strncasecmp(line, "RCPT TO:<gone", 13) == 0)
+				gone = true;
 			fputs("250 2.0.0 Ok\r\n", out);
 		}
 		fflush(out);
