@@ -21,15 +21,19 @@
  *   set the stream's timeout again before every step: no global state.
  * - Each read and write waits at most that timeout (select()), then sends on
  *   a blocking socket, which SO_SNDTIMEO bounds. A server that trickles one
- *   byte at a time keeps one step alive longer; SMTP_SESSION_LIMIT caps the
- *   session before each step, not inside one.
+ *   byte at a time keeps one step alive longer; SMTP_SESSION_LIMIT caps a
+ *   message (a reconnection for it included) before each step, not inside
+ *   one.
  * - mailsmtp_data_message() dot-stuffs and turns bare LF (and bare CR) into
  *   CRLF, then appends CRLF "." CRLF: a message that already ends with a line
  *   end would gain an empty line, so one final line end is cut off here.
  * - The reply code of the last command is in response_code (0 when no reply
  *   came) and its text, without codes, in response (lines joined by LF).
  * - libetpan writes with send() without MSG_NOSIGNAL: SIGPIPE is blocked in
- *   this thread while a session runs and a pending one is taken back.
+ *   this thread while a message (or QUIT) is sent and a pending one is
+ *   taken back.
+ * - mailsmtp_free() sends QUIT (and waits for the reply) when the stream is
+ *   still open: closing without a word closes the stream first.
  * - MAIL FROM, RCPT TO and AUTH are formatted into 513-byte buffers: longer
  *   addresses are refused here before they could be cut short.
  * - STARTTLS encrypts but checks no certificate (libetpan verifies nothing).
