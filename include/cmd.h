@@ -13,6 +13,7 @@ struct config;
 struct db;
 struct keyring;
 struct langguess;
+struct smtp_session;
 
 struct cmd_ctx {
 	const char *config_path;
@@ -20,6 +21,7 @@ struct cmd_ctx {
 	struct keyring *ring;	/* loaded on first use by cmd_keyring() */
 	struct db *db;		/* opened on first use by cmd_db() */
 	struct langguess *guess;	/* made on first use by cmd_langguess() */
+	struct smtp_session *smtp;	/* made on first use by cmd_smtp() */
 	bool guess_made;	/* cmd_langguess() ran (guess NULL: no guessing) */
 	bool config_failed;	/* cmd_config() could not load the configuration */
 };
@@ -46,6 +48,9 @@ int cmd_db(struct cmd_ctx *ctx, struct fault *f);
  * fingerprints are read by the first guess); NULL when it is empty or
  * names no fingerprints (logged). The configuration is loaded. */
 struct langguess *cmd_langguess(struct cmd_ctx *ctx);
+/* The SMTP session the outbox sends through, made once and kept (with its
+ * connection) until the context is released. The configuration is loaded. */
+struct smtp_session *cmd_smtp(struct cmd_ctx *ctx);
 /* Release what the context holds. */
 void cmd_ctx_release(struct cmd_ctx *ctx);
 

@@ -27,6 +27,7 @@ struct config {
 	long long db_statement_timeout;	/* seconds */
 	long long reopen_window;	/* seconds a closed case may be reopened by a reply */
 	long long smtp_timeout;		/* seconds for connect and for each SMTP command */
+	long long smtp_idle_time;	/* seconds a kept SMTP connection may sit unused */
 	char *smtp_tls;			/* "none" or "starttls" */
 	char *smtp_user;		/* SMTP AUTH user, "" for none */
 	char *smtp_password_file;	/* file holding the SMTP AUTH password */

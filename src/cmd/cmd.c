@@ -10,6 +10,7 @@
 #include "keyring.h"
 #include "langguess.h"
 #include "log.h"
+#include "smtp.h"
 
 const struct cmd cmd_table[] = {
 	{ "db", "apply or show schema migrations",
@@ -114,8 +115,16 @@ struct langguess *cmd_langguess(struct cmd_ctx *ctx)
 	return ctx->guess;
 }
 
+struct smtp_session *cmd_smtp(struct cmd_ctx *ctx)
+{
+	if (ctx->smtp == NULL)
+		ctx->smtp = smtp_session_new(ctx->cfg);
+	return ctx->smtp;
+}
+
 void cmd_ctx_release(struct cmd_ctx *ctx)
 {
+	smtp_session_free(&ctx->smtp);
 	langguess_free(&ctx->guess);
 	ctx->guess_made = false;
 	db_free(&ctx->db);

@@ -81,7 +81,7 @@ int cmd_deliver_fd(struct cmd_ctx *ctx, const struct deliver_envelope *env, int 
 
 		mta_committed = 1;
 		if (queued->len > 0 &&
-		    outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len, 0,
+		    outbox_flush(ctx->cfg, ctx->db, cmd_smtp(ctx), (const long long *)(void *)queued->data, queued->len, 0,
 				 &st, &send_fault) < 0)
 			log_warning("%s: sending after commit: %s (left in the outbox)",
 				    env->queue_id ? env->queue_id : "NOQUEUE", send_fault.text);

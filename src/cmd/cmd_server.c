@@ -29,6 +29,7 @@
 #include "langguess.h"
 #include "log.h"
 #include "mta.h"
+#include "smtp.h"
 
 #define SERVER_MAX_WORKERS 256
 /* The most users server_allowed_users may name. */
@@ -190,10 +191,15 @@ static void server_worker(struct server *s, const sigset_t *waiting)
 		log_warning("server: %s; trying again at the first delivery", f.text);
 	/* SIGTERM stays blocked during a delivery and is taken only while waiting. */
 	while (!server_stop && s->uses < s->ctx->cfg->server_max_use) {
+		/* wake up to close an outbox connection that sat idle (smtp_idle_time) */
+		long long idle = smtp_session_idle_ms(s->ctx->smtp);
+		struct timespec wake = { (time_t)(idle / 1000), (long)(idle % 1000) * 1000000 };
 		int conn;
 
-		if (ppoll(&p, 1, NULL, waiting) < 0)
+		if (ppoll(&p, 1, idle >= 0 ? &wake : NULL, waiting) <= 0) {
+			smtp_session_expire(s->ctx->smtp);
 			continue;
+		}
 		conn = accept4(s->listen, NULL, NULL, SOCK_CLOEXEC);
 		if (conn < 0)
 			continue;	/* another worker took it */

@@ -40,6 +40,7 @@ static const struct config_key {
 	K(db_statement_timeout, CT_DURATION, false, "30s"),
 	K(reopen_window, CT_DURATION, false, "30d"),
 	K(smtp_timeout, CT_DURATION, false, "30s"),
+	K(smtp_idle_time, CT_DURATION, false, "30s"),
 	K(smtp_tls, CT_TLS, false, "none"),
 	K(smtp_user, CT_STRING, false, ""),
 	K(smtp_password_file, CT_STRING, false, ""),

@@ -32,6 +32,7 @@ int main(void)
 	tap_ok(cfg->log_syslog, "logs to syslog by default");
 	tap_int(cfg->max_message_size, 50 * 1024 * 1024, "max_message_size default 50M");
 	tap_int(cfg->deliver_timeout, 60, "deliver_timeout default 60s");
+	tap_int(cfg->smtp_idle_time, 30, "smtp_idle_time default 30s");
 	tap_int(cfg->notify_attachment_limit, 10 * 1024 * 1024, "notify_attachment_limit default 10M");
 	config_free(&cfg);
 	tap_ok(config_parse("t", BASE "notify_attachment_limit = 0\n", &cfg, &f) == 0 && cfg->notify_attachment_limit == 0,
@@ -75,6 +76,10 @@ int main(void)
 	       strcmp(cfg->smtp_tls, "starttls") == 0 && cfg->auto_reply_limit == 0 && cfg->smtp_timeout == 5,
 	       "smtp_tls, auto_reply_limit, smtp_timeout");
 	config_free(&cfg);
+	tap_ok(config_parse("t", BASE "smtp_idle_time = 2m\n", &cfg, &f) == 0 && cfg->smtp_idle_time == 120,
+	       "smtp_idle_time = 2m");
+	config_free(&cfg);
+	bad(BASE "smtp_idle_time = 0\n", "test.conf:3: bad value for smtp_idle_time", "smtp_idle_time must be positive");
 	/* part digest */
 	tap_ok(config_parse("t", BASE, &cfg, &f) == 0 && cfg->digest_hour == -1, "digest_hour: none by default");
 	config_free(&cfg);
