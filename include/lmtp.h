@@ -55,7 +55,7 @@ enum lmtp_end {
 	LMTP_END_QUIT,		/* the client said QUIT */
 	LMTP_END_EOF,		/* the client hung up */
 	LMTP_END_TIMEOUT,	/* the client stalled longer than timeout_ms (421 4.4.2 sent) */
-	LMTP_END_ERROR,		/* reading or writing failed */
+	LMTP_END_ERROR,		/* reading or writing failed (errno says why) */
 	LMTP_END_STOP,		/* stopped by *stop or lmtp_session_last() (421 4.3.2 sent) */
 };
 

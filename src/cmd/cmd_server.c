@@ -232,11 +232,14 @@ static void server_lmtp(struct server *s, int conn, size_t listener)
 		return;
 	}
 	end = lmtp_session_run(s->session, conn);
+	if (end == LMTP_END_ERROR)
+		log_info("server: an LMTP connection failed: %s", strerror(errno));
 	if (end == LMTP_END_TIMEOUT)
 		log_warning("server: an LMTP client stalled longer than lmtp_timeout (%llds); dropped",
 			    s->ctx->cfg->lmtp_timeout);
-	else if (end == LMTP_END_ERROR)
-		log_warning("server: an LMTP connection failed: %s", strerror(errno));
+	/* the client may have sent more: let it read the 421 first */
+	if (end == LMTP_END_TIMEOUT || end == LMTP_END_STOP)
+		handoff_linger(conn, 500);
 }
 
 /* Worker: serve deliveries until told to stop or used up. */

@@ -47,6 +47,7 @@ struct lmtp_session {
 	GByteArray *data;
 	size_t total;
 	enum lmtp_dstate dstate;
+	int error;			/* errno of the read or write that failed */
 	/* for lmtp_session_abort(): set while the recipients are delivered */
 	volatile sig_atomic_t delivering;
 	volatile size_t current, nrcpts;
@@ -146,10 +147,14 @@ static int lmtp_flush(struct lmtp_session *s)
 			done += (size_t)n;
 			continue;
 		}
-		if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+		if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+			s->error = errno;
 			break;
-		if (n < 0 && errno != EINTR && (lmtp_left(deadline) == 0 || poll(&pfd, 1, lmtp_left(deadline)) == 0))
+		}
+		if (n < 0 && errno != EINTR && (lmtp_left(deadline) == 0 || poll(&pfd, 1, lmtp_left(deadline)) == 0)) {
+			s->error = ETIMEDOUT;
 			break;
+		}
 	}
 	ok = done == s->out->len;
 	g_string_truncate(s->out, 0);
@@ -185,8 +190,10 @@ static enum lmtp_read lmtp_fill(struct lmtp_session *s, bool stoppable)
 		}
 		if (n == 0)
 			return LMTP_R_EOF;
-		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+			s->error = errno;
 			return LMTP_R_ERROR;
+		}
 		if (errno == EINTR)
 			continue;
 		left = lmtp_left(deadline);
@@ -195,8 +202,10 @@ static enum lmtp_read lmtp_fill(struct lmtp_session *s, bool stoppable)
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (long)(left % 1000) * 1000000L;
 		r = ppoll(&pfd, 1, &ts, s->p->wait_mask);
-		if (r < 0 && errno != EINTR)
+		if (r < 0 && errno != EINTR) {
+			s->error = errno;
 			return LMTP_R_ERROR;
+		}
 	}
 }
 
@@ -506,6 +515,11 @@ static int lmtp_deliver_all(struct lmtp_session *s)
 	if (s->data->data == NULL)
 		d.data = "";
 	d.queue_id = lmtp_queue_id(d.data, d.len, qid, sizeof(qid)) ? qid : NULL;
+	/* what is queued (the 354) goes before any answer lmtp_session_abort() writes */
+	if (lmtp_flush(s) < 0) {
+		lmtp_reset(s);
+		return -1;
+	}
 	s->nrcpts = s->rcpts->len;
 	s->current = 0;
 	s->delivering = 1;
@@ -524,8 +538,10 @@ static int lmtp_deliver_all(struct lmtp_session *s)
 		else
 			lmtp_reply(s, "451 4.3.0 <%.256s> %.200s", rcpt, f.text);
 		s->current = i + 1;
-		if (ret == 0 && lmtp_flush(s) < 0)
-			ret = -1;	/* the client is gone: deliver the rest all the same */
+		if (lmtp_flush(s) < 0) {
+			ret = -1;	/* the client is gone: it tries the rest again */
+			break;
+		}
 	}
 	s->delivering = 0;
 	lmtp_reset(s);
@@ -642,6 +658,7 @@ enum lmtp_end lmtp_session_run(struct lmtp_session *s, int fd)
 	if (flags >= 0 && (flags & O_NONBLOCK) == 0)
 		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	s->fd = fd;
+	s->error = 0;
 	s->pos = s->len = 0;
 	s->lhlo = s->last = false;
 	g_string_truncate(s->out, 0);
@@ -679,6 +696,7 @@ enum lmtp_end lmtp_session_run(struct lmtp_session *s, int fd)
 		lmtp_flush(s);
 	lmtp_reset(s);
 	s->fd = -1;
+	errno = s->error;
 	return end;
 }
 

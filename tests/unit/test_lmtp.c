@@ -22,7 +22,9 @@ static GPtrArray *datas;
 static struct lmtp_session *cur;
 static int end_after = -1;	/* lmtp_session_last() after this many deliveries */
 
-/* The callback: recipients starting "nouser" are unknown, "temp" fail. */
+/* The callback: recipients starting "nouser" are unknown, "temp" fail;
+ * "abort" calls lmtp_session_abort() as the deadline's handler does
+ * ("abort-committed": after the commit). */
 static int deliver(void *arg, const struct lmtp_delivery *d, struct fault *f)
 {
 	(void)arg;
@@ -33,6 +35,8 @@ static int deliver(void *arg, const struct lmtp_delivery *d, struct fault *f)
 		g_ptr_array_add(datas, g_strndup(d->data, d->len));
 	if (end_after >= 0 && (int)seen->len > 0 && --end_after == 0)
 		lmtp_session_last(cur);
+	if (g_str_has_prefix(d->recipient, "abort"))
+		lmtp_session_abort(cur, g_str_has_prefix(d->recipient, "abort-committed"), "timed out");
 	if (g_str_has_prefix(d->recipient, "nouser"))
 		return fault_set(f, FAULT_NOUSER, "no queue for recipient %s", d->recipient);
 	if (g_str_has_prefix(d->recipient, "temp"))
@@ -394,6 +398,21 @@ static void test_ending(void)
 	tap_ok(strstr(out, "421 4.3.2 ") != NULL && end == LMTP_END_STOP, "... 421 4.3.2, ended as stopped");
 	g_free(out);
 	g_free(c);
+
+	in = HELLO "MAIL FROM:<a@example.net>\r\nRCPT TO:<s@example.org>\r\nRCPT TO:<abort-committed@example.org>\r\n"
+	     "RCPT TO:<t@example.org>\r\nRCPT TO:<u@example.org>\r\nDATA\r\nx\r\n.\r\n";
+	out = session(in, strlen(in), false, &end);
+	tap_ok(strstr(out, "354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 <s@example.org> stored\r\n"
+			   "250 2.0.0 stored\r\n451 4.4.7 timed out\r\n451 4.4.7 timed out\r\n") != NULL,
+	       "the deadline after the second recipient's commit: the first had its 250, the second gets 250, "
+	       "the rest 451 4.4.7");
+	g_free(out);
+	in = HELLO "MAIL FROM:<a@example.net>\r\nRCPT TO:<abort@example.org>\r\nRCPT TO:<t@example.org>\r\n"
+	     "DATA\r\nx\r\n.\r\n";
+	out = session(in, strlen(in), false, &end);
+	tap_ok(strstr(out, "354 End data with <CR><LF>.<CR><LF>\r\n451 4.4.7 timed out\r\n451 4.4.7 timed out\r\n")
+	       != NULL, "the deadline before the first recipient's commit: 451 4.4.7 for both");
+	g_free(out);
 
 	params.stop = &stop;
 	out = session(two, strlen(two), false, &end);
