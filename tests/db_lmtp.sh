@@ -12,7 +12,7 @@
 # client, the database stopped (451 for every recipient, nothing stored,
 # then delivered once). Every wait is bounded.
 . "$TEST_SRCDIR/lib.sh"
-plan 46
+plan 49
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -59,9 +59,17 @@ stored() { sql "SELECT count(*) FROM messages WHERE subject = '$1'"; }
 # logged ID: the server's log lines for queue id ID.
 logged() { grep -F "$1: to=" "$LOG"; }
 
+write_conf "$T_DIR/none.conf" "$DB_CONNINFO"
+run timeout 10 "$POSTDESK" -c "$T_DIR/none.conf" server
+like "$RC:$ERR" "^1:.*neither server_socket nor lmtp_listen is set" "a server with neither server_socket nor lmtp_listen: refused"
+echo "lmtp_listen = inet:2424" >>"$T_DIR/none.conf"
+run timeout 10 "$POSTDESK" -c "$T_DIR/none.conf" server
+like "$RC:$ERR" "^1:.*lmtp_listen: inet:2424: not HOST:PORT" "a bad lmtp_listen: refused, saying why"
 start_server
 [ -S "$SOCK" ]; ok $? "the server listens on its LMTP socket"
 is "$(stat -c %a "$SOCK")" 660 "... with mode 0660"
+run timeout 10 "$POSTDESK" server
+like "$RC:$ERR" "^1:.*a server already listens on $SOCK" "a second server on the same LMTP socket is refused"
 
 # 1. One transaction, two queues and an unknown address: three replies in order.
 new 1 "from mx.example.net (mx.example.net [192.0.2.1])
