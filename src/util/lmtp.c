@@ -641,7 +641,7 @@ static enum lmtp_read lmtp_line(struct lmtp_session *s, char **line_r)
 			*line_r = start;
 			return LMTP_R_DATA;
 		}
-		if (s->len - s->pos >= LMTP_MAX_LINE) {
+		if (s->len - s->pos > LMTP_MAX_LINE) {
 			skipping = true;	/* drop it, keep looking for its end */
 			s->pos = s->len;
 		}
