@@ -279,6 +279,23 @@ static void test_long_line(void)
 	tap_ok(strstr(c, "500 5.5.2 Error: line too long\r\n") != NULL, "... 500 5.5.2 line too long");
 	g_free(c);
 	g_string_free(s, TRUE);
+	/* the bound itself: 4096 octets with the CRLF taken, 4097 not */
+	s = g_string_new(HELLO "NOOP ");
+	while (s->len < strlen(HELLO) + 4094)
+		g_string_append_c(s, 'x');
+	g_string_append(s, "\r\nNOOP x");
+	while (s->len < strlen(HELLO) + 4096 + 4095)
+		g_string_append_c(s, 'x');
+	g_string_append(s, "\r\nQUIT\r\n");
+	c = session(s->str, s->len, false, NULL);
+	{
+		char *k = codes(c);
+
+		tap_is(k, LHLO_CODES " 250 500 221", "a command line of 4096 octets with its CRLF: taken; of 4097: 500");
+		g_free(k);
+	}
+	g_free(c);
+	g_string_free(s, TRUE);
 }
 
 static void test_many_recipients(void)
