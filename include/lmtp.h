@@ -27,7 +27,7 @@ struct lmtp_delivery {
 	const char *data;		/* the message, dot-unstuffed, LF line ends */
 	size_t len;			/* bytes kept in data */
 	size_t total;			/* bytes the client sent (more than len: cut) */
-	long long started;		/* g_get_monotonic_time() at DATA's end */
+	long long started;		/* g_get_monotonic_time() at DATA, for the log's delay */
 	size_t index;			/* which of the transaction's recipients, from 0 */
 };
 

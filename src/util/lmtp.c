@@ -49,6 +49,7 @@ struct lmtp_session {
 	size_t total;
 	enum lmtp_dstate dstate;
 	int error;			/* errno of the read or write that failed */
+	gint64 started;			/* when DATA came */
 	/* for lmtp_session_abort(): set while the recipients are delivered */
 	volatile sig_atomic_t delivering;
 	volatile size_t current, nrcpts;
@@ -508,7 +509,7 @@ static int lmtp_deliver_all(struct lmtp_session *s)
 {
 	struct lmtp_delivery d = { .sender = s->sender, .data = (const char *)s->data->data,
 				   .len = s->data->len, .total = s->total,
-				   .started = g_get_monotonic_time() };
+				   .started = s->started };
 	char qid[64];
 	size_t i;
 	int ret = 0;
@@ -553,6 +554,7 @@ static int lmtp_deliver_all(struct lmtp_session *s)
 static enum lmtp_end lmtp_data(struct lmtp_session *s)
 {
 	lmtp_reply(s, "354 End data with <CR><LF>.<CR><LF>");
+	s->started = g_get_monotonic_time();
 	s->dstate = LMTP_D_BOL;
 	g_byte_array_set_size(s->data, 0);
 	s->total = 0;
