@@ -7,12 +7,12 @@
 # pipelined in one write, TCP on 127.0.0.1 only, an oversized message
 # (quarantined, memory bounded), a client stalling in DATA dropped after
 # lmtp_timeout while another is served, a refused peer (nobody: 421 4.7.0),
-# the delivery deadline (451 4.4.7), SIGHUP (listeners kept) and
+# the delivery deadline (451 4.4.7; 250 when it passes after the commit), SIGHUP (listeners kept) and
 # server_max_use counted per delivery (421 4.3.2), SIGTERM with an idle
 # client, the database stopped (451 for every recipient, nothing stored,
 # then delivered once). Every wait is bounded.
 . "$TEST_SRCDIR/lib.sh"
-plan 49
+plan 52
 setup_helpdesk
 M=$T_DIR/mail
 mkdir -p "$M"
@@ -180,15 +180,42 @@ grep -q "exited with status 75" "$LOG"; ok $? "... and the worker exits (75) and
 run $LMTP send "$SOCK" c9@example.net support@example.org "$M/n9"
 is "$OUT:$(stored 'Question 9')" "support@example.org 250 2.0.0 <support@example.org> stored:1" "the MTA's retry: 250, stored once"
 
+# 8b. The deadline after a commit: the ack's SMTP server takes the
+# connection and never answers (smtp_timeout 30s > deliver_timeout 4s), so
+# the first recipient's delivery passes its deadline after the commit: 250
+# for it (stored), 451 4.4.7 for the second; the MTA's retry of the second: 250.
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64); print(s.getsockname()[1], flush=True); time.sleep(60)' >"$T_DIR/hole" &
+HOLE=$!
+_deadline=$(($(date +%s) + 5))
+until [ -s "$T_DIR/hole" ] || [ "$(date +%s)" -ge $_deadline ]; do sleep 0.05; done
+SMTP_LINE=$(grep '^smtp_server = ' "$CONF")
+sed -i -e "s/^smtp_server = .*/smtp_server = 127.0.0.1:$(cat "$T_DIR/hole")/" -e 's/^smtp_timeout = .*/smtp_timeout = 30s/' "$CONF"
+# reload: wait (10s) until two workers run and none of them is from before
+reload() {
+	_before=$(pgrep -P "$SPID" | tr '\n' ' ')
+	kill -HUP "$SPID"
+	_deadline=$(($(date +%s) + 10))
+	while { [ "$(pgrep -P "$SPID" | wc -l)" -ne 2 ] || pgrep -P "$SPID" | grep -qxF "$(printf '%s\n' $_before)"; } &&
+		[ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+}
+reload
+new 9b
+run $LMTP send "$SOCK" c9b@example.net support@example.org,sales@example.org "$M/n9b"
+is "$(echo "$OUT" | cut -d' ' -f2,3 | tr '\n' ' ')" "250 2.0.0 451 4.4.7 " \
+	"the deadline after the first recipient's commit: 250 for it, 451 4.4.7 for the second"
+is "$(stored 'Question 9b')" 1 "... the message stored once"
+kill "$HOLE"
+sed -i -e "s/^smtp_server = .*/$SMTP_LINE/" "$CONF"
+reload
+run $LMTP send "$SOCK" c9b@example.net sales@example.org "$M/n9b"
+like "$OUT:$(stored 'Question 9b')" "^sales@example.org 250 2\.0\.0 .*:1$" "... the retry of the second: 250, still stored once"
+
 # 9. SIGHUP keeps the listeners (a changed lmtp_listen is logged: it takes a
 # restart); server_max_use = 2 counts deliveries: after the second, the
 # transaction is answered, then 421 4.3.2.
 sed -i -e 's/^server_max_use = .*/server_max_use = 2/' -e "s|^lmtp_listen = .*|lmtp_listen = unix:$T_DIR/other.sock|" "$CONF"
-before=$(pgrep -P "$SPID" | tr '\n' ' ')
-kill -HUP "$SPID"
-_deadline=$(($(date +%s) + 10))
-while { [ "$(pgrep -P "$SPID" | wc -l)" -ne 2 ] || pgrep -P "$SPID" | grep -qxF "$(printf '%s\n' $before)"; } &&
-	[ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
+reload
 grep -q "lmtp_listen changed; it takes a restart to listen on unix:$T_DIR/other.sock" "$LOG"; ok $? "SIGHUP: a changed lmtp_listen is logged"
 [ -S "$SOCK" ] && [ ! -e "$T_DIR/other.sock" ]; ok $? "... the old socket kept, the new one not made"
 new 10
@@ -253,6 +280,7 @@ SPID=
 sh "$TEST_SRCDIR/pg.sh" stop "$PRIV" >/dev/null
 
 # 12. Nothing went wrong in the workers that the test did not cause.
-is "$(grep -c 'exited with status' "$LOG")" 1 "one worker exited with an error: the one past its deadline"
+is "$(grep -c 'exited with status 75' "$LOG"):$(grep -c 'exited with status' "$LOG")" 2:2 \
+	"two workers exited with an error: the two past their deadlines"
 is "$(cat "$LOG" "$T_DIR/down.log" | grep -Ec 'ERROR: (Address|Leak|Undefined)|runtime error')" 0 "no sanitizer reports in the servers' logs"
 finish
