@@ -17,6 +17,9 @@
 #define LMTP_MAX_RCPTS 1000
 /* The longest command line, CRLF included (longer: 500 5.5.2). */
 #define LMTP_MAX_LINE 4096
+/* A client whose commands are refused (5xx) this often since its last
+ * message is dropped (421 4.7.0): it is not an MTA that works. */
+#define LMTP_MAX_ERRORS 20
 
 /* One recipient's delivery, as the callback gets it. */
 struct lmtp_delivery {
@@ -57,6 +60,7 @@ enum lmtp_end {
 	LMTP_END_TIMEOUT,	/* the client stalled longer than timeout_ms (421 4.4.2 sent) */
 	LMTP_END_ERROR,		/* reading or writing failed (errno says why) */
 	LMTP_END_STOP,		/* stopped by *stop or lmtp_session_last() (421 4.3.2 sent) */
+	LMTP_END_ERRORS,	/* LMTP_MAX_ERRORS commands refused (421 4.7.0 sent) */
 };
 
 struct lmtp_session;

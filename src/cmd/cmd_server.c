@@ -237,8 +237,10 @@ static void server_lmtp(struct server *s, int conn, size_t listener)
 	if (end == LMTP_END_TIMEOUT)
 		log_warning("server: an LMTP client stalled longer than lmtp_timeout (%llds); dropped",
 			    s->ctx->cfg->lmtp_timeout);
+	if (end == LMTP_END_ERRORS)
+		log_warning("server: an LMTP client had %d commands refused; dropped", LMTP_MAX_ERRORS);
 	/* the client may have sent more: let it read the 421 first */
-	if (end == LMTP_END_TIMEOUT || end == LMTP_END_STOP)
+	if (end == LMTP_END_TIMEOUT || end == LMTP_END_STOP || end == LMTP_END_ERRORS)
 		handoff_linger(conn, 500);
 }
 

@@ -50,6 +50,7 @@ struct lmtp_session {
 	enum lmtp_dstate dstate;
 	int error;			/* errno of the read or write that failed */
 	gint64 started;			/* when DATA came */
+	int errors;			/* commands refused since the last message */
 	/* for lmtp_session_abort(): set while the recipients are delivered */
 	volatile sig_atomic_t delivering;
 	volatile size_t current, nrcpts;
@@ -123,6 +124,8 @@ static void lmtp_reply(struct lmtp_session *s, const char *fmt, ...)
 		if ((unsigned char)s->out->str[i] < 0x20 || s->out->str[i] == 0x7f)
 			s->out->str[i] = ' ';
 	g_string_append(s->out, "\r\n");
+	if (s->out->str[start] == '5' && !s->delivering)
+		s->errors++;	/* a command refused (a recipient's 550 is no error of the client's) */
 }
 
 /* Milliseconds left until deadline (g_get_monotonic_time()), at least 0. */
@@ -546,6 +549,7 @@ static int lmtp_deliver_all(struct lmtp_session *s)
 		}
 	}
 	s->delivering = 0;
+	s->errors = 0;
 	lmtp_reset(s);
 	return ret;
 }
@@ -665,7 +669,7 @@ enum lmtp_end lmtp_session_run(struct lmtp_session *s, int fd)
 	 * (fails harmlessly on a Unix socket) */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	s->fd = fd;
-	s->error = 0;
+	s->error = s->errors = 0;
 	s->pos = s->len = 0;
 	s->lhlo = s->last = false;
 	g_string_truncate(s->out, 0);
@@ -679,6 +683,11 @@ enum lmtp_end lmtp_session_run(struct lmtp_session *s, int fd)
 		if (s->last || (s->p->stop != NULL && *s->p->stop)) {
 			lmtp_reply(s, "421 4.3.2 %s Service shutting down, closing the connection", s->p->hostname);
 			end = LMTP_END_STOP;
+			break;
+		}
+		if (s->errors >= LMTP_MAX_ERRORS) {
+			lmtp_reply(s, "421 4.7.0 %s Error: too many errors", s->p->hostname);
+			end = LMTP_END_ERRORS;
 			break;
 		}
 		r = lmtp_line(s, &line);

@@ -441,6 +441,25 @@ static void test_ending(void)
 	out = session("", 0, false, &end);
 	tap_int(end, LMTP_END_EOF, "a client that hangs up: ended by EOF");
 	g_free(out);
+	{
+		GString *s = g_string_new(HELLO);
+		int i;
+
+		for (i = 0; i < 19; i++)
+			g_string_append(s, "BOGUS\r\n");
+		g_string_append(s, "MAIL FROM:<a@example.net>\r\nRCPT TO:<nouser@example.org>\r\nDATA\r\nx\r\n.\r\n");
+		for (i = 0; i < 25; i++)
+			g_string_append(s, "BOGUS\r\n");
+		out = session(s->str, s->len, false, &end);
+		c = codes(out);
+		tap_ok(g_str_has_suffix(c, " 500 250 250 354 550 500 500 500 500 500 500 500 500 500 500 500 500 500 500 500 "
+				      "500 500 500 500 500 421") && end == LMTP_END_ERRORS,
+		       "20 commands refused since the last message: 421 (a message resets the count, a 550 is no error)");
+		tap_ok(strstr(out, "421 4.7.0 lmtp.test Error: too many errors\r\n") != NULL, "... 421 4.7.0");
+		g_free(out);
+		g_free(c);
+		g_string_free(s, TRUE);
+	}
 }
 
 static void test_queue_id(void)
