@@ -44,6 +44,7 @@ struct lmtp_params {
 	const char *hostname;		/* for the greeting and LHLO */
 	size_t max_message_size;	/* bytes of a message kept */
 	int timeout_ms;			/* the longest wait for the client's next bytes */
+	int data_timeout_ms;		/* the longest a message's DATA may take (0: no bound) */
 	/* the signal mask while waiting for the client (NULL: keep the
 	 * current one), and a flag a signal handler sets to end the session
 	 * between transactions (421 4.3.2); NULL: none */
@@ -57,7 +58,8 @@ struct lmtp_params {
 enum lmtp_end {
 	LMTP_END_QUIT,		/* the client said QUIT */
 	LMTP_END_EOF,		/* the client hung up */
-	LMTP_END_TIMEOUT,	/* the client stalled longer than timeout_ms (421 4.4.2 sent) */
+	LMTP_END_TIMEOUT,	/* the client stalled longer than timeout_ms, or its DATA took
+				 * longer than data_timeout_ms (421 4.4.2 sent) */
 	LMTP_END_ERROR,		/* reading or writing failed (errno says why) */
 	LMTP_END_STOP,		/* stopped by *stop or lmtp_session_last() (421 4.3.2 sent) */
 	LMTP_END_ERRORS,	/* LMTP_MAX_ERRORS commands refused (421 4.7.0 sent) */

@@ -152,7 +152,7 @@ while kill -0 $STALL 2>/dev/null && [ "$(date +%s)" -lt $_deadline ]; do sleep 0
 like "$(grep '^421' "$T_DIR/stall")" "^421 4\.4\.2 " "the stalling client gets 421 4.4.2"
 like "$(grep 'closed after' "$T_DIR/stall")" "closed after [2-4]\.[0-9] s" "... and is dropped after about 2s"
 is "$(stored half)" 0 "... nothing of its half message stored"
-grep -q "an LMTP client stalled longer than lmtp_timeout (2s); dropped" "$LOG"; ok $? "... the server logs it"
+grep -q "an LMTP client stalled longer than lmtp_timeout (2s) or sent a message for longer than deliver_timeout (4s); dropped" "$LOG"; ok $? "... the server logs it"
 
 # 7. A peer that is not an allowed user (nobody) on the Unix socket: 421 4.7.0.
 if [ "$(id -u)" != 0 ]; then

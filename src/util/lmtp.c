@@ -167,11 +167,15 @@ static int lmtp_flush(struct lmtp_session *s)
 }
 
 /* Read more of the client's bytes into the buffer (first writing the
- * replies queued: the client may be waiting for them). A stop request
- * ends the wait when stoppable. */
-static enum lmtp_read lmtp_fill(struct lmtp_session *s, bool stoppable)
+ * replies queued: the client may be waiting for them), waiting at most
+ * timeout_ms and not past until (0: no such bound). A stop request ends
+ * the wait when stoppable. */
+static enum lmtp_read lmtp_fill(struct lmtp_session *s, bool stoppable, gint64 until)
 {
 	gint64 deadline = g_get_monotonic_time() + (gint64)s->p->timeout_ms * 1000;
+
+	if (until > 0 && until < deadline)
+		deadline = until;
 
 	if (s->out->len > 0 && lmtp_flush(s) < 0)
 		return LMTP_R_ERROR;
@@ -554,11 +558,14 @@ static int lmtp_deliver_all(struct lmtp_session *s)
 	return ret;
 }
 
-/* Read the message after 354 and deliver it. */
+/* Read the message after 354 (within data_timeout_ms) and deliver it. */
 static enum lmtp_end lmtp_data(struct lmtp_session *s)
 {
+	gint64 until;
+
 	lmtp_reply(s, "354 End data with <CR><LF>.<CR><LF>");
 	s->started = g_get_monotonic_time();
+	until = s->p->data_timeout_ms > 0 ? s->started + (gint64)s->p->data_timeout_ms * 1000 : 0;
 	s->dstate = LMTP_D_BOL;
 	g_byte_array_set_size(s->data, 0);
 	s->total = 0;
@@ -570,7 +577,7 @@ static enum lmtp_end lmtp_data(struct lmtp_session *s)
 		s->pos += used;
 		if (done)
 			break;
-		r = lmtp_fill(s, false);
+		r = lmtp_fill(s, false, until);
 		if (r == LMTP_R_TIMEOUT)
 			return LMTP_END_TIMEOUT;
 		if (r != LMTP_R_DATA)
@@ -651,7 +658,7 @@ static enum lmtp_read lmtp_line(struct lmtp_session *s, char **line_r)
 			skipping = true;	/* drop it, keep looking for its end */
 			s->pos = s->len;
 		}
-		r = lmtp_fill(s, !skipping && s->pos == s->len);
+		r = lmtp_fill(s, !skipping && s->pos == s->len, 0);
 		if (r != LMTP_R_DATA)
 			return r;
 	}

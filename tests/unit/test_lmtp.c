@@ -406,6 +406,17 @@ static void test_ending(void)
 	       end == LMTP_END_TIMEOUT && seen->len == 0, "a client stalling in DATA: 421 4.4.2, nothing delivered");
 	g_free(out);
 
+	/* the whole DATA bounded too: a client still sending (or stalled) when it ends */
+	params.data_timeout_ms = 400;
+	t0 = g_get_monotonic_time();
+	out = session(in, strlen(in), true, &end);
+	params.data_timeout_ms = 0;
+	tap_ok(g_str_has_suffix(out, "354 End data with <CR><LF>.<CR><LF>\r\n421 4.4.2 lmtp.test Error: timeout exceeded\r\n") &&
+	       end == LMTP_END_TIMEOUT && (g_get_monotonic_time() - t0) / 1000 < 3000,
+	       "DATA longer than data_timeout_ms (400 ms, the per-read timeout 5 s): 421 4.4.2 after %lld ms",
+	       (long long)((g_get_monotonic_time() - t0) / 1000));
+	g_free(out);
+
 	end_after = 1;
 	out = session(two, strlen(two), false, &end);
 	end_after = -1;
