@@ -218,6 +218,12 @@ static enum lmtp_read lmtp_fill(struct lmtp_session *s, bool stoppable, gint64 u
 	}
 }
 
+/* How a session ends when a read got r (not LMTP_R_DATA or LMTP_R_STOP). */
+static enum lmtp_end lmtp_end_of(enum lmtp_read r)
+{
+	return r == LMTP_R_TIMEOUT ? LMTP_END_TIMEOUT : r == LMTP_R_EOF ? LMTP_END_EOF : LMTP_END_ERROR;
+}
+
 /* Keep n bytes of the message, up to max_message_size; count them all. */
 static void lmtp_put(struct lmtp_session *s, const char *p, size_t n)
 {
@@ -558,8 +564,9 @@ static int lmtp_deliver_all(struct lmtp_session *s)
 	return ret;
 }
 
-/* Read the message after 354 (within data_timeout_ms) and deliver it. */
-static enum lmtp_end lmtp_data(struct lmtp_session *s)
+/* Read the message after 354 (within data_timeout_ms) and deliver it.
+ * Returns whether to go on; *end_r says why not. */
+static bool lmtp_data(struct lmtp_session *s, enum lmtp_end *end_r)
 {
 	gint64 until;
 
@@ -578,25 +585,25 @@ static enum lmtp_end lmtp_data(struct lmtp_session *s)
 		if (done)
 			break;
 		r = lmtp_fill(s, false, until);
-		if (r == LMTP_R_TIMEOUT)
-			return LMTP_END_TIMEOUT;
-		if (r != LMTP_R_DATA)
-			return r == LMTP_R_EOF ? LMTP_END_EOF : LMTP_END_ERROR;
+		if (r != LMTP_R_DATA) {
+			*end_r = lmtp_end_of(r);
+			return false;
+		}
 	}
-	return lmtp_deliver_all(s) < 0 ? LMTP_END_ERROR : LMTP_END_QUIT;
+	*end_r = LMTP_END_ERROR;
+	return lmtp_deliver_all(s) == 0;
 }
 
-/* Answer one command line. Returns LMTP_END_QUIT to go on reading
- * commands, another end to stop. */
-static enum lmtp_end lmtp_command(struct lmtp_session *s, char *line, bool *quit_r)
+/* Answer one command line. Returns whether to read the next; *end_r
+ * says why not. */
+static bool lmtp_command(struct lmtp_session *s, char *line, enum lmtp_end *end_r)
 {
 	const char *rest;
 
-	*quit_r = false;
 	if (lmtp_is(line, "LHLO", &rest)) {
 		if (*rest == '\0') {
 			lmtp_reply(s, "501 5.5.4 Syntax: LHLO hostname");
-			return LMTP_END_QUIT;
+			return true;
 		}
 		lmtp_reset(s);
 		s->lhlo = true;
@@ -612,7 +619,7 @@ static enum lmtp_end lmtp_command(struct lmtp_session *s, char *line, bool *quit
 		else if (s->rcpts->len == 0)
 			lmtp_reply(s, "503 5.5.1 Error: need RCPT command");
 		else
-			return lmtp_data(s);
+			return lmtp_data(s, end_r);
 	} else if (lmtp_is(line, "RSET", &rest)) {
 		lmtp_reset(s);
 		lmtp_reply(s, "250 2.0.0 Ok");
@@ -620,7 +627,8 @@ static enum lmtp_end lmtp_command(struct lmtp_session *s, char *line, bool *quit
 		lmtp_reply(s, "250 2.0.0 Ok");
 	} else if (lmtp_is(line, "QUIT", &rest)) {
 		lmtp_reply(s, "221 2.0.0 Bye");
-		*quit_r = true;
+		*end_r = LMTP_END_QUIT;
+		return false;
 	} else if (lmtp_is(line, "VRFY", &rest)) {
 		lmtp_reply(s, "252 2.5.2 Cannot VRFY user; send some mail");
 	} else if (lmtp_is(line, "HELO", &rest) || lmtp_is(line, "EHLO", &rest)) {
@@ -628,7 +636,7 @@ static enum lmtp_end lmtp_command(struct lmtp_session *s, char *line, bool *quit
 	} else {
 		lmtp_reply(s, "500 5.5.2 Error: command not recognized");
 	}
-	return LMTP_END_QUIT;
+	return true;
 }
 
 /* Take the next command line from the buffer (reading as needed): *line_r
@@ -666,7 +674,7 @@ static enum lmtp_read lmtp_line(struct lmtp_session *s, char **line_r)
 
 enum lmtp_end lmtp_session_run(struct lmtp_session *s, int fd)
 {
-	enum lmtp_end end = LMTP_END_QUIT;
+	enum lmtp_end end;
 	int flags = fcntl(fd, F_GETFL), one = 1;
 
 	if (flags >= 0 && (flags & O_NONBLOCK) == 0)
@@ -682,9 +690,8 @@ enum lmtp_end lmtp_session_run(struct lmtp_session *s, int fd)
 	g_string_truncate(s->out, 0);
 	lmtp_reset(s);
 	lmtp_reply(s, "220 %s LMTP postdesk ready", s->p->hostname);
-	while (end == LMTP_END_QUIT) {
+	for (;;) {
 		enum lmtp_read r;
-		bool quit = false;
 		char *line;
 
 		if (s->last || (s->p->stop != NULL && *s->p->stop)) {
@@ -700,21 +707,17 @@ enum lmtp_end lmtp_session_run(struct lmtp_session *s, int fd)
 		r = lmtp_line(s, &line);
 		if (r == LMTP_R_STOP)
 			continue;	/* answered above */
-		if (r == LMTP_R_TIMEOUT) {
-			lmtp_reply(s, "421 4.4.2 %s Error: timeout exceeded", s->p->hostname);
-			end = LMTP_END_TIMEOUT;
-		} else if (r != LMTP_R_DATA) {
-			end = r == LMTP_R_EOF ? LMTP_END_EOF : LMTP_END_ERROR;
-		} else if (line == NULL) {
-			lmtp_reply(s, "500 5.5.2 Error: line too long");
-		} else {
-			end = lmtp_command(s, line, &quit);
-			if (end == LMTP_END_TIMEOUT)
-				lmtp_reply(s, "421 4.4.2 %s Error: timeout exceeded", s->p->hostname);
-			if (quit)
-				break;
+		if (r != LMTP_R_DATA) {
+			end = lmtp_end_of(r);
+			break;
 		}
+		if (line == NULL)
+			lmtp_reply(s, "500 5.5.2 Error: line too long");
+		else if (!lmtp_command(s, line, &end))
+			break;
 	}
+	if (end == LMTP_END_TIMEOUT)
+		lmtp_reply(s, "421 4.4.2 %s Error: timeout exceeded", s->p->hostname);
 	if (s->out->len > 0)
 		lmtp_flush(s);
 	lmtp_reset(s);
