@@ -519,6 +519,7 @@ static void test_listen(void)
 	size_t n = 0;
 	struct fault f = { 0 };
 	struct stat st;
+	int r;
 
 	tap_ok(lmtp_listen(spec, socks, 4, &n, &f) == 0 && n == 1, "unix: listens (%s)", f.text);
 	tap_ok(stat(path, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0660, "... a socket, mode 0660");
@@ -540,6 +541,10 @@ static void test_listen(void)
 	if (n == 1)
 		close(socks[0]);
 	n = 0;
+	r = lmtp_listen("inet:localhost:0", socks, 4, &n, &f);
+	tap_ok(r == 0 && n >= 1, "inet:localhost:0: every address of the name (%zu)", n);
+	while (n > 0)
+		close(socks[--n]);
 	tap_ok(lmtp_listen("inet:2424", socks, 4, &n, &f) < 0 && lmtp_listen("inet::2424", socks, 4, &n, &f) < 0 &&
 	       lmtp_listen("inet:::1:2424", socks, 4, &n, &f) < 0 && lmtp_listen("inet:host:port", socks, 4, &n, &f) < 0 &&
 	       lmtp_listen("tcp:1.2.3.4:1", socks, 4, &n, &f) < 0 && lmtp_listen("unix:relative", socks, 4, &n, &f) < 0 &&
