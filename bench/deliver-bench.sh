@@ -46,44 +46,6 @@ sql "CREATE TABLE floor_messages (id bigserial PRIMARY KEY, raw bytea NOT NULL, 
 sql "ALTER TABLE floor_messages ALTER COLUMN raw SET COMPRESSION $(sql "SELECT CASE WHEN attcompression = 'l' THEN 'lz4' ELSE 'pglz' END
 	FROM pg_attribute WHERE attrelid = 'messages'::regclass AND attname = 'raw'")"
 
-# message KIND N TAG [TO [IN-REPLY-TO [SIZE [WHO]]]]: one generated message
-# on stdout, from customer c<N>.<WHO>@example.net (WHO: TAG unless given).
-message() {
-	kind=$1 n=$2 tag=$3 to=${4:-support@example.org} irt=${5:-} who=${7:-$3}
-	printf 'From: Customer %s <c%s.%s@example.net>\nTo: %s\nSubject: Order %s %s\n' "$n" "$n" "$who" "$to" "$n" "$tag"
-	printf 'Date: Mon, 23 Nov 2026 10:00:00 +0100\nMessage-ID: <%s.%s@example.net>\nMIME-Version: 1.0\n' "$tag" "$n"
-	[ -n "$irt" ] && printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$irt" "$irt"
-	case $kind in
-	plain)
-		printf 'Content-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n'
-		for line in 1 2 3 4 5 6 7 8 9 10 11 12; do
-			printf 'Zażółć gęślą jaźń: line %s of my question about order %s.\n' "$line" "$n"
-		done
-		;;
-	html)
-		printf 'Content-Type: multipart/alternative; boundary="b%s"\n\n--b%s\n' "$n" "$n"
-		printf 'Content-Type: text/plain; charset=UTF-8\n\nWhere is order %s?\n--b%s\n' "$n" "$n"
-		printf 'Content-Type: text/html; charset=UTF-8\n\n<html><body><p>Where is <b>order %s</b>?</p><table><tr><td>a</td></tr></table></body></html>\n--b%s--\n' "$n" "$n"
-		;;
-	latin2)
-		printf 'Content-Type: text/plain; charset=ISO-8859-2\nContent-Transfer-Encoding: 8bit\n\n'
-		printf 'Dzie\361 dobry, zam\363wienie %s nie dotar\263o.\n' "$n"
-		;;
-	cp1250)
-		printf 'Content-Type: text/plain; charset=windows-1250\nContent-Transfer-Encoding: quoted-printable\n\n'
-		printf 'P=F8=EDli=B9 =9Elu=9Dou=E8k=FD k=F9=F2, objedn=E1vka %s.\n' "$n"
-		;;
-	attach)
-		size=$6
-		printf 'Content-Type: multipart/mixed; boundary="m%s"\n\n--m%s\n' "$n" "$n"
-		printf 'Content-Type: text/plain; charset=UTF-8\n\nThe invoice is attached.\n--m%s\n' "$n"
-		printf 'Content-Type: application/pdf; name="invoice-%s.pdf"\nContent-Disposition: attachment; filename="invoice-%s.pdf"\nContent-Transfer-Encoding: base64\n\n' "$n" "$n"
-		head -c "$size" /dev/urandom | base64 -w 76
-		printf -- '--m%s--\n' "$n"
-		;;
-	esac
-}
-
 # corpus TAG [follow]: N messages in corpus/TAG/, listed with their envelope
 # recipient in corpus/TAG.list. Follow-ups are the customers of corpus
 # "new1" answering the ack as a mail client does: to the case's token

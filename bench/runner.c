@@ -1,7 +1,7 @@
 /* runner.c: hand messages to a delivery program as an MTA does, and
  * measure it (issues 7 and 17):
  *   runner -j JOBS LISTFILE COMMAND [ARGS...]
- *   runner -j JOBS --lmtp unix:/PATH|inet:HOST:PORT LISTFILE
+ *   runner -j JOBS --lmtp|--smtp unix:/PATH|inet:HOST:PORT LISTFILE
  * LISTFILE names one message file a line, optionally followed by a space and
  * its envelope recipient. With COMMAND (a pipe filter, as Postfix's pipe(8)
  * runs one), each run gets one message on stdin, with at most JOBS runs at
@@ -12,7 +12,8 @@
  * one of them: MAIL FROM:<customer@example.net>, RCPT TO the line's
  * recipient, DATA (dot-stuffed, CRLF), pipelined, then the recipient's
  * reply; a connection the server closes (421, say after server_max_use) is
- * opened again and a message not yet sent tried again once. Prints one line:
+ * opened again and a message not yet sent tried again once. --smtp is the
+ * same with EHLO, to inject mail into an MTA quickly. Prints one line:
  * runs, failures (exit status other than 0; with --lmtp, a recipient reply
  * other than 250), elapsed seconds, messages/s, p50 and p99 latency in ms
  * (fork to exit; with --lmtp, MAIL to the recipient's reply) and the peak
@@ -49,7 +50,7 @@ struct runner_set {
 	char **files, **rcpts;
 	double *lat;
 	long nfiles, next, done, failed;
-	const char *addr;
+	const char *addr, *hello;	/* "LHLO" or "EHLO" */
 	pthread_mutex_t lock;
 };
 
@@ -206,16 +207,17 @@ static int runner_reply(struct runner_conn *c)
 	}
 }
 
-/* Open the connection: greeting and LHLO; 0 or -1. */
-static int runner_open(struct runner_conn *c, const char *addr)
+/* Open the connection: greeting and LHLO (or EHLO); 0 or -1. */
+static int runner_open(struct runner_conn *c, const char *addr, const char *hello)
 {
-	static const char lhlo[] = "LHLO runner.example.net\r\n";
+	char cmd[64];
+	int n = snprintf(cmd, sizeof(cmd), "%s runner.example.net\r\n", hello);
 
 	c->len = c->off = 0;
 	c->fd = runner_connect(addr);
 	if (c->fd < 0)
 		return -1;
-	if (runner_reply(c) == 220 && runner_write(c->fd, lhlo, sizeof(lhlo) - 1) == 0 && runner_reply(c) == 250)
+	if (runner_reply(c) == 220 && runner_write(c->fd, cmd, (size_t)n) == 0 && runner_reply(c) == 250)
 		return 0;
 	close(c->fd);
 	c->fd = -1;
@@ -308,7 +310,7 @@ static void *runner_lmtp_loop(void *arg)
 		start = runner_now();
 		/* a connection closed before the data went is opened again, once */
 		for (tries = 0; data != NULL && tries < 2 && r < 0 && !sent; tries++) {
-			if (c->fd < 0 && runner_open(c, set->addr) < 0)
+			if (c->fd < 0 && runner_open(c, set->addr, set->hello) < 0)
 				break;
 			r = runner_transaction(c, set->rcpts[i], data, len, &sent);
 			if (r < 0) {
@@ -395,14 +397,15 @@ int main(int argc, char **argv)
 	int njobs, arg = 3;
 	FILE *list;
 
-	if (argc >= 5 && strcmp(argv[3], "--lmtp") == 0) {
+	if (argc >= 5 && (strcmp(argv[3], "--lmtp") == 0 || strcmp(argv[3], "--smtp") == 0)) {
+		set.hello = argv[3][2] == 'l' ? "LHLO" : "EHLO";
 		set.addr = argv[4];
 		arg = 5;
 	}
 	if (argc < arg + 1 + (set.addr == NULL) || (set.addr != NULL && argc != arg + 1) ||
 	    strcmp(argv[1], "-j") != 0 || (njobs = atoi(argv[2])) < 1 || njobs > RUNNER_MAX_JOBS) {
 		fprintf(stderr, "usage: runner -j JOBS LISTFILE COMMAND [ARGS...]\n"
-				"       runner -j JOBS --lmtp unix:/PATH|inet:HOST:PORT LISTFILE\n");
+				"       runner -j JOBS --lmtp|--smtp unix:/PATH|inet:HOST:PORT LISTFILE\n");
 		return 2;
 	}
 	list = fopen(argv[arg], "r");
