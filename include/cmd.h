@@ -6,6 +6,8 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "fault.h"
 
@@ -63,8 +65,15 @@ int cmd_help(const char *name);
 
 struct deliver_envelope;
 
-/* Read one message from fd, store it, send the mail it caused and log the
- * one line; for "postdesk deliver" and the server's workers alike. */
+/* Store one message (raw, len bytes kept of the total the MTA sent), send
+ * the mail it caused after the commit (mta_committed is set then) and log
+ * the one line, its delay counted from started (g_get_monotonic_time());
+ * for "postdesk deliver" and the server's workers (hand-off and LMTP)
+ * alike. A failure is temporary or FAULT_NOUSER, never permanent. */
+int cmd_deliver_buf(struct cmd_ctx *ctx, const struct deliver_envelope *env, const char *raw, size_t len,
+		    size_t total, int64_t started, struct fault *f);
+/* Read one message from fd (at most max_message_size bytes kept) and
+ * cmd_deliver_buf() it. */
 int cmd_deliver_fd(struct cmd_ctx *ctx, const struct deliver_envelope *env, int fd, struct fault *f);
 /* Parse deliver's arguments (argv[0] is "deliver") into env, which points
  * into argv. Returns 0, 1 for --help, or -1 with a usage fault. */

@@ -37,6 +37,8 @@ struct config {
 	long long server_workers;	/* deliveries the server runs at once */
 	long long server_max_use;	/* deliveries a worker makes before it is replaced */
 	char *server_allowed_users;	/* users besides root and the server's own who may hand over */
+	char *lmtp_listen;		/* where postdesk server speaks LMTP: unix:PATH, inet:HOST:PORT, ... */
+	long long lmtp_timeout;		/* seconds the server waits for an LMTP client's next bytes */
 	/* spam_headers: "Header: value-prefix, ..." as two NULL-terminated
 	 * lists of the same length (names as written, prefixes trimmed);
 	 * both empty when the value is empty */

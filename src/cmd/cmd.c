@@ -41,7 +41,7 @@ const struct cmd cmd_table[] = {
 	{ "deliver", "take one message from the MTA on stdin (pipe(8))",
 	  "deliver --recipient ADDR [--sender ADDR] [--original-recipient ADDR]\n"
 	  "          [--queue-id ID] < message", true, cmd_deliver_main },
-	{ "server", "keep workers ready for deliver: warm database connections",
+	{ "server", "keep workers ready for deliver and LMTP (lmtp_listen): warm database connections",
 	  "server", false, cmd_server_main },
 	{ "case", "list, show, assign, set the status of and merge cases; write out an attachment",
 	  "case list [--queue Q] [--status S] [--assignee EMAIL|none] [--customer EMAIL]\n"

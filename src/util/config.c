@@ -50,6 +50,8 @@ static const struct config_key {
 	K(server_workers, CT_COUNT, false, "4"),
 	K(server_max_use, CT_COUNT, false, "100"),
 	K(server_allowed_users, CT_STRING, false, ""),
+	K(lmtp_listen, CT_STRING, false, ""),
+	K(lmtp_timeout, CT_DURATION, false, "60s"),
 	{ "spam_headers", CT_SPAM, offsetof(struct config, spam_header_names), false,
 	  "X-Spam-Flag: YES, X-Spam-Status: Yes, X-Spam: yes, X-Spamd-Result: default: True" },
 	K(digest_hour, CT_HOUR, false, "none"),
@@ -340,6 +342,7 @@ void config_free(struct config **cfg)
 	g_free(c->server_socket);
 	g_free(c->authserv_id);
 	g_free(c->server_allowed_users);
+	g_free(c->lmtp_listen);
 	g_strfreev(c->spam_header_names);
 	g_strfreev(c->spam_header_prefixes);
 	g_free(c);
