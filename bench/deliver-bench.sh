@@ -17,12 +17,17 @@
 #   one 20 MB message (peak RSS); then the same runs again with
 #   "postdesk server" running (rows srv_*: deliver hands the message to a
 #   worker that keeps its database connection; the 20 MB row's peak RSS is
-#   the worker's; each server gets 8 deliveries first, not counted).
+#   the worker's; each server gets 8 deliveries first, not counted); and
+#   new cases through LMTP (rows lmtp_new_1, lmtp_new_4: bench/runner
+#   speaks LMTP to the server's lmtp_listen socket over 1 or 4 kept
+#   connections, one transaction a message, a 250 after each commit; the
+#   peak RSS is the largest VmHWM of the server's workers after the run,
+#   all of them listed below the table).
 # The table, with postdesk/floor ratios and the machine, goes to stdout and
 # to BUILD-DIR/bench-deliver/results.txt. MESSAGES (default 200) per run;
 # BENCH_BIG (default 1000000) is the large database's number of cases;
 # BENCH_QUICK=1 stops after the new cases (floor, new_1, new_4, srv_new_1,
-# srv_new_4).
+# srv_new_4, lmtp_new_1, lmtp_new_4).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
@@ -127,12 +132,15 @@ if [ -z "${BENCH_QUICK:-}" ]; then
 	echo "server_socket = $work/big.sock" >>"$work/bigserver.conf"
 fi
 BIGSERVED="$POSTDESK -c $work/bigserver.conf deliver --sender customer@example.net --recipient {to} --queue-id {}"
+cp "$work/postdesk.conf" "$work/lmtp.conf"
+echo "lmtp_listen = unix:$work/lmtp.sock" >>"$work/lmtp.conf"
 SPIDS=
 WARM=0
-# server_start CONF SOCKET / server_stop: "postdesk server" in the background.
-# A server runs for days: before it is measured, it gets 8 deliveries (new
-# cases, 4 at once, not counted), so that its workers have run each
-# statement once or twice, as they have in production.
+# server_start CONF SOCKET [lmtp] / server_stop: "postdesk server" in the
+# background, SOCKET its hand-off socket or (lmtp) its LMTP socket. A server
+# runs for days: before it is measured, it gets 8 deliveries (new cases, 4 at
+# once, not counted), so that its workers have run each statement once or
+# twice, as they have in production.
 server_start() {
 	"$POSTDESK" -c "$1" server 2>>"$work/stderr.log" &
 	SPIDS="$SPIDS $!"
@@ -146,8 +154,27 @@ server_start() {
 		message plain "$i" "warm$WARM" >"$work/corpus/warm$WARM.$i.eml"
 		echo "$work/corpus/warm$WARM.$i.eml support@example.org" >>"$work/corpus/warm$WARM.list"
 	done
-	"$RUNNER" -j 4 "$work/corpus/warm$WARM.list" "$POSTDESK" -c "$1" deliver --sender customer@example.net \
-		--recipient {to} --queue-id {} >/dev/null 2>>"$work/stderr.log" || true
+	if [ "${3:-}" = lmtp ]; then
+		"$RUNNER" -j 4 "$work/corpus/warm$WARM.list" --lmtp "unix:$2" >/dev/null 2>>"$work/stderr.log" || true
+	else
+		"$RUNNER" -j 4 "$work/corpus/warm$WARM.list" "$POSTDESK" -c "$1" deliver --sender customer@example.net \
+			--recipient {to} --queue-id {} >/dev/null 2>>"$work/stderr.log" || true
+	fi
+}
+# workers_rss: the VmHWM (KiB) of each worker of the one server running,
+# separated by commas.
+workers_rss() {
+	for w in $(pgrep -P "${SPIDS# }"); do
+		sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$w/status"
+	done | paste -sd, -
+}
+# measure_lmtp NAME JOBS LIST: measure through the LMTP socket; the row's
+# peak RSS is the largest worker's (all of them kept as NAME_rss).
+measure_lmtp() {
+	measure "$1" "$2" "$3" --lmtp "unix:$work/lmtp.sock"
+	rss=$(workers_rss)
+	echo "$1_rss $rss" >>"$work/raw.txt"
+	sed -i "s/^\($1 .*peak_rss_kib=\)[0-9]*/\1$(echo "$rss" | tr ',' '\n' | sort -n | tail -n 1)/" "$work/raw.txt"
 }
 server_stop() {
 	# shellcheck disable=SC2086
@@ -180,6 +207,11 @@ fi
 # shellcheck disable=SC2086
 measure srv_new_4 4 "$work/corpus/snew4.list" $SERVED
 server_stop
+for t in lnew1 lnew4; do corpus "$t"; done
+server_start "$work/lmtp.conf" "$work/lmtp.sock" lmtp
+measure_lmtp lmtp_new_1 1 "$work/corpus/lnew1.list"
+measure_lmtp lmtp_new_4 4 "$work/corpus/lnew4.list"
+server_stop
 if [ -z "${BENCH_QUICK:-}" ]; then
 	for t in follow1 follow4 sfollow1 sfollow4; do corpus "$t" follow; done
 	# shellcheck disable=SC2086
@@ -203,11 +235,7 @@ if [ -z "${BENCH_QUICK:-}" ]; then
 	# shellcheck disable=SC2086
 	measure srv_big_20mb 1 "$work/corpus/sbig.list" $SERVED
 	# the message went to a worker: its peak RSS is the one that counts
-	worker_kib=0
-	for w in $(pgrep -P "${SPIDS# }"); do
-		k=$(sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$w/status")
-		[ "${k:-0}" -gt "$worker_kib" ] && worker_kib=$k
-	done
+	worker_kib=$(workers_rss | tr ',' '\n' | sort -n | tail -n 1)
 	server_stop
 fi
 sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
@@ -218,7 +246,7 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 		"srv_*: each server got 8 deliveries before, not counted"
 	printf '%-34s %9s %8s %8s %10s %9s\n' "run" "msgs/s" "p50 ms" "p99 ms" "peak KiB" "vs floor"
 	for r in floor_1 floor_4 new_1 new_4 follow_1 follow_4 new_1_1m big_20mb \
-		srv_new_1 srv_new_4 srv_follow_1 srv_follow_4 srv_new_1_1m srv_big_20mb; do
+		srv_new_1 srv_new_4 srv_follow_1 srv_follow_4 srv_new_1_1m srv_big_20mb lmtp_new_1 lmtp_new_4; do
 		grep -q "^$r " "$work/raw.txt" || continue
 		case $r in
 		*_4) fl=floor_4 ;;
@@ -228,6 +256,12 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 		printf '%-34s %9s %8s %8s %10s %9s\n' "$r" "$(field "$r" msgs_per_s)" "$(field "$r" p50_ms)" \
 			"$(field "$r" p99_ms)" "$(field "$r" peak_rss_kib)" "$ratio"
 	done
+	if grep -q '^lmtp_new_4 ' "$work/raw.txt"; then
+		echo "lmtp_new_4 / floor_4: $(awk -v a="$(field lmtp_new_4 msgs_per_s)" -v b="$(field floor_4 msgs_per_s)" \
+			'BEGIN { if (b > 0) printf "%.2f", a / b }') (target 5); the server's workers' peak RSS (VmHWM, KiB)" \
+			"after lmtp_new_1: $(sed -n 's/^lmtp_new_1_rss //p' "$work/raw.txt"); after lmtp_new_4:" \
+			"$(sed -n 's/^lmtp_new_4_rss //p' "$work/raw.txt")"
+	fi
 	if [ -z "${BENCH_QUICK:-}" ]; then
 		for r in new_1 srv_new_1; do
 			echo "${r}_1m (right after $r, on a second database with" \

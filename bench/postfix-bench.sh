@@ -111,7 +111,7 @@ backlog() {
 	sql "CHECKPOINT"
 	sh "$top/tests/pg.sh" halt "$work" >/dev/null
 	echo "postfix-bench: $mode: the database stopped, injecting $N messages" >&2
-	inj=$("$RUNNER" -j 4 --smtp "inet:127.0.0.1:$port" "$work/corpus/$mode.list") || true
+	inj=$("$RUNNER" -j 4 "$work/corpus/$mode.list" --smtp "inet:127.0.0.1:$port") || true
 	echo "postfix-bench: $mode: injected: $inj" >&2
 	deadline=$(($(date +%s) + 300))
 	until [ "$(deferred "$PFX")" -ge "$N" ] || [ "$(date +%s)" -ge $deadline ]; do sleep 1; done

@@ -1,7 +1,7 @@
 /* runner.c: hand messages to a delivery program as an MTA does, and
  * measure it (issues 7 and 17):
  *   runner -j JOBS LISTFILE COMMAND [ARGS...]
- *   runner -j JOBS --lmtp|--smtp unix:/PATH|inet:HOST:PORT LISTFILE
+ *   runner -j JOBS LISTFILE --lmtp|--smtp unix:/PATH|inet:HOST:PORT
  * LISTFILE names one message file a line, optionally followed by a space and
  * its envelope recipient. With COMMAND (a pipe filter, as Postfix's pipe(8)
  * runs one), each run gets one message on stdin, with at most JOBS runs at
@@ -394,23 +394,21 @@ int main(int argc, char **argv)
 	char line[4096];
 	double t0;
 	long maxrss = 0, i, done;
-	int njobs, arg = 3;
+	int njobs;
 	FILE *list;
 
-	if (argc >= 5 && (strcmp(argv[3], "--lmtp") == 0 || strcmp(argv[3], "--smtp") == 0)) {
-		set.hello = argv[3][2] == 'l' ? "LHLO" : "EHLO";
-		set.addr = argv[4];
-		arg = 5;
+	if (argc == 6 && (strcmp(argv[4], "--lmtp") == 0 || strcmp(argv[4], "--smtp") == 0)) {
+		set.hello = argv[4][2] == 'l' ? "LHLO" : "EHLO";
+		set.addr = argv[5];
 	}
-	if (argc < arg + 1 + (set.addr == NULL) || (set.addr != NULL && argc != arg + 1) ||
-	    strcmp(argv[1], "-j") != 0 || (njobs = atoi(argv[2])) < 1 || njobs > RUNNER_MAX_JOBS) {
+	if (argc < 5 || strcmp(argv[1], "-j") != 0 || (njobs = atoi(argv[2])) < 1 || njobs > RUNNER_MAX_JOBS) {
 		fprintf(stderr, "usage: runner -j JOBS LISTFILE COMMAND [ARGS...]\n"
-				"       runner -j JOBS --lmtp|--smtp unix:/PATH|inet:HOST:PORT LISTFILE\n");
+				"       runner -j JOBS LISTFILE --lmtp|--smtp unix:/PATH|inet:HOST:PORT\n");
 		return 2;
 	}
-	list = fopen(argv[arg], "r");
+	list = fopen(argv[3], "r");
 	if (list == NULL) {
-		perror(argv[arg]);
+		perror(argv[3]);
 		return 2;
 	}
 	while (fgets(line, sizeof(line), list) != NULL) {
@@ -431,7 +429,7 @@ int main(int argc, char **argv)
 	if (set.addr != NULL)
 		runner_lmtp(&set, njobs);
 	else
-		maxrss = runner_pipe(&set, njobs, argv + arg + 1);
+		maxrss = runner_pipe(&set, njobs, argv + 4);
 	done = set.done;
 	{
 		double elapsed = runner_now() - t0;

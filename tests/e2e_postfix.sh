@@ -22,7 +22,7 @@
 # 250 from the LMTP socket, and an unknown address bounced 5.1.1.
 . "$TEST_SRCDIR/lib.sh"
 MODE=${E2E_TRANSPORT:-pipe}
-if [ "$MODE" = lmtp ]; then plan 48; else plan 52; fi
+if [ "$MODE" = lmtp ]; then plan 49; else plan 52; fi
 PFX=$T_DIR/postfix
 M=$T_DIR/mail
 # a cluster of its own, which scenario 4 stops, so that the other tests keep theirs
