@@ -22,7 +22,10 @@
 #   speaks LMTP to the server's lmtp_listen socket over 1 or 4 kept
 #   connections, one transaction a message, a 250 after each commit; the
 #   peak RSS is the largest VmHWM of the server's workers after the run,
-#   all of them listed below the table).
+#   all of them listed below the table, with the CPU time a message costs
+#   the workers, PostgreSQL and smtp-sink, and the commits and WAL syncs a
+#   message; this server is not replaced after server_max_use, so that its
+#   workers can be counted).
 # The table, with postdesk/floor ratios and the machine, goes to stdout and
 # to BUILD-DIR/bench-deliver/results.txt. MESSAGES (default 200) per run;
 # BENCH_BIG (default 1000000) is the large database's number of cases;
@@ -133,7 +136,8 @@ if [ -z "${BENCH_QUICK:-}" ]; then
 fi
 BIGSERVED="$POSTDESK -c $work/bigserver.conf deliver --sender customer@example.net --recipient {to} --queue-id {}"
 cp "$work/postdesk.conf" "$work/lmtp.conf"
-echo "lmtp_listen = unix:$work/lmtp.sock" >>"$work/lmtp.conf"
+# workers that live through the run, so that their CPU time can be counted
+printf 'lmtp_listen = unix:%s/lmtp.sock\nserver_max_use = 1000000\n' "$work" >>"$work/lmtp.conf"
 SPIDS=
 WARM=0
 # server_start CONF SOCKET [lmtp] / server_stop: "postdesk server" in the
@@ -168,10 +172,32 @@ workers_rss() {
 		sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$w/status"
 	done | paste -sd, -
 }
+# ticks PID...: their CPU time (user + system), in clock ticks.
+ticks() { for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $14 + $15 } END { print s + 0 }'; }
+# commits: the database's transactions committed and PostgreSQL's WAL syncs.
+commits() { sql "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) || ' ' || wal_sync FROM pg_stat_wal"; }
 # measure_lmtp NAME JOBS LIST: measure through the LMTP socket; the row's
-# peak RSS is the largest worker's (all of them kept as NAME_rss).
+# peak RSS is the largest worker's (all of them kept as NAME_rss), and
+# NAME_cost the CPU time per message of the workers, of PostgreSQL
+# (its processes) and of smtp-sink, and the commits and WAL syncs per message
+# (what bounds the row on a machine shared with other work: the CPU it
+# costs, not the time it took).
 measure_lmtp() {
+	pm=$(head -n 1 "$(dirname "$(sh "$top/tests/pg.sh" socket "$work")")/data/postmaster.pid")
+	workers=$(pgrep -P "${SPIDS# }" | tr '\n' ' ')
+	backends=$(pgrep -P "$pm" | tr '\n' ' ')
+	sinks=$(pgrep -P "$(cat "$work/sink/sink.pid")" | tr '\n' ' ')
+	# shellcheck disable=SC2086
+	set -- "$@" "$(ticks $workers)" "$(ticks $backends)" "$(ticks $sinks)" "$(commits)"
 	measure "$1" "$2" "$3" --lmtp "unix:$work/lmtp.sock"
+	# PostgreSQL's backends report their counts when idle, within a second
+	sleep 2
+	# shellcheck disable=SC2086
+	echo "$1_cost $(awk -v n="$(wc -l <"$3")" -v hz="$(getconf CLK_TCK)" -v w0="$4" -v w1="$(ticks $workers)" \
+		-v b0="$5" -v b1="$(ticks $backends)" -v s0="$6" -v s1="$(ticks $sinks)" -v c0="$7" -v c="$(commits)" \
+		'BEGIN { split(c0, a, " "); split(c, b, " "); k = 1000 / hz / n
+		printf "CPU ms a message: workers %.1f, PostgreSQL (backends, writers) %.1f, smtp-sink %.1f; commits %.1f, WAL syncs %.2f a message",
+		(w1 - w0) * k, (b1 - b0) * k, (s1 - s0) * k, (b[1] - a[1]) / n, (b[2] - a[2]) / n }')" >>"$work/raw.txt"
 	rss=$(workers_rss)
 	echo "$1_rss $rss" >>"$work/raw.txt"
 	sed -i "s/^\($1 .*peak_rss_kib=\)[0-9]*/\1$(echo "$rss" | tr ',' '\n' | sort -n | tail -n 1)/" "$work/raw.txt"
@@ -261,6 +287,7 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 			'BEGIN { if (b > 0) printf "%.2f", a / b }') (target 5); the server's workers' peak RSS (VmHWM, KiB)" \
 			"after lmtp_new_1: $(sed -n 's/^lmtp_new_1_rss //p' "$work/raw.txt"); after lmtp_new_4:" \
 			"$(sed -n 's/^lmtp_new_4_rss //p' "$work/raw.txt")"
+		for r in lmtp_new_1 lmtp_new_4; do echo "$r: $(sed -n "s/^${r}_cost //p" "$work/raw.txt")"; done
 	fi
 	if [ -z "${BENCH_QUICK:-}" ]; then
 		for r in new_1 srv_new_1; do
