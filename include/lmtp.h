@@ -17,6 +17,9 @@
 #define LMTP_MAX_RCPTS 1000
 /* The longest command line, CRLF included (longer: 500 5.5.2). */
 #define LMTP_MAX_LINE 4096
+/* A client whose commands are refused (5xx) this often since its last
+ * message is dropped (421 4.7.0): it is not an MTA that works. */
+#define LMTP_MAX_ERRORS 20
 
 /* One recipient's delivery, as the callback gets it. */
 struct lmtp_delivery {
@@ -27,7 +30,7 @@ struct lmtp_delivery {
 	const char *data;		/* the message, dot-unstuffed, LF line ends */
 	size_t len;			/* bytes kept in data */
 	size_t total;			/* bytes the client sent (more than len: cut) */
-	long long started;		/* g_get_monotonic_time() at DATA's end */
+	long long started;		/* g_get_monotonic_time() at DATA, for the log's delay */
 	size_t index;			/* which of the transaction's recipients, from 0 */
 };
 
@@ -41,6 +44,7 @@ struct lmtp_params {
 	const char *hostname;		/* for the greeting and LHLO */
 	size_t max_message_size;	/* bytes of a message kept */
 	int timeout_ms;			/* the longest wait for the client's next bytes */
+	int data_timeout_ms;		/* the longest a message's DATA may take (0: no bound) */
 	/* the signal mask while waiting for the client (NULL: keep the
 	 * current one), and a flag a signal handler sets to end the session
 	 * between transactions (421 4.3.2); NULL: none */
@@ -54,9 +58,11 @@ struct lmtp_params {
 enum lmtp_end {
 	LMTP_END_QUIT,		/* the client said QUIT */
 	LMTP_END_EOF,		/* the client hung up */
-	LMTP_END_TIMEOUT,	/* the client stalled longer than timeout_ms (421 4.4.2 sent) */
-	LMTP_END_ERROR,		/* reading or writing failed */
+	LMTP_END_TIMEOUT,	/* the client stalled longer than timeout_ms, or its DATA took
+				 * longer than data_timeout_ms (421 4.4.2 sent) */
+	LMTP_END_ERROR,		/* reading or writing failed (errno says why) */
 	LMTP_END_STOP,		/* stopped by *stop or lmtp_session_last() (421 4.3.2 sent) */
+	LMTP_END_ERRORS,	/* LMTP_MAX_ERRORS commands refused (421 4.7.0 sent) */
 };
 
 struct lmtp_session;

@@ -8,9 +8,10 @@
 #       "RCPT ..." when a command is refused; QUIT at the end
 #   raw ADDR            send stdin in one write, print every reply line until
 #                       the server closes (or the timeout)
-#   stall ADDR SECONDS  LHLO, MAIL, RCPT, DATA, half a message, then nothing:
-#                       prints what the server said and after how long it
-#                       closed the connection
+#   stall ADDR SECONDS [TEXT]  send TEXT (default: LHLO, MAIL, RCPT, DATA
+#                       and half a message), then nothing: prints what the
+#                       server said and after how long it closed the
+#                       connection (waiting at most SECONDS)
 import re
 import smtplib
 import socket
@@ -90,12 +91,16 @@ def send(addr, sender, rcpts, files):
     c.quit()
 
 
-def stall(addr, seconds):
+def stall(addr, seconds, text):
     s = connect(addr)
     t0 = time.monotonic()
-    s.sendall(b'LHLO test\r\nMAIL FROM:<c@example.net>\r\nRCPT TO:<support@example.org>\r\nDATA\r\n')
-    time.sleep(0.5)
-    s.sendall(b'Subject: half\r\n\r\nhalf a mes')
+    if text is None:
+        s.sendall(b'LHLO test\r\nMAIL FROM:<c@example.net>\r\nRCPT TO:<support@example.org>\r\nDATA\r\n')
+        time.sleep(0.5)
+        s.sendall(b'Subject: half\r\n\r\nhalf a mes')
+    else:
+        s.sendall(text.encode().replace(b'\\r\\n', b'\r\n'))
+    print('sent', flush=True)
     s.settimeout(seconds)
     got = lines_of(s)
     for line in got:
@@ -113,7 +118,7 @@ def main():
         for line in lines_of(s):
             print(line)
     elif mode == 'stall':
-        stall(args[1], float(args[2]))
+        stall(args[1], float(args[2]), args[3] if len(args) > 3 else None)
     else:
         sys.exit('usage: lmtpclient.py [--timeout S] send|raw|stall ...')
 

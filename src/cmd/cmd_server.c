@@ -232,11 +232,17 @@ static void server_lmtp(struct server *s, int conn, size_t listener)
 		return;
 	}
 	end = lmtp_session_run(s->session, conn);
+	if (end == LMTP_END_ERROR)
+		log_info("server: an LMTP connection failed: %s", strerror(errno));
 	if (end == LMTP_END_TIMEOUT)
-		log_warning("server: an LMTP client stalled longer than lmtp_timeout (%llds); dropped",
-			    s->ctx->cfg->lmtp_timeout);
-	else if (end == LMTP_END_ERROR)
-		log_warning("server: an LMTP connection failed: %s", strerror(errno));
+		log_warning("server: an LMTP client stalled longer than lmtp_timeout (%llds) or sent a "
+			    "message for longer than deliver_timeout (%llds); dropped",
+			    s->ctx->cfg->lmtp_timeout, s->ctx->cfg->deliver_timeout);
+	if (end == LMTP_END_ERRORS)
+		log_warning("server: an LMTP client had %d commands refused; dropped", LMTP_MAX_ERRORS);
+	/* the client may have sent more: let it read the 421 first */
+	if (end == LMTP_END_TIMEOUT || end == LMTP_END_STOP || end == LMTP_END_ERRORS)
+		handoff_linger(conn, 500);
 }
 
 /* Worker: serve deliveries until told to stop or used up. */
@@ -274,6 +280,7 @@ static void server_worker(struct server *s, const sigset_t *waiting)
 		.hostname = g_get_host_name(),
 		.max_message_size = (size_t)s->ctx->cfg->max_message_size,
 		.timeout_ms = (int)(s->ctx->cfg->lmtp_timeout * 1000),
+		.data_timeout_ms = (int)(s->ctx->cfg->deliver_timeout * 1000),	/* as the pipe's reading */
 		.wait_mask = waiting, .stop = &server_stop,
 		.deliver = server_lmtp_deliver, .arg = s,
 	};

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +48,9 @@ struct lmtp_session {
 	GByteArray *data;
 	size_t total;
 	enum lmtp_dstate dstate;
+	int error;			/* errno of the read or write that failed */
+	gint64 started;			/* when DATA came */
+	int errors;			/* commands refused since the last message */
 	/* for lmtp_session_abort(): set while the recipients are delivered */
 	volatile sig_atomic_t delivering;
 	volatile size_t current, nrcpts;
@@ -120,6 +124,8 @@ static void lmtp_reply(struct lmtp_session *s, const char *fmt, ...)
 		if ((unsigned char)s->out->str[i] < 0x20 || s->out->str[i] == 0x7f)
 			s->out->str[i] = ' ';
 	g_string_append(s->out, "\r\n");
+	if (s->out->str[start] == '5' && !s->delivering)
+		s->errors++;	/* a command refused (a recipient's 550 is no error of the client's) */
 }
 
 /* Milliseconds left until deadline (g_get_monotonic_time()), at least 0. */
@@ -146,10 +152,14 @@ static int lmtp_flush(struct lmtp_session *s)
 			done += (size_t)n;
 			continue;
 		}
-		if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+		if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+			s->error = errno;
 			break;
-		if (n < 0 && errno != EINTR && (lmtp_left(deadline) == 0 || poll(&pfd, 1, lmtp_left(deadline)) == 0))
+		}
+		if (n < 0 && errno != EINTR && (lmtp_left(deadline) == 0 || poll(&pfd, 1, lmtp_left(deadline)) == 0)) {
+			s->error = ETIMEDOUT;
 			break;
+		}
 	}
 	ok = done == s->out->len;
 	g_string_truncate(s->out, 0);
@@ -157,11 +167,15 @@ static int lmtp_flush(struct lmtp_session *s)
 }
 
 /* Read more of the client's bytes into the buffer (first writing the
- * replies queued: the client may be waiting for them). A stop request
- * ends the wait when stoppable. */
-static enum lmtp_read lmtp_fill(struct lmtp_session *s, bool stoppable)
+ * replies queued: the client may be waiting for them), waiting at most
+ * timeout_ms and not past until (0: no such bound). A stop request ends
+ * the wait when stoppable. */
+static enum lmtp_read lmtp_fill(struct lmtp_session *s, bool stoppable, gint64 until)
 {
 	gint64 deadline = g_get_monotonic_time() + (gint64)s->p->timeout_ms * 1000;
+
+	if (until > 0 && until < deadline)
+		deadline = until;
 
 	if (s->out->len > 0 && lmtp_flush(s) < 0)
 		return LMTP_R_ERROR;
@@ -185,8 +199,10 @@ static enum lmtp_read lmtp_fill(struct lmtp_session *s, bool stoppable)
 		}
 		if (n == 0)
 			return LMTP_R_EOF;
-		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+			s->error = errno;
 			return LMTP_R_ERROR;
+		}
 		if (errno == EINTR)
 			continue;
 		left = lmtp_left(deadline);
@@ -195,9 +211,17 @@ static enum lmtp_read lmtp_fill(struct lmtp_session *s, bool stoppable)
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (long)(left % 1000) * 1000000L;
 		r = ppoll(&pfd, 1, &ts, s->p->wait_mask);
-		if (r < 0 && errno != EINTR)
+		if (r < 0 && errno != EINTR) {
+			s->error = errno;
 			return LMTP_R_ERROR;
+		}
 	}
+}
+
+/* How a session ends when a read got r (not LMTP_R_DATA or LMTP_R_STOP). */
+static enum lmtp_end lmtp_end_of(enum lmtp_read r)
+{
+	return r == LMTP_R_TIMEOUT ? LMTP_END_TIMEOUT : r == LMTP_R_EOF ? LMTP_END_EOF : LMTP_END_ERROR;
 }
 
 /* Keep n bytes of the message, up to max_message_size; count them all. */
@@ -498,7 +522,7 @@ static int lmtp_deliver_all(struct lmtp_session *s)
 {
 	struct lmtp_delivery d = { .sender = s->sender, .data = (const char *)s->data->data,
 				   .len = s->data->len, .total = s->total,
-				   .started = g_get_monotonic_time() };
+				   .started = s->started };
 	char qid[64];
 	size_t i;
 	int ret = 0;
@@ -506,6 +530,11 @@ static int lmtp_deliver_all(struct lmtp_session *s)
 	if (s->data->data == NULL)
 		d.data = "";
 	d.queue_id = lmtp_queue_id(d.data, d.len, qid, sizeof(qid)) ? qid : NULL;
+	/* what is queued (the 354) goes before any answer lmtp_session_abort() writes */
+	if (lmtp_flush(s) < 0) {
+		lmtp_reset(s);
+		return -1;
+	}
 	s->nrcpts = s->rcpts->len;
 	s->current = 0;
 	s->delivering = 1;
@@ -524,18 +553,26 @@ static int lmtp_deliver_all(struct lmtp_session *s)
 		else
 			lmtp_reply(s, "451 4.3.0 <%.256s> %.200s", rcpt, f.text);
 		s->current = i + 1;
-		if (ret == 0 && lmtp_flush(s) < 0)
-			ret = -1;	/* the client is gone: deliver the rest all the same */
+		if (lmtp_flush(s) < 0) {
+			ret = -1;	/* the client is gone: it tries the rest again */
+			break;
+		}
 	}
 	s->delivering = 0;
+	s->errors = 0;
 	lmtp_reset(s);
 	return ret;
 }
 
-/* Read the message after 354 and deliver it. */
-static enum lmtp_end lmtp_data(struct lmtp_session *s)
+/* Read the message after 354 (within data_timeout_ms) and deliver it.
+ * Returns whether to go on; *end_r says why not. */
+static bool lmtp_data(struct lmtp_session *s, enum lmtp_end *end_r)
 {
+	gint64 until;
+
 	lmtp_reply(s, "354 End data with <CR><LF>.<CR><LF>");
+	s->started = g_get_monotonic_time();
+	until = s->p->data_timeout_ms > 0 ? s->started + (gint64)s->p->data_timeout_ms * 1000 : 0;
 	s->dstate = LMTP_D_BOL;
 	g_byte_array_set_size(s->data, 0);
 	s->total = 0;
@@ -547,26 +584,26 @@ static enum lmtp_end lmtp_data(struct lmtp_session *s)
 		s->pos += used;
 		if (done)
 			break;
-		r = lmtp_fill(s, false);
-		if (r == LMTP_R_TIMEOUT)
-			return LMTP_END_TIMEOUT;
-		if (r != LMTP_R_DATA)
-			return r == LMTP_R_EOF ? LMTP_END_EOF : LMTP_END_ERROR;
+		r = lmtp_fill(s, false, until);
+		if (r != LMTP_R_DATA) {
+			*end_r = lmtp_end_of(r);
+			return false;
+		}
 	}
-	return lmtp_deliver_all(s) < 0 ? LMTP_END_ERROR : LMTP_END_QUIT;
+	*end_r = LMTP_END_ERROR;
+	return lmtp_deliver_all(s) == 0;
 }
 
-/* Answer one command line. Returns LMTP_END_QUIT to go on reading
- * commands, another end to stop. */
-static enum lmtp_end lmtp_command(struct lmtp_session *s, char *line, bool *quit_r)
+/* Answer one command line. Returns whether to read the next; *end_r
+ * says why not. */
+static bool lmtp_command(struct lmtp_session *s, char *line, enum lmtp_end *end_r)
 {
 	const char *rest;
 
-	*quit_r = false;
 	if (lmtp_is(line, "LHLO", &rest)) {
 		if (*rest == '\0') {
 			lmtp_reply(s, "501 5.5.4 Syntax: LHLO hostname");
-			return LMTP_END_QUIT;
+			return true;
 		}
 		lmtp_reset(s);
 		s->lhlo = true;
@@ -582,7 +619,7 @@ static enum lmtp_end lmtp_command(struct lmtp_session *s, char *line, bool *quit
 		else if (s->rcpts->len == 0)
 			lmtp_reply(s, "503 5.5.1 Error: need RCPT command");
 		else
-			return lmtp_data(s);
+			return lmtp_data(s, end_r);
 	} else if (lmtp_is(line, "RSET", &rest)) {
 		lmtp_reset(s);
 		lmtp_reply(s, "250 2.0.0 Ok");
@@ -590,7 +627,8 @@ static enum lmtp_end lmtp_command(struct lmtp_session *s, char *line, bool *quit
 		lmtp_reply(s, "250 2.0.0 Ok");
 	} else if (lmtp_is(line, "QUIT", &rest)) {
 		lmtp_reply(s, "221 2.0.0 Bye");
-		*quit_r = true;
+		*end_r = LMTP_END_QUIT;
+		return false;
 	} else if (lmtp_is(line, "VRFY", &rest)) {
 		lmtp_reply(s, "252 2.5.2 Cannot VRFY user; send some mail");
 	} else if (lmtp_is(line, "HELO", &rest) || lmtp_is(line, "EHLO", &rest)) {
@@ -598,7 +636,7 @@ static enum lmtp_end lmtp_command(struct lmtp_session *s, char *line, bool *quit
 	} else {
 		lmtp_reply(s, "500 5.5.2 Error: command not recognized");
 	}
-	return LMTP_END_QUIT;
+	return true;
 }
 
 /* Take the next command line from the buffer (reading as needed): *line_r
@@ -624,11 +662,11 @@ static enum lmtp_read lmtp_line(struct lmtp_session *s, char **line_r)
 			*line_r = start;
 			return LMTP_R_DATA;
 		}
-		if (s->len - s->pos >= LMTP_MAX_LINE) {
+		if (s->len - s->pos > LMTP_MAX_LINE) {
 			skipping = true;	/* drop it, keep looking for its end */
 			s->pos = s->len;
 		}
-		r = lmtp_fill(s, !skipping && s->pos == s->len);
+		r = lmtp_fill(s, !skipping && s->pos == s->len, 0);
 		if (r != LMTP_R_DATA)
 			return r;
 	}
@@ -636,20 +674,24 @@ static enum lmtp_read lmtp_line(struct lmtp_session *s, char **line_r)
 
 enum lmtp_end lmtp_session_run(struct lmtp_session *s, int fd)
 {
-	enum lmtp_end end = LMTP_END_QUIT;
-	int flags = fcntl(fd, F_GETFL);
+	enum lmtp_end end;
+	int flags = fcntl(fd, F_GETFL), one = 1;
 
 	if (flags >= 0 && (flags & O_NONBLOCK) == 0)
 		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	/* each recipient's reply goes out alone, as soon as it is known: over
+	 * TCP, Nagle's algorithm would hold it for the client's delayed ACK
+	 * (fails harmlessly on a Unix socket) */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	s->fd = fd;
+	s->error = s->errors = 0;
 	s->pos = s->len = 0;
 	s->lhlo = s->last = false;
 	g_string_truncate(s->out, 0);
 	lmtp_reset(s);
 	lmtp_reply(s, "220 %s LMTP postdesk ready", s->p->hostname);
-	while (end == LMTP_END_QUIT) {
+	for (;;) {
 		enum lmtp_read r;
-		bool quit = false;
 		char *line;
 
 		if (s->last || (s->p->stop != NULL && *s->p->stop)) {
@@ -657,28 +699,30 @@ enum lmtp_end lmtp_session_run(struct lmtp_session *s, int fd)
 			end = LMTP_END_STOP;
 			break;
 		}
+		if (s->errors >= LMTP_MAX_ERRORS) {
+			lmtp_reply(s, "421 4.7.0 %s Error: too many errors", s->p->hostname);
+			end = LMTP_END_ERRORS;
+			break;
+		}
 		r = lmtp_line(s, &line);
 		if (r == LMTP_R_STOP)
 			continue;	/* answered above */
-		if (r == LMTP_R_TIMEOUT) {
-			lmtp_reply(s, "421 4.4.2 %s Error: timeout exceeded", s->p->hostname);
-			end = LMTP_END_TIMEOUT;
-		} else if (r != LMTP_R_DATA) {
-			end = r == LMTP_R_EOF ? LMTP_END_EOF : LMTP_END_ERROR;
-		} else if (line == NULL) {
-			lmtp_reply(s, "500 5.5.2 Error: line too long");
-		} else {
-			end = lmtp_command(s, line, &quit);
-			if (end == LMTP_END_TIMEOUT)
-				lmtp_reply(s, "421 4.4.2 %s Error: timeout exceeded", s->p->hostname);
-			if (quit)
-				break;
+		if (r != LMTP_R_DATA) {
+			end = lmtp_end_of(r);
+			break;
 		}
+		if (line == NULL)
+			lmtp_reply(s, "500 5.5.2 Error: line too long");
+		else if (!lmtp_command(s, line, &end))
+			break;
 	}
+	if (end == LMTP_END_TIMEOUT)
+		lmtp_reply(s, "421 4.4.2 %s Error: timeout exceeded", s->p->hostname);
 	if (s->out->len > 0)
 		lmtp_flush(s);
 	lmtp_reset(s);
 	s->fd = -1;
+	errno = s->error;
 	return end;
 }
 

@@ -22,7 +22,9 @@ static GPtrArray *datas;
 static struct lmtp_session *cur;
 static int end_after = -1;	/* lmtp_session_last() after this many deliveries */
 
-/* The callback: recipients starting "nouser" are unknown, "temp" fail. */
+/* The callback: recipients starting "nouser" are unknown, "temp" fail;
+ * "abort" calls lmtp_session_abort() as the deadline's handler does
+ * ("abort-committed": after the commit). */
 static int deliver(void *arg, const struct lmtp_delivery *d, struct fault *f)
 {
 	(void)arg;
@@ -33,6 +35,8 @@ static int deliver(void *arg, const struct lmtp_delivery *d, struct fault *f)
 		g_ptr_array_add(datas, g_strndup(d->data, d->len));
 	if (end_after >= 0 && (int)seen->len > 0 && --end_after == 0)
 		lmtp_session_last(cur);
+	if (g_str_has_prefix(d->recipient, "abort"))
+		lmtp_session_abort(cur, g_str_has_prefix(d->recipient, "abort-committed"), "timed out");
 	if (g_str_has_prefix(d->recipient, "nouser"))
 		return fault_set(f, FAULT_NOUSER, "no queue for recipient %s", d->recipient);
 	if (g_str_has_prefix(d->recipient, "temp"))
@@ -275,6 +279,23 @@ static void test_long_line(void)
 	tap_ok(strstr(c, "500 5.5.2 Error: line too long\r\n") != NULL, "... 500 5.5.2 line too long");
 	g_free(c);
 	g_string_free(s, TRUE);
+	/* the bound itself: 4096 octets with the CRLF taken, 4097 not */
+	s = g_string_new(HELLO "NOOP ");
+	while (s->len < strlen(HELLO) + 4094)
+		g_string_append_c(s, 'x');
+	g_string_append(s, "\r\nNOOP x");
+	while (s->len < strlen(HELLO) + 4096 + 4095)
+		g_string_append_c(s, 'x');
+	g_string_append(s, "\r\nQUIT\r\n");
+	c = session(s->str, s->len, false, NULL);
+	{
+		char *k = codes(c);
+
+		tap_is(k, LHLO_CODES " 250 500 221", "a command line of 4096 octets with its CRLF: taken; of 4097: 500");
+		g_free(k);
+	}
+	g_free(c);
+	g_string_free(s, TRUE);
 }
 
 static void test_many_recipients(void)
@@ -385,6 +406,17 @@ static void test_ending(void)
 	       end == LMTP_END_TIMEOUT && seen->len == 0, "a client stalling in DATA: 421 4.4.2, nothing delivered");
 	g_free(out);
 
+	/* the whole DATA bounded too: a client still sending (or stalled) when it ends */
+	params.data_timeout_ms = 400;
+	t0 = g_get_monotonic_time();
+	out = session(in, strlen(in), true, &end);
+	params.data_timeout_ms = 0;
+	tap_ok(g_str_has_suffix(out, "354 End data with <CR><LF>.<CR><LF>\r\n421 4.4.2 lmtp.test Error: timeout exceeded\r\n") &&
+	       end == LMTP_END_TIMEOUT && (g_get_monotonic_time() - t0) / 1000 < 3000,
+	       "DATA longer than data_timeout_ms (400 ms, the per-read timeout 5 s): 421 4.4.2 after %lld ms",
+	       (long long)((g_get_monotonic_time() - t0) / 1000));
+	g_free(out);
+
 	end_after = 1;
 	out = session(two, strlen(two), false, &end);
 	end_after = -1;
@@ -394,6 +426,21 @@ static void test_ending(void)
 	tap_ok(strstr(out, "421 4.3.2 ") != NULL && end == LMTP_END_STOP, "... 421 4.3.2, ended as stopped");
 	g_free(out);
 	g_free(c);
+
+	in = HELLO "MAIL FROM:<a@example.net>\r\nRCPT TO:<s@example.org>\r\nRCPT TO:<abort-committed@example.org>\r\n"
+	     "RCPT TO:<t@example.org>\r\nRCPT TO:<u@example.org>\r\nDATA\r\nx\r\n.\r\n";
+	out = session(in, strlen(in), false, &end);
+	tap_ok(strstr(out, "354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 <s@example.org> stored\r\n"
+			   "250 2.0.0 stored\r\n451 4.4.7 timed out\r\n451 4.4.7 timed out\r\n") != NULL,
+	       "the deadline after the second recipient's commit: the first had its 250, the second gets 250, "
+	       "the rest 451 4.4.7");
+	g_free(out);
+	in = HELLO "MAIL FROM:<a@example.net>\r\nRCPT TO:<abort@example.org>\r\nRCPT TO:<t@example.org>\r\n"
+	     "DATA\r\nx\r\n.\r\n";
+	out = session(in, strlen(in), false, &end);
+	tap_ok(strstr(out, "354 End data with <CR><LF>.<CR><LF>\r\n451 4.4.7 timed out\r\n451 4.4.7 timed out\r\n")
+	       != NULL, "the deadline before the first recipient's commit: 451 4.4.7 for both");
+	g_free(out);
 
 	params.stop = &stop;
 	out = session(two, strlen(two), false, &end);
@@ -405,6 +452,25 @@ static void test_ending(void)
 	out = session("", 0, false, &end);
 	tap_int(end, LMTP_END_EOF, "a client that hangs up: ended by EOF");
 	g_free(out);
+	{
+		GString *s = g_string_new(HELLO);
+		int i;
+
+		for (i = 0; i < 19; i++)
+			g_string_append(s, "BOGUS\r\n");
+		g_string_append(s, "MAIL FROM:<a@example.net>\r\nRCPT TO:<nouser@example.org>\r\nDATA\r\nx\r\n.\r\n");
+		for (i = 0; i < 25; i++)
+			g_string_append(s, "BOGUS\r\n");
+		out = session(s->str, s->len, false, &end);
+		c = codes(out);
+		tap_ok(g_str_has_suffix(c, " 500 250 250 354 550 500 500 500 500 500 500 500 500 500 500 500 500 500 500 500 "
+				      "500 500 500 500 500 421") && end == LMTP_END_ERRORS,
+		       "20 commands refused since the last message: 421 (a message resets the count, a 550 is no error)");
+		tap_ok(strstr(out, "421 4.7.0 lmtp.test Error: too many errors\r\n") != NULL, "... 421 4.7.0");
+		g_free(out);
+		g_free(c);
+		g_string_free(s, TRUE);
+	}
 }
 
 static void test_queue_id(void)
@@ -453,6 +519,7 @@ static void test_listen(void)
 	size_t n = 0;
 	struct fault f = { 0 };
 	struct stat st;
+	int r;
 
 	tap_ok(lmtp_listen(spec, socks, 4, &n, &f) == 0 && n == 1, "unix: listens (%s)", f.text);
 	tap_ok(stat(path, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0660, "... a socket, mode 0660");
@@ -474,6 +541,10 @@ static void test_listen(void)
 	if (n == 1)
 		close(socks[0]);
 	n = 0;
+	r = lmtp_listen("inet:localhost:0", socks, 4, &n, &f);
+	tap_ok(r == 0 && n >= 1, "inet:localhost:0: every address of the name (%zu)", n);
+	while (n > 0)
+		close(socks[--n]);
 	tap_ok(lmtp_listen("inet:2424", socks, 4, &n, &f) < 0 && lmtp_listen("inet::2424", socks, 4, &n, &f) < 0 &&
 	       lmtp_listen("inet:::1:2424", socks, 4, &n, &f) < 0 && lmtp_listen("inet:host:port", socks, 4, &n, &f) < 0 &&
 	       lmtp_listen("tcp:1.2.3.4:1", socks, 4, &n, &f) < 0 && lmtp_listen("unix:relative", socks, 4, &n, &f) < 0 &&
