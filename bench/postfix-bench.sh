@@ -17,7 +17,8 @@
 # (today's fastest pipe path); lmtp: lmtp(8) to the server's LMTP socket
 # (the kit's commented-out lines). Both: server_workers = 4, the server as
 # the pipe user (nobody); each message must be stored once and acked once.
-# Also the peak RSS (VmHWM) of each server worker. The table goes to stdout
+# Also the peak RSS (VmHWM) of each server worker and how busy the machine's
+# CPUs were during the drain. The table goes to stdout
 # and to BUILD-DIR/bench-postfix/results.txt. Run as root (Postfix, and
 # postdesk as nobody); about two minutes on the 2-core test machine.
 # BENCH_TRANSPORTS (default "pipe lmtp") picks the runs.
@@ -50,6 +51,8 @@ SPID= PFX=
 ms() { echo $(($(date +%s%N) / 1000000)); }
 # acks DIR: the messages in the customers' Maildirs of Postfix DIR.
 acks() { find "$1/mailboxes/customer.test" -path '*/new/*' -type f 2>/dev/null | wc -l | tr -d ' '; }
+# busy: the machine's busy and total CPU time so far (/proc/stat), in ticks.
+busy() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
 # deferred DIR: the messages in its deferred queue.
 deferred() { sh "$top/tests/postfix.sh" queue "$1" | grep -c '"queue_name": *"deferred"' || true; }
 # stop_all: the server and the Postfix of the run in hand.
@@ -118,11 +121,13 @@ backlog() {
 	held=$(deferred "$PFX")
 	echo "postfix-bench: $mode: $held deferred; starting the database, postqueue -f" >&2
 	sh "$top/tests/pg.sh" resume "$work" >/dev/null
+	cpu0=$(busy)
 	t0=$(ms)
 	sh "$top/tests/postfix.sh" flush "$PFX"
 	deadline=$(($(date +%s) + 300))
 	until [ "$(acks "$PFX")" -ge "$N" ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.2; done
 	t1=$(ms)
+	cpu1=$(busy)
 	# a late extra ack would show within a second or two
 	sleep 2
 	got=$(acks "$PFX")
@@ -133,6 +138,7 @@ backlog() {
 		rss="$rss${rss:+,}$(sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$w/status")"
 	done
 	echo "$mode seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1000 }') deferred=$held" \
+		"busy=$(echo "$cpu0 $cpu1" | awk '{ if ($4 > $2) printf "%d", 100 * ($3 - $1) / ($4 - $2) }')" \
 		"acks=$got stored=$stored distinct=$distinct rss_kib=$rss inject=$(echo "$inj" | tr ' ' ',')" >>"$work/raw.txt"
 	echo "postfix-bench: $(tail -n 1 "$work/raw.txt")" >&2
 	stop_all
@@ -145,7 +151,8 @@ field() { sed -n "s/^$1 \(.* \)\?$2=\([0-9.,]*\).*/\2/p" "$work/raw.txt"; }
 	echo "postfix-bench on $(uname -srm), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "$N new customers' mails queued in a private Postfix while the database was down, then the database started" \
 		"and postqueue -f: seconds until every ack is in its customer's Maildir; server_workers = 4, durable PostgreSQL"
-	printf '%-28s %9s %9s %7s %7s %9s  %s\n' "run" "seconds" "msgs/s" "acks" "stored" "deferred" "worker peak RSS KiB"
+	printf '%-28s %9s %9s %7s %7s %9s %6s  %s\n' "run" "seconds" "msgs/s" "acks" "stored" "deferred" "CPU %" \
+		"worker peak RSS KiB"
 	for r in pipe lmtp; do
 		grep -q "^$r " "$work/raw.txt" || continue
 		s=$(field "$r" seconds)
@@ -153,9 +160,9 @@ field() { sed -n "s/^$1 \(.* \)\?$2=\([0-9.,]*\).*/\2/p" "$work/raw.txt"; }
 		pipe) name="backlog_pipe (deliver+server)" ;;
 		*) name="backlog_lmtp" ;;
 		esac
-		printf '%-28s %9s %9s %7s %7s %9s  %s\n' "$name" "$s" \
+		printf '%-28s %9s %9s %7s %7s %9s %6s  %s\n' "$name" "$s" \
 			"$(awk -v s="$s" -v n="$N" 'BEGIN { if (s > 0) printf "%.1f", n / s }')" "$(field "$r" acks)" \
-			"$(field "$r" stored)" "$(field "$r" deferred)" "$(field "$r" rss_kib)"
+			"$(field "$r" stored)" "$(field "$r" deferred)" "$(field "$r" busy)" "$(field "$r" rss_kib)"
 	done
 	echo "pipe / lmtp (how many times faster the backlog drains through LMTP):" \
 		"$(awk -v a="$(field pipe seconds)" -v b="$(field lmtp seconds)" 'BEGIN { if (b > 0) printf "%.2f", a / b }')"
@@ -163,5 +170,6 @@ field() { sed -n "s/^$1 \(.* \)\?$2=\([0-9.,]*\).*/\2/p" "$work/raw.txt"; }
 	for r in ${BENCH_TRANSPORTS:-pipe lmtp}; do
 		[ "$(field "$r" acks)" = "$N" ] && [ "$(field "$r" stored)" = "$N" ] && [ "$(field "$r" distinct)" = "$N" ] || ok=no
 	done
-	echo "every message stored once and acked once: $ok"
+	echo "every message stored once and acked once: $ok; CPU %: the whole machine's busy time during the drain" \
+		"(Postfix, postdesk, PostgreSQL and anything else running)"
 } | tee "$RESULTS"
