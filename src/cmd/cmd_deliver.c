@@ -39,7 +39,7 @@ static int cmd_deliver_read(int fd, size_t max, GByteArray *buf, size_t *total_r
 	}
 }
 
-/* Write the one log line for this message (res and st NULL: not stored). */
+/* Write the one log line for this message (res NULL: not stored, f says why; st unused). */
 static void cmd_deliver_log(const struct deliver_envelope *env, const struct deliver_result *res,
 			    const struct outbox_stats *st, size_t total, gint64 started, const struct fault *f)
 {

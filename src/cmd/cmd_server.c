@@ -179,10 +179,10 @@ static bool server_serve(struct server *s, int conn)
 	} else if (args < 0) {
 		handoff_answer(conn, HANDOFF_USAGE, f.text);
 	} else {
-		server_db_check(s);
 		mta_committed = 0;
 		server_client = conn;
-		alarm((unsigned)s->ctx->cfg->deliver_timeout);
+		alarm((unsigned)s->ctx->cfg->deliver_timeout);	/* the check below is part of it */
+		server_db_check(s);
 		ok = cmd_deliver_fd(s->ctx, &env, msg_fd, &f) == 0;
 		alarm(0);
 		server_client = -1;
@@ -207,10 +207,10 @@ static int server_lmtp_deliver(void *arg, const struct lmtp_delivery *d, struct 
 					.queue_id = d->queue_id };
 	int ret;
 
-	server_db_check(s);
 	mta_committed = 0;
 	server_lmtp_client = s->session;
-	alarm((unsigned)s->ctx->cfg->deliver_timeout);
+	alarm((unsigned)s->ctx->cfg->deliver_timeout);	/* the check below is part of it */
+	server_db_check(s);
 	ret = cmd_deliver_buf(s->ctx, &env, d->data, d->len, d->total, d->started, f);
 	alarm(0);
 	server_lmtp_client = NULL;

@@ -467,6 +467,22 @@ static void lmtp_mail(struct lmtp_session *s, char *arg)
 	lmtp_reply(s, "250 2.1.0 Ok");
 }
 
+/* Refuse a recipient's command for its syntax: 4xx, never 5xx for a
+ * recipient (the MTA keeps it queued); it counts as an error. */
+__attribute__((format(printf, 2, 3)))
+static void lmtp_rcpt_refuse(struct lmtp_session *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	lmtp_reply(s, "%s", text);
+	g_free(text);
+	s->errors++;
+}
+
 /* RCPT TO:<addr> [ORCPT=rfc822;xtext] [NOTIFY=...] */
 static void lmtp_rcpt(struct lmtp_session *s, char *arg)
 {
@@ -477,7 +493,7 @@ static void lmtp_rcpt(struct lmtp_session *s, char *arg)
 		return;
 	}
 	if (lmtp_path(arg, "TO:", &addr, &params) < 0 || *addr == '\0') {
-		lmtp_reply(s, "501 5.5.4 Syntax: RCPT TO:<address>");
+		lmtp_rcpt_refuse(s, "451 4.5.2 Syntax: RCPT TO:<address>");
 		return;
 	}
 	while ((name = lmtp_param(&params, &value)) != NULL) {
@@ -488,7 +504,7 @@ static void lmtp_rcpt(struct lmtp_session *s, char *arg)
 			orcpt = g_malloc(size);
 			if (semi == NULL || lmtp_xtext_decode(semi + 1, orcpt, size) < 0) {
 				g_free(orcpt);
-				lmtp_reply(s, "501 5.5.4 Bad ORCPT parameter");
+				lmtp_rcpt_refuse(s, "455 4.5.4 Bad ORCPT parameter");
 				return;
 			}
 			if (semi - value != 6 || g_ascii_strncasecmp(value, "rfc822", 6) != 0) {
@@ -500,7 +516,7 @@ static void lmtp_rcpt(struct lmtp_session *s, char *arg)
 		if (g_ascii_strcasecmp(name, "NOTIFY") == 0 && value != NULL)
 			continue;
 		g_free(orcpt);
-		lmtp_reply(s, "555 5.5.4 Unsupported parameter %.64s", name);
+		lmtp_rcpt_refuse(s, "455 4.5.4 Unsupported parameter %.64s", name);
 		return;
 	}
 	if (s->rcpts->len >= LMTP_MAX_RCPTS) {

@@ -177,9 +177,10 @@ static void test_parameters(void)
 		      "mail from:<\"x>y\"@example.net>\r\nrcpt to:<b@example.org> NOTIFY=NEVER\r\n"
 		      "RCPT TO:<b@example.org> FOO=1\r\nRCPT TO:<>\r\nRCPT TO:b@example.org\r\nQUIT\r\n");
 
-	tap_is(c, LHLO_CODES " 250 250 250 250 250 250 555 555 555 501 501 250 250 555 501 501 221",
+	tap_is(c, LHLO_CODES " 250 250 250 250 250 250 555 555 555 501 501 250 250 455 451 451 221",
 	       "MAIL: SIZE=, BODY=7BIT|8BITMIME, SMTPUTF8, a space after the colon accepted; others 555; "
-	       "no <> 501; a quoted '>' and lower case fine; RCPT: NOTIFY accepted, others 555, <> and no <> 501");
+	       "no <> 501; a quoted '>' and lower case fine; RCPT: NOTIFY accepted; never 5xx for a recipient: "
+	       "other parameters 455, <> and no <> 451");
 	g_free(c);
 }
 
@@ -191,8 +192,8 @@ static void test_orcpt(void)
 		"RCPT TO:<t@example.org> ORCPT=RFC822;t@example.org\r\nRCPT TO:<u@example.org> ORCPT=x400;abc\r\n"
 		"RCPT TO:<v@example.org> ORCPT=rfc822;v+zz\r\nRCPT TO:<w@example.org> ORCPT=rfc822\r\n"
 		"DATA\r\nx\r\n.\r\n");
-	tap_is(c, LHLO_CODES " 250 250 250 250 501 501 354 250 250 250", "ORCPT: rfc822 (any case) and other types taken, "
-	       "a bad xtext or no type 501");
+	tap_is(c, LHLO_CODES " 250 250 250 250 455 455 354 250 250 250", "ORCPT: rfc822 (any case) and other types taken, "
+	       "a bad xtext or no type 455 (4xx: never 5xx for a recipient)");
 	tap_is(seen->str, "a@example.net|s@example.org|S+ext=x@Example.ORG|-|2|2\n"
 			  "a@example.net|t@example.org|t@example.org|-|2|2\na@example.net|u@example.org|-|-|2|2\n",
 	       "ORCPT's xtext decoded into the original recipient; another type of address: none");
