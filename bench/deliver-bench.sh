@@ -17,12 +17,20 @@
 #   one 20 MB message (peak RSS); then the same runs again with
 #   "postdesk server" running (rows srv_*: deliver hands the message to a
 #   worker that keeps its database connection; the 20 MB row's peak RSS is
-#   the worker's; each server gets 8 deliveries first, not counted).
+#   the worker's; each server gets 8 deliveries first, not counted); and
+#   new cases through LMTP (rows lmtp_new_1, lmtp_new_4: bench/runner
+#   speaks LMTP to the server's lmtp_listen socket over 1 or 4 kept
+#   connections, one transaction a message, a 250 after each commit; the
+#   peak RSS is the largest VmHWM of the server's workers after the run,
+#   all of them listed below the table, with the CPU time a message costs
+#   the workers, PostgreSQL and smtp-sink, and the commits and WAL syncs a
+#   message; this server is not replaced after server_max_use, so that its
+#   workers can be counted).
 # The table, with postdesk/floor ratios and the machine, goes to stdout and
 # to BUILD-DIR/bench-deliver/results.txt. MESSAGES (default 200) per run;
 # BENCH_BIG (default 1000000) is the large database's number of cases;
 # BENCH_QUICK=1 stops after the new cases (floor, new_1, new_4, srv_new_1,
-# srv_new_4).
+# srv_new_4, lmtp_new_1, lmtp_new_4).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
@@ -45,44 +53,6 @@ mkdir -p "$work/corpus"
 sql "CREATE TABLE floor_messages (id bigserial PRIMARY KEY, raw bytea NOT NULL, created timestamptz NOT NULL DEFAULT now())"
 sql "ALTER TABLE floor_messages ALTER COLUMN raw SET COMPRESSION $(sql "SELECT CASE WHEN attcompression = 'l' THEN 'lz4' ELSE 'pglz' END
 	FROM pg_attribute WHERE attrelid = 'messages'::regclass AND attname = 'raw'")"
-
-# message KIND N TAG [TO [IN-REPLY-TO [SIZE [WHO]]]]: one generated message
-# on stdout, from customer c<N>.<WHO>@example.net (WHO: TAG unless given).
-message() {
-	kind=$1 n=$2 tag=$3 to=${4:-support@example.org} irt=${5:-} who=${7:-$3}
-	printf 'From: Customer %s <c%s.%s@example.net>\nTo: %s\nSubject: Order %s %s\n' "$n" "$n" "$who" "$to" "$n" "$tag"
-	printf 'Date: Mon, 23 Nov 2026 10:00:00 +0100\nMessage-ID: <%s.%s@example.net>\nMIME-Version: 1.0\n' "$tag" "$n"
-	[ -n "$irt" ] && printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$irt" "$irt"
-	case $kind in
-	plain)
-		printf 'Content-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n'
-		for line in 1 2 3 4 5 6 7 8 9 10 11 12; do
-			printf 'Zażółć gęślą jaźń: line %s of my question about order %s.\n' "$line" "$n"
-		done
-		;;
-	html)
-		printf 'Content-Type: multipart/alternative; boundary="b%s"\n\n--b%s\n' "$n" "$n"
-		printf 'Content-Type: text/plain; charset=UTF-8\n\nWhere is order %s?\n--b%s\n' "$n" "$n"
-		printf 'Content-Type: text/html; charset=UTF-8\n\n<html><body><p>Where is <b>order %s</b>?</p><table><tr><td>a</td></tr></table></body></html>\n--b%s--\n' "$n" "$n"
-		;;
-	latin2)
-		printf 'Content-Type: text/plain; charset=ISO-8859-2\nContent-Transfer-Encoding: 8bit\n\n'
-		printf 'Dzie\361 dobry, zam\363wienie %s nie dotar\263o.\n' "$n"
-		;;
-	cp1250)
-		printf 'Content-Type: text/plain; charset=windows-1250\nContent-Transfer-Encoding: quoted-printable\n\n'
-		printf 'P=F8=EDli=B9 =9Elu=9Dou=E8k=FD k=F9=F2, objedn=E1vka %s.\n' "$n"
-		;;
-	attach)
-		size=$6
-		printf 'Content-Type: multipart/mixed; boundary="m%s"\n\n--m%s\n' "$n" "$n"
-		printf 'Content-Type: text/plain; charset=UTF-8\n\nThe invoice is attached.\n--m%s\n' "$n"
-		printf 'Content-Type: application/pdf; name="invoice-%s.pdf"\nContent-Disposition: attachment; filename="invoice-%s.pdf"\nContent-Transfer-Encoding: base64\n\n' "$n" "$n"
-		head -c "$size" /dev/urandom | base64 -w 76
-		printf -- '--m%s--\n' "$n"
-		;;
-	esac
-}
 
 # corpus TAG [follow]: N messages in corpus/TAG/, listed with their envelope
 # recipient in corpus/TAG.list. Follow-ups are the customers of corpus
@@ -165,12 +135,16 @@ if [ -z "${BENCH_QUICK:-}" ]; then
 	echo "server_socket = $work/big.sock" >>"$work/bigserver.conf"
 fi
 BIGSERVED="$POSTDESK -c $work/bigserver.conf deliver --sender customer@example.net --recipient {to} --queue-id {}"
+cp "$work/postdesk.conf" "$work/lmtp.conf"
+# workers that live through the run, so that their CPU time can be counted
+printf 'lmtp_listen = unix:%s/lmtp.sock\nserver_max_use = 1000000\n' "$work" >>"$work/lmtp.conf"
 SPIDS=
 WARM=0
-# server_start CONF SOCKET / server_stop: "postdesk server" in the background.
-# A server runs for days: before it is measured, it gets 8 deliveries (new
-# cases, 4 at once, not counted), so that its workers have run each
-# statement once or twice, as they have in production.
+# server_start CONF SOCKET [lmtp] / server_stop: "postdesk server" in the
+# background, SOCKET its hand-off socket or (lmtp) its LMTP socket. A server
+# runs for days: before it is measured, it gets 8 deliveries (new cases, 4 at
+# once, not counted), so that its workers have run each statement once or
+# twice, as they have in production.
 server_start() {
 	"$POSTDESK" -c "$1" server 2>>"$work/stderr.log" &
 	SPIDS="$SPIDS $!"
@@ -184,8 +158,49 @@ server_start() {
 		message plain "$i" "warm$WARM" >"$work/corpus/warm$WARM.$i.eml"
 		echo "$work/corpus/warm$WARM.$i.eml support@example.org" >>"$work/corpus/warm$WARM.list"
 	done
-	"$RUNNER" -j 4 "$work/corpus/warm$WARM.list" "$POSTDESK" -c "$1" deliver --sender customer@example.net \
-		--recipient {to} --queue-id {} >/dev/null 2>>"$work/stderr.log" || true
+	if [ "${3:-}" = lmtp ]; then
+		"$RUNNER" -j 4 "$work/corpus/warm$WARM.list" --lmtp "unix:$2" >/dev/null 2>>"$work/stderr.log" || true
+	else
+		"$RUNNER" -j 4 "$work/corpus/warm$WARM.list" "$POSTDESK" -c "$1" deliver --sender customer@example.net \
+			--recipient {to} --queue-id {} >/dev/null 2>>"$work/stderr.log" || true
+	fi
+}
+# workers_rss: the VmHWM (KiB) of each worker of the one server running,
+# separated by commas.
+workers_rss() {
+	for w in $(pgrep -P "${SPIDS# }"); do
+		sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$w/status"
+	done | paste -sd, -
+}
+# ticks PID...: their CPU time (user + system), in clock ticks.
+ticks() { for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $14 + $15 } END { print s + 0 }'; }
+# commits: the database's transactions committed and PostgreSQL's WAL syncs.
+commits() { sql "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) || ' ' || wal_sync FROM pg_stat_wal"; }
+# measure_lmtp NAME JOBS LIST: measure through the LMTP socket; the row's
+# peak RSS is the largest worker's (all of them kept as NAME_rss), and
+# NAME_cost the CPU time per message of the workers, of PostgreSQL
+# (its processes) and of smtp-sink, and the commits and WAL syncs per message
+# (what bounds the row on a machine shared with other work: the CPU it
+# costs, not the time it took).
+measure_lmtp() {
+	pm=$(head -n 1 "$(dirname "$(sh "$top/tests/pg.sh" socket "$work")")/data/postmaster.pid")
+	workers=$(pgrep -P "${SPIDS# }" | tr '\n' ' ')
+	backends=$(pgrep -P "$pm" | tr '\n' ' ')
+	sinks=$(pgrep -P "$(cat "$work/sink/sink.pid")" | tr '\n' ' ')
+	# shellcheck disable=SC2086
+	set -- "$@" "$(ticks $workers)" "$(ticks $backends)" "$(ticks $sinks)" "$(commits)"
+	measure "$1" "$2" "$3" --lmtp "unix:$work/lmtp.sock"
+	# PostgreSQL's backends report their counts when idle, within a second
+	sleep 2
+	# shellcheck disable=SC2086
+	echo "$1_cost $(awk -v n="$(wc -l <"$3")" -v hz="$(getconf CLK_TCK)" -v w0="$4" -v w1="$(ticks $workers)" \
+		-v b0="$5" -v b1="$(ticks $backends)" -v s0="$6" -v s1="$(ticks $sinks)" -v c0="$7" -v c="$(commits)" \
+		'BEGIN { split(c0, a, " "); split(c, b, " "); k = 1000 / hz / n
+		printf "CPU ms a message: workers %.1f, PostgreSQL (backends, writers) %.1f, smtp-sink %.1f; commits %.1f, WAL syncs %.2f a message",
+		(w1 - w0) * k, (b1 - b0) * k, (s1 - s0) * k, (b[1] - a[1]) / n, (b[2] - a[2]) / n }')" >>"$work/raw.txt"
+	rss=$(workers_rss)
+	echo "$1_rss $rss" >>"$work/raw.txt"
+	sed -i "s/^\($1 .*peak_rss_kib=\)[0-9]*/\1$(echo "$rss" | tr ',' '\n' | sort -n | tail -n 1)/" "$work/raw.txt"
 }
 server_stop() {
 	# shellcheck disable=SC2086
@@ -218,6 +233,11 @@ fi
 # shellcheck disable=SC2086
 measure srv_new_4 4 "$work/corpus/snew4.list" $SERVED
 server_stop
+for t in lnew1 lnew4; do corpus "$t"; done
+server_start "$work/lmtp.conf" "$work/lmtp.sock" lmtp
+measure_lmtp lmtp_new_1 1 "$work/corpus/lnew1.list"
+measure_lmtp lmtp_new_4 4 "$work/corpus/lnew4.list"
+server_stop
 if [ -z "${BENCH_QUICK:-}" ]; then
 	for t in follow1 follow4 sfollow1 sfollow4; do corpus "$t" follow; done
 	# shellcheck disable=SC2086
@@ -241,11 +261,7 @@ if [ -z "${BENCH_QUICK:-}" ]; then
 	# shellcheck disable=SC2086
 	measure srv_big_20mb 1 "$work/corpus/sbig.list" $SERVED
 	# the message went to a worker: its peak RSS is the one that counts
-	worker_kib=0
-	for w in $(pgrep -P "${SPIDS# }"); do
-		k=$(sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$w/status")
-		[ "${k:-0}" -gt "$worker_kib" ] && worker_kib=$k
-	done
+	worker_kib=$(workers_rss | tr ',' '\n' | sort -n | tail -n 1)
 	server_stop
 fi
 sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
@@ -256,7 +272,7 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 		"srv_*: each server got 8 deliveries before, not counted"
 	printf '%-34s %9s %8s %8s %10s %9s\n' "run" "msgs/s" "p50 ms" "p99 ms" "peak KiB" "vs floor"
 	for r in floor_1 floor_4 new_1 new_4 follow_1 follow_4 new_1_1m big_20mb \
-		srv_new_1 srv_new_4 srv_follow_1 srv_follow_4 srv_new_1_1m srv_big_20mb; do
+		srv_new_1 srv_new_4 srv_follow_1 srv_follow_4 srv_new_1_1m srv_big_20mb lmtp_new_1 lmtp_new_4; do
 		grep -q "^$r " "$work/raw.txt" || continue
 		case $r in
 		*_4) fl=floor_4 ;;
@@ -266,6 +282,13 @@ sent=$(find "$work/sink/mail" -type f | wc -l | tr -d ' ')
 		printf '%-34s %9s %8s %8s %10s %9s\n' "$r" "$(field "$r" msgs_per_s)" "$(field "$r" p50_ms)" \
 			"$(field "$r" p99_ms)" "$(field "$r" peak_rss_kib)" "$ratio"
 	done
+	if grep -q '^lmtp_new_4 ' "$work/raw.txt"; then
+		echo "lmtp_new_4 / floor_4: $(awk -v a="$(field lmtp_new_4 msgs_per_s)" -v b="$(field floor_4 msgs_per_s)" \
+			'BEGIN { if (b > 0) printf "%.2f", a / b }') (target 5); the server's workers' peak RSS (VmHWM, KiB)" \
+			"after lmtp_new_1: $(sed -n 's/^lmtp_new_1_rss //p' "$work/raw.txt"); after lmtp_new_4:" \
+			"$(sed -n 's/^lmtp_new_4_rss //p' "$work/raw.txt")"
+		for r in lmtp_new_1 lmtp_new_4; do echo "$r: $(sed -n "s/^${r}_cost //p" "$work/raw.txt")"; done
+	fi
 	if [ -z "${BENCH_QUICK:-}" ]; then
 		for r in new_1 srv_new_1; do
 			echo "${r}_1m (right after $r, on a second database with" \

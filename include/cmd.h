@@ -6,6 +6,8 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "fault.h"
 
@@ -13,6 +15,7 @@ struct config;
 struct db;
 struct keyring;
 struct langguess;
+struct smtp_session;
 
 struct cmd_ctx {
 	const char *config_path;
@@ -20,6 +23,7 @@ struct cmd_ctx {
 	struct keyring *ring;	/* loaded on first use by cmd_keyring() */
 	struct db *db;		/* opened on first use by cmd_db() */
 	struct langguess *guess;	/* made on first use by cmd_langguess() */
+	struct smtp_session *smtp;	/* made on first use by cmd_smtp() */
 	bool guess_made;	/* cmd_langguess() ran (guess NULL: no guessing) */
 	bool config_failed;	/* cmd_config() could not load the configuration */
 };
@@ -46,6 +50,9 @@ int cmd_db(struct cmd_ctx *ctx, struct fault *f);
  * fingerprints are read by the first guess); NULL when it is empty or
  * names no fingerprints (logged). The configuration is loaded. */
 struct langguess *cmd_langguess(struct cmd_ctx *ctx);
+/* The SMTP session the outbox sends through, made once and kept (with its
+ * connection) until the context is released. The configuration is loaded. */
+struct smtp_session *cmd_smtp(struct cmd_ctx *ctx);
 /* Release what the context holds. */
 void cmd_ctx_release(struct cmd_ctx *ctx);
 
@@ -63,8 +70,15 @@ int cmd_help(const char *name);
 
 struct deliver_envelope;
 
-/* Read one message from fd, store it, send the mail it caused and log the
- * one line; for "postdesk deliver" and the server's workers alike. */
+/* Store one message (raw, len bytes kept of the total the MTA sent), send
+ * the mail it caused after the commit (mta_committed is set then) and log
+ * the one line, its delay counted from started (g_get_monotonic_time());
+ * for "postdesk deliver" and the server's workers (hand-off and LMTP)
+ * alike. A failure is temporary or FAULT_NOUSER, never permanent. */
+int cmd_deliver_buf(struct cmd_ctx *ctx, const struct deliver_envelope *env, const char *raw, size_t len,
+		    size_t total, int64_t started, struct fault *f);
+/* Read one message from fd (at most max_message_size bytes kept) and
+ * cmd_deliver_buf() it. */
 int cmd_deliver_fd(struct cmd_ctx *ctx, const struct deliver_envelope *env, int fd, struct fault *f);
 /* Parse deliver's arguments (argv[0] is "deliver") into env, which points
  * into argv. Returns 0, 1 for --help, or -1 with a usage fault. */

@@ -27,6 +27,7 @@ struct config {
 	long long db_statement_timeout;	/* seconds */
 	long long reopen_window;	/* seconds a closed case may be reopened by a reply */
 	long long smtp_timeout;		/* seconds for connect and for each SMTP command */
+	long long smtp_idle_time;	/* seconds a kept SMTP connection may sit unused */
 	char *smtp_tls;			/* "none" or "starttls" */
 	char *smtp_user;		/* SMTP AUTH user, "" for none */
 	char *smtp_password_file;	/* file holding the SMTP AUTH password */
@@ -37,6 +38,8 @@ struct config {
 	long long server_workers;	/* deliveries the server runs at once */
 	long long server_max_use;	/* deliveries a worker makes before it is replaced */
 	char *server_allowed_users;	/* users besides root and the server's own who may hand over */
+	char *lmtp_listen;		/* where postdesk server speaks LMTP: unix:PATH, inet:HOST:PORT, ... */
+	long long lmtp_timeout;		/* seconds the server waits for an LMTP client's next bytes */
 	/* spam_headers: "Header: value-prefix, ..." as two NULL-terminated
 	 * lists of the same length (names as written, prefixes trimmed);
 	 * both empty when the value is empty */

@@ -56,6 +56,10 @@ int handoff_wait(int sock, enum handoff_answer *answer_r, char *text, size_t siz
 /* Server: listen on path (mode 0660). A stale socket is replaced; a path
  * where a server answers, or that is not a socket, is refused. */
 int handoff_listen(const char *path, int *sock_r, struct fault *f);
+/* Server: listen on a new Unix socket of type (SOCK_SEQPACKET,
+ * SOCK_STREAM; non-blocking, close-on-exec) at path, which must be free;
+ * mode 0660. */
+int handoff_bind(const char *path, int type, int *sock_r, struct fault *f);
 /* Server: receive one request and the message's descriptor (close it);
  * a client that sends none within 2 seconds is a temporary fault. */
 int handoff_receive(int sock, struct handoff_request *req, int *msg_fd_r, struct fault *f);

@@ -10,6 +10,7 @@
 
 struct config;
 struct db;
+struct smtp_session;
 
 struct outbox_stats {
 	int sent;
@@ -30,9 +31,11 @@ int outbox_add(struct db *db, long long case_id, const char *kind, const char *e
 /* Send rows: when ids is not NULL, those the caller queued born claimed
  * (deliver, right after its commit; one whose claim ran out is left alone);
  * else up to limit due rows of any process (sweep), claimed with FOR UPDATE
- * SKIP LOCKED. Each outcome is recorded on the row; a permanent failure also
- * as an event on its case. Fails only when the database fails. */
-int outbox_flush(const struct config *cfg, struct db *db, const long long *ids, size_t nids,
-		 int limit, struct outbox_stats *st, struct fault *f);
+ * SKIP LOCKED. They go over smtp's connection, kept for the caller's next
+ * flush (NULL: a session of this call's own, closed at its end). Each
+ * outcome is recorded on the row; a permanent failure also as an event on
+ * its case. Fails only when the database fails. */
+int outbox_flush(const struct config *cfg, struct db *db, struct smtp_session *smtp, const long long *ids,
+		 size_t nids, int limit, struct outbox_stats *st, struct fault *f);
 
 #endif

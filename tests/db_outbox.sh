@@ -1,5 +1,5 @@
 #!/bin/sh
-# db_outbox.sh: smtp_send() against real SMTP servers (Postfix's smtp-sink,
+# db_outbox.sh: smtp_session_send() against real SMTP servers (Postfix's smtp-sink,
 # and tests/smtpsend --serve for what smtp-sink cannot do), and the outbox
 # as a queue: flush after deliver, retry by "postdesk sweep" with backoff,
 # 5xx with an event, the give-up limits, leases, partial refusals, an
@@ -38,7 +38,7 @@ count() { $SINK count "$T_DIR/$1" "${2:-0}"; }
 body() {
 	awk 'h { print; next } /^Received: from / { r = 1; next } r && /^\t/ { next } r { h = 1; print }' "$1" | sed '$d'
 }
-# send FILE RCPT... / send_from FILE FROM RCPT...: smtp_send() through the
+# send FILE RCPT... / send_from FILE FROM RCPT...: smtp_session_send() through the
 # helper; OUT is "OUTCOME reply|codes: ..." on one line.
 send() { f=$1; shift; run "$SMTPSEND" "$CONF" "$@" <"$f"; OUT=$(printf '%s' "$OUT" | tr '\n' '|'); }
 send_from() { f=$1; from=$2; shift 2; run "$SMTPSEND" "$CONF" --from "$from" "$@" <"$f"; OUT=$(printf '%s' "$OUT" | tr '\n' '|'); }
@@ -54,7 +54,7 @@ serve() {
 	server "127.0.0.1:$(cat "$T_DIR/serve.port")"
 }
 
-# --- smtp_send: what arrives --------------------------------------------------
+# --- smtp: what arrives --------------------------------------------------
 printf 'From: Helpdesk <support@example.org>\nTo: jan@example.net\nSubject: byte for byte\nMessage-ID: <exact@example.org>\n\n.a line that starts with a dot\n..two dots\n.\na CRLF line\r\nUTF-8: za\305\274\303\263\305\202\304\207 g\304\231\305\233l\304\205 ja\305\272\305\204\n\nlast line\n' >"$M/exact"
 sink s1
 send "$M/exact" jan@example.net
@@ -125,7 +125,7 @@ sink s10 -A 0
 send "$M/big" jan@example.net
 like "$RC:$OUT" "^0:TEMPFAIL connection lost while sending the data" "the server hangs up in the middle of the data: TEMPFAIL, and no SIGPIPE death"
 
-# --- smtp_send: deadlines -------------------------------------------------------
+# --- smtp: deadlines -------------------------------------------------------
 server 127.0.0.1:1
 t0=$(ms)
 send "$M/exact" jan@example.net
@@ -153,7 +153,7 @@ server "127.0.0.1:99999"
 send "$M/exact" jan@example.net
 like "$RC:$OUT" "^2:error permanent: smtp_server" "a bad port is a configuration error"
 
-# --- smtp_send: STARTTLS and AUTH ------------------------------------------------
+# --- smtp: STARTTLS and AUTH ------------------------------------------------
 sink s13
 printf 'secret\n' >"$T_DIR/pw"
 chmod 600 "$T_DIR/pw"

@@ -12,9 +12,17 @@
 # escalation reaches the escalation Maildir once; with "postdesk server"
 # running (as the pipe user), deliveries go through its workers, the
 # database down still means deferred and then stored once, and after the
-# server stops deliver works in-process again. Every wait has a deadline.
+# server stops deliver works in-process again; the server restarted
+# (SIGTERM, start) in the middle of a stream of 50 mails: each stored once,
+# acked once. Every wait has a deadline.
+# E2E_TRANSPORT=lmtp (tests/e2e_postfix_lmtp.sh) runs the same scenarios
+# through lmtp(8) to "postdesk server" (contrib/postfix's LMTP lines): the
+# server runs from the start, the database down gives its 451 4.3.0, and
+# instead of the pipe hand-off scenario: the server's log line, Postfix's
+# 250 from the LMTP socket, and an unknown address bounced 5.1.1.
 . "$TEST_SRCDIR/lib.sh"
-plan 46
+MODE=${E2E_TRANSPORT:-pipe}
+if [ "$MODE" = lmtp ]; then plan 49; else plan 52; fi
 PFX=$T_DIR/postfix
 M=$T_DIR/mail
 # a cluster of its own, which scenario 4 stops, so that the other tests keep theirs
@@ -42,8 +50,49 @@ chmod 0755 "$T_DIR"
 printf '%s\n' piotr@customer.test ann@customer.test eve@customer.test alice@agents.test boss@agents.test \
 	c1@customer.test c2@customer.test c3@customer.test c4@customer.test c5@customer.test \
 	c6@customer.test c7@customer.test c8@customer.test >"$PFX/users"
-port=$(sh "$TEST_SRCDIR/postfix.sh" start "$PFX" "$POSTDESK" "$CONF") || { diag "Postfix did not start"; exit 1; }
+STREAM=50
+i=1
+while [ $i -le $STREAM ]; do echo "s$i@customer.test" >>"$PFX/users"; i=$((i + 1)); done
+lmtp=
+[ "$MODE" = lmtp ] && lmtp=lmtp
+# shellcheck disable=SC2086
+port=$(sh "$TEST_SRCDIR/postfix.sh" start "$PFX" "$POSTDESK" "$CONF" $lmtp) || { diag "Postfix did not start"; exit 1; }
 sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$CONF"
+
+# The server runs as the pipe user (in production both are "postdesk"), so
+# that deliver, run by pipe(8) as that user, may use its socket; Postfix's
+# lmtp(8) connects as the mail_owner, postfix.
+RUN=$T_DIR/run
+SLOG=$T_DIR/server.log
+mkdir -p "$RUN"
+chown nobody "$RUN"
+if [ "$MODE" = lmtp ]; then
+	SOCK=$PFX/spool/postdesk/lmtp
+	# the kit's lmtp_destination_concurrency_limit is 4: as many workers
+	printf 'lmtp_listen = unix:%s\nserver_allowed_users = postfix\nserver_workers = 4\n' "$SOCK" >>"$CONF"
+else
+	# set in scenario 7: before, deliver works in-process without a warning
+	SOCK=$RUN/deliver.sock
+fi
+# server_start: "postdesk server" as nobody, waiting (at most 10s) for its socket.
+server_start() {
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$POSTDESK" server 2>>"$SLOG" &
+	SPID=$!
+	deadline=$(($(date +%s) + 10))
+	until [ -S "$SOCK" ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.05; done
+}
+# server_stop: SIGTERM, and wait (at most 20s) for it to exit; RC its status.
+server_stop() {
+	kill -TERM "$SPID"
+	deadline=$(($(date +%s) + 20))
+	while kill -0 "$SPID" 2>/dev/null && [ "$(date +%s)" -lt $deadline ]; do sleep 0.05; done
+	RC=1
+	kill -0 "$SPID" 2>/dev/null || { wait "$SPID"; RC=$?; SPID=; }
+}
+if [ "$MODE" = lmtp ]; then
+	server_start
+	like "$(cat "$SLOG")" "server: listening on .*LMTP unix:$SOCK" "the server listens on the kit's LMTP socket, as the pipe user"
+fi
 
 # box ADDR: the Maildir of a customer.test or agents.test address.
 box() { echo "$PFX/mailboxes/${1#*@}/${1%@*}/new"; }
@@ -103,7 +152,7 @@ for i in 1 2 3 4 5; do
 done
 is "$(wc -l <"$LAT" | tr -d ' ')" 6 "six acks timed from injection to the Maildir"
 diag "injection -> ack in the Maildir, ms: $(sort -n "$LAT" | tr '\n' ' ')(median $(sort -n "$LAT" | awk '{ a[NR] = $1 } END { print (a[int((NR + 1) / 2)] + a[int(NR / 2) + 1]) / 2 }'))"
-cp "$LAT" "$TEST_BUILDDIR/e2e-latency.txt"
+cp "$LAT" "$TEST_BUILDDIR/e2e-latency$([ "$MODE" = pipe ] || echo "-$MODE").txt"
 
 # --- 2. the agent answers the notification; the customer answers back --------
 note=$(grep -l 'Drukarka' "$(box alice@agents.test)"/* | head -n 1)
@@ -219,7 +268,11 @@ deadline=$(($(date +%s) + 20))
 until sh "$TEST_SRCDIR/postfix.sh" queue "$PFX" | grep -q '"queue_name": *"deferred"' || [ "$(date +%s)" -ge $deadline ]; do sleep 0.1; done
 q=$(sh "$TEST_SRCDIR/postfix.sh" queue "$PFX")
 like "$q" '"queue_name": *"deferred"' "Postfix keeps the message deferred"
-like "$q" '"delay_reason": .*4\.3\.0 database unavailable' "with postdesk's temporary reason"
+if [ "$MODE" = lmtp ]; then
+	like "$q" '"delay_reason": .*said: 451 4\.3\.0 ' "with the server's temporary reply to the recipient"
+else
+	like "$q" '"delay_reason": .*4\.3\.0 database unavailable' "with postdesk's temporary reason"
+fi
 is "$(count ann@customer.test)" 0 "no bounce to the customer"
 sh "$TEST_SRCDIR/pg.sh" resume "$PG" >/dev/null
 t0=$(ms)
@@ -269,25 +322,34 @@ is "$(grep -l "^Subject: .*#$c\] Escalation, level 2" "$(box boss@agents.test)"/
 	"the escalation address got case $c's escalation, once"
 like "$(grep -h -A1 'needs attention' "$(box boss@agents.test)"/* | tr '\n' ' ')" "first response is overdue" "saying why"
 
-# --- 7. with "postdesk server": Postfix's deliveries go through its workers ------
-# The server runs as the pipe user (in production both are "postdesk"), so
-# that deliver, run by pipe(8) as that user, may use its socket.
-RUN=$T_DIR/run
-SLOG=$T_DIR/server.log
-mkdir -p "$RUN"
-chown nobody "$RUN"
-printf 'server_socket = %s/deliver.sock\nserver_workers = 2\n' "$RUN" >>"$CONF"
-setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$POSTDESK" server 2>"$SLOG" &
-SPID=$!
-deadline=$(($(date +%s) + 10))
-until [ -S "$RUN/deliver.sock" ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.05; done
-like "$(cat "$SLOG")" "server: listening on $RUN/deliver.sock, 2 workers" "the server listens, as the pipe user"
 # logline FILE PATTERN: wait (at most 10s) for a line; print the last one.
 logline() {
 	deadline=$(($(date +%s) + 10))
 	until grep -q "$2" "$1" || [ "$(date +%s)" -ge $deadline ]; do sleep 0.05; done
 	grep "$2" "$1" | tail -n 1
 }
+
+# --- 7 (lmtp). the server's deliveries: its log line, Postfix's 250, a 5.1.1 ------
+if [ "$MODE" = lmtp ]; then
+printf 'From: c6@customer.test\nTo: support@helpdesk.test\nSubject: Through LMTP\nMessage-ID: <srv-1@customer.test>\n\nHello.\n' >"$M/srv1"
+inject c6@customer.test support@helpdesk.test "$M/srv1"
+is "$(wait_for c6@customer.test 1)" 1 "a new case's ack arrives"
+like "$(logline "$SLOG" 'from=<c6@customer.test>')" "^postdesk\[[0-9]+\]: [0-9A-F]+: to=<support@helpdesk.test>, .*action=new, .*status=stored" \
+	"the worker's one line, with Postfix's queue id (from its Received: line)"
+like "$(logline "$PFX/maillog" 'to=<support@helpdesk.test>.*relay=.*postdesk/lmtp.*status=sent')" \
+	'dsn=2\.0\.0, status=sent \(250 2\.0\.0 ' "Postfix delivered it over the LMTP socket: 250 2.0.0"
+printf 'From: c6@customer.test\nTo: nosuch@helpdesk.test\nSubject: Wrong address\nMessage-ID: <srv-nouser@customer.test>\n\nHello?\n' >"$M/nouser"
+inject c6@customer.test nosuch@helpdesk.test "$M/nouser"
+like "$(logline "$PFX/maillog" 'to=<nosuch@helpdesk.test>.*status=')" 'dsn=5\.1\.1, status=bounced \(.*550 5\.1\.1 ' \
+	"no queue has the address: 550 5.1.1, Postfix bounces"
+is "$(wait_for c6@customer.test 2)" 2 "and the sender gets the bounce"
+fi
+
+# --- 7. with "postdesk server": Postfix's deliveries go through its workers ------
+if [ "$MODE" = pipe ]; then
+printf 'server_socket = %s\nserver_workers = 2\n' "$SOCK" >>"$CONF"
+server_start
+like "$(cat "$SLOG")" "server: listening on $RUN/deliver.sock, 2 workers" "the server listens, as the pipe user"
 printf 'From: c6@customer.test\nTo: support@helpdesk.test\nSubject: Through the server\nMessage-ID: <srv-1@customer.test>\n\nHello.\n' >"$M/srv1"
 inject c6@customer.test support@helpdesk.test "$M/srv1"
 is "$(wait_for c6@customer.test 1)" 1 "a new case's ack arrives"
@@ -313,12 +375,56 @@ sleep 1
 is "$(count c7@customer.test):$(sql "SELECT count(*) FROM messages WHERE message_id = 'srv-2@customer.test'")" "1:1" \
 	"once: one ack, one stored message"
 like "$(logline "$SLOG" 'from=<c7@customer.test>.*status=stored')" "action=new, .*status=stored" "stored by a worker, which connected again"
-kill -TERM "$SPID"
-deadline=$(($(date +%s) + 20))
-while kill -0 "$SPID" 2>/dev/null && [ "$(date +%s)" -lt $deadline ]; do sleep 0.05; done
-ok "$(! kill -0 "$SPID" 2>/dev/null && [ ! -e "$RUN/deliver.sock" ]; echo $?)" "the server stopped and removed its socket"
-kill -0 "$SPID" 2>/dev/null || SPID=
+server_stop
+ok "$([ -z "$SPID" ] && [ ! -e "$RUN/deliver.sock" ]; echo $?)" "the server stopped and removed its socket"
 printf 'From: c8@customer.test\nTo: support@helpdesk.test\nSubject: No server\nMessage-ID: <srv-3@customer.test>\n\nHello.\n' >"$M/srv3"
 inject c8@customer.test support@helpdesk.test "$M/srv3"
 is "$(wait_for c8@customer.test 1)" 1 "without the server, deliver delivers in-process: the ack arrives"
+server_start
+fi
+
+# --- 8. the server restarted in the middle of a stream: each mail stored and acked once
+# One SMTP session sends $STREAM mails, one every 0.1s, from s1..s50@customer.test;
+# the server gets SIGTERM once 10 are stored and is started again at once.
+# Through pipe(8), deliver meanwhile works in-process; through LMTP, Postfix
+# defers what it cannot hand over and delivers it after the restart.
+python3 - "$port" "$STREAM" >"$T_DIR/stream.log" 2>&1 <<'PYEOF' &
+import smtplib, sys, time
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)
+for i in range(1, int(sys.argv[2]) + 1):
+    s.sendmail(f"s{i}@customer.test", ["support@helpdesk.test"],
+               f"From: s{i}@customer.test\r\nTo: support@helpdesk.test\r\nSubject: Stream {i}\r\n"
+               f"Message-ID: <stream-{i}@customer.test>\r\n\r\nMessage {i} of the stream.\r\n")
+    time.sleep(0.1)
+s.quit()
+print("sent")
+PYEOF
+STREAMPID=$!
+stored() { sql "SELECT count(*) FROM messages WHERE message_id LIKE 'stream-%@customer.test'"; }
+deadline=$(($(date +%s) + 30))
+until [ "$(stored)" -ge 10 ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.05; done
+server_stop
+at=$(stored)
+started=$(grep -c 'server: listening on ' "$SLOG")
+ok "$([ "$RC" = 0 ] && [ "$at" -ge 10 ] && [ "$at" -lt $STREAM ]; echo $?)" \
+	"SIGTERM in the middle of the stream: the server exited 0 with $at of $STREAM stored"
+server_start
+is "$(grep -c 'server: listening on ' "$SLOG")" $((started + 1)) "and it started again"
+deadline=$(($(date +%s) + 30))
+while kill -0 "$STREAMPID" 2>/dev/null && [ "$(date +%s)" -lt $deadline ]; do sleep 0.1; done
+is "$(cat "$T_DIR/stream.log")" sent "Postfix took all $STREAM mails"
+# what was deferred while the server was stopped is retried now
+sh "$TEST_SRCDIR/postfix.sh" flush "$PFX"
+deadline=$(($(date +%s) + 60))
+acks() { n=0; i=1; while [ $i -le $STREAM ]; do n=$((n + $(count "s$i@customer.test"))); i=$((i + 1)); done; echo $n; }
+until [ "$(acks)" -ge $STREAM ] || [ "$(date +%s)" -ge $deadline ]; do sleep 0.2; done
+sleep 2
+is "$(acks)" $STREAM "every mail of the stream acked"
+is "$(sql "SELECT count(*) || ':' || count(DISTINCT message_id) FROM messages WHERE message_id LIKE 'stream-%@customer.test'")" \
+	"$STREAM:$STREAM" "each stored once"
+twice=0
+i=1
+while [ $i -le $STREAM ]; do [ "$(count "s$i@customer.test")" -le 1 ] || twice=$((twice + 1)); i=$((i + 1)); done
+is "$twice" 0 "no customer acked twice"
+server_stop
 finish

@@ -5,12 +5,16 @@
 # own config, queue and data directories under DIR, SMTP on 127.0.0.1 (or
 # $PF_ADDR, an address of a test's network namespace) on a free port only,
 # nothing leaves it.
-#   postfix.sh start DIR POSTDESK CONF  start it; print the SMTP port
+#   postfix.sh start DIR POSTDESK CONF [lmtp]  start it; print the SMTP port
 #   postfix.sh stop DIR                 stop it (bounded wait), always safe
 #   postfix.sh queue DIR                the queue as postqueue -j lines
 #   postfix.sh flush DIR                retry deferred mail now
 # Domains: helpdesk.test goes to "POSTDESK -c CONF deliver" through pipe(8)
-# as user nobody; customer.test and agents.test are Maildirs under
+# as user nobody, or with "lmtp" through lmtp(8) to the kit's LMTP socket
+# (contrib/postfix's commented-out lmtp lines, uncommented):
+# DIR/spool/postdesk/lmtp, in a directory made as the kit says (owner nobody,
+# group postfix, set-group-ID), where the test's "postdesk server" (as
+# nobody, server_allowed_users = postfix) listens; customer.test and agents.test are Maildirs under
 # DIR/mailboxes/<domain>/<user>/ for the users in DIR/users (one address a
 # line, written before start); otherdesk.test goes to tests/responder.sh (a
 # robot that answers every mail). The log is DIR/maillog.
@@ -38,9 +42,10 @@ free_port() {
 	return 1
 }
 
-# configure POSTDESK CONF PORT: write etc/main.cf, etc/master.cf and the maps.
+# configure POSTDESK CONF PORT MODE: write etc/main.cf, etc/master.cf and
+# the maps; MODE pipe or lmtp.
 configure() {
-	postdesk=$1 conf=$2 port=$3
+	postdesk=$1 conf=$2 port=$3 mode=$4
 	mkdir -p "$dir/etc" "$dir/spool" "$dir/data" "$dir/mailboxes"
 	cat >"$dir/etc/main.cf" <<EOF
 # the private instance of tests/postfix.sh
@@ -76,9 +81,11 @@ minimal_backoff_time = 300s
 
 # --- contrib/postfix/main.cf, with the test's paths ---
 EOF
+	lmtp_on=
+	[ "$mode" = lmtp ] && lmtp_on='s/^#\(lmtp_[a-z_]* = \)/\1/'
 	sed -e "s|/etc/postfix/transport|$dir/etc/transport|" \
 		-e "s|^relay_domains = .*|relay_domains = helpdesk.test otherdesk.test|" \
-		"$kit/main.cf" >>"$dir/etc/main.cf"
+		-e "$lmtp_on" "$kit/main.cf" >>"$dir/etc/main.cf"
 	cat >"$dir/etc/master.cf" <<EOF
 # the private instance of tests/postfix.sh: no chroot, SMTP on $ADDR only
 pickup    unix  n       -       n       60      1       pickup
@@ -96,6 +103,7 @@ error     unix  -       -       n       -       -       error
 retry     unix  -       -       n       -       -       error
 discard   unix  -       -       n       -       -       discard
 virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
@@ -110,9 +118,16 @@ EOF
 		echo "  flags=R user=$PIPE_USER argv=/bin/sh $here/responder.sh $port \${sender} \${recipient}"
 	} >>"$dir/etc/master.cf"
 	{
-		grep -v '^#' "$kit/transport" | sed 's/^helpdesk.example.org/helpdesk.test/'
+		if [ "$mode" = lmtp ]; then
+			sed -n 's/^#helpdesk\.example\.org\([[:space:]]*lmtp:unix:\)/helpdesk.test\1/p' "$kit/transport"
+		else
+			grep -v '^#' "$kit/transport" | sed 's/^helpdesk.example.org/helpdesk.test/'
+		fi
 		echo "otherdesk.test    responder:"
 	} >"$dir/etc/transport"
+	grep -q '^helpdesk.test' "$dir/etc/transport" || { echo "postfix.sh: no $mode line in $kit/transport" >&2; exit 1; }
+	# the kit's socket directory (install -d -o postdesk -g postfix -m 2750)
+	install -d -o "$PIPE_USER" -g postfix -m 2750 "$dir/spool/postdesk"
 	: >"$dir/etc/mailboxes"
 	[ -f "$dir/users" ] && while read -r a; do
 		echo "$a ${a#*@}/${a%@*}/" >>"$dir/etc/mailboxes"
@@ -124,10 +139,11 @@ EOF
 
 case $cmd in
 start)
-	[ $# -eq 4 ] || { echo "usage: postfix.sh start DIR POSTDESK CONF" >&2; exit 2; }
+	[ $# -eq 4 ] || { [ $# -eq 5 ] && [ "$5" = lmtp ]; } ||
+		{ echo "usage: postfix.sh start DIR POSTDESK CONF [lmtp]" >&2; exit 2; }
 	command -v postfix >/dev/null || { echo "postfix.sh: no postfix (package postfix)" >&2; exit 1; }
 	port=$(free_port)
-	configure "$3" "$4" "$port"
+	configure "$3" "$4" "$port" "${5:-pipe}"
 	echo "$port" >"$dir/port"
 	pf check >"$dir/start.log" 2>&1 || { cat "$dir/start.log" >&2; exit 1; }
 	pf start >>"$dir/start.log" 2>&1 || { cat "$dir/start.log" "$dir/maillog" >&2 2>/dev/null; exit 1; }

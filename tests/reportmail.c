@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		struct outbound ob = { .cfg = cfg, .db = db, .queued = queued, .send_now = true };
 
 		if (report_mail(&ob, &r, argv[2], &f) == 0 && db_commit(db, &f) == 0 &&
-		    outbox_flush(cfg, db, (const long long *)(void *)queued->data, queued->len, 0, &st, &f) == 0) {
+		    outbox_flush(cfg, db, NULL, (const long long *)(void *)queued->data, queued->len, 0, &st, &f) == 0) {
 			printf("queued %lld sent %d\n", g_array_index(queued, long long, 0), st.sent);
 			ret = 0;
 		} else {

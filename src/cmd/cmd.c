@@ -10,6 +10,7 @@
 #include "keyring.h"
 #include "langguess.h"
 #include "log.h"
+#include "smtp.h"
 
 const struct cmd cmd_table[] = {
 	{ "db", "apply or show schema migrations",
@@ -41,7 +42,7 @@ const struct cmd cmd_table[] = {
 	{ "deliver", "take one message from the MTA on stdin (pipe(8))",
 	  "deliver --recipient ADDR [--sender ADDR] [--original-recipient ADDR]\n"
 	  "          [--queue-id ID] < message", true, cmd_deliver_main },
-	{ "server", "keep workers ready for deliver: warm database connections",
+	{ "server", "keep workers ready for deliver and LMTP (lmtp_listen): warm database connections",
 	  "server", false, cmd_server_main },
 	{ "case", "list, show, assign, set the status of and merge cases; write out an attachment",
 	  "case list [--queue Q] [--status S] [--assignee EMAIL|none] [--customer EMAIL]\n"
@@ -114,8 +115,16 @@ struct langguess *cmd_langguess(struct cmd_ctx *ctx)
 	return ctx->guess;
 }
 
+struct smtp_session *cmd_smtp(struct cmd_ctx *ctx)
+{
+	if (ctx->smtp == NULL)
+		ctx->smtp = smtp_session_new(ctx->cfg);
+	return ctx->smtp;
+}
+
 void cmd_ctx_release(struct cmd_ctx *ctx)
 {
+	smtp_session_free(&ctx->smtp);
 	langguess_free(&ctx->guess);
 	ctx->guess_made = false;
 	db_free(&ctx->db);

@@ -198,7 +198,7 @@ static int cmd_agent_set_active(struct cmd_ctx *ctx, const char *email, bool act
 	if (db_commit(ctx->db, f) < 0)
 		goto rollback;
 	/* the mail after the commit; what does not go now, the sweeper retries */
-	ret = queued->len == 0 ? 0 : outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data,
+	ret = queued->len == 0 ? 0 : outbox_flush(ctx->cfg, ctx->db, cmd_smtp(ctx), (const long long *)(void *)queued->data,
 						   queued->len, 0, &st, f);
 	if (ret == 0 && queued->len > 0)
 		printf("mail: %d sent, %d deferred, %d failed\n", st.sent, st.deferred, st.failed);

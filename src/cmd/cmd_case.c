@@ -459,7 +459,7 @@ static int cmd_case_assign(struct cmd_ctx *ctx, const char *id, const char *agen
 		if (active_id > 0 && key_fault.kind != FAULT_NONE)
 			fprintf(stderr, "postdesk: case %s: %s not mailed: %s\n", id, addr, key_fault.text);
 		if (queued->len > 0 &&
-		    outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len, 0, &st,
+		    outbox_flush(ctx->cfg, ctx->db, cmd_smtp(ctx), (const long long *)(void *)queued->data, queued->len, 0, &st,
 				 &send_fault) < 0)
 			fprintf(stderr, "postdesk: case %s: sending the mail to %s: %s (left in the outbox)\n", id,
 				addr, send_fault.text);
@@ -504,7 +504,7 @@ static int cmd_case_open(struct cmd_ctx *ctx, const char *id, const char *status
 	printf("case %s: %s %s\n", id, model_event_name(EV_STATUS), status);
 	if (was)
 		printf("case %s: not spam: acknowledged, the queue's agents notified\n", id);
-	if (queued->len > 0 && outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len,
+	if (queued->len > 0 && outbox_flush(ctx->cfg, ctx->db, cmd_smtp(ctx), (const long long *)(void *)queued->data, queued->len,
 					    0, &st, &send_fault) < 0)
 		fprintf(stderr, "postdesk: case %s: sending: %s (left in the outbox)\n", id, send_fault.text);
 	ret = 0;

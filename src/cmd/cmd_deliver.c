@@ -1,6 +1,8 @@
 /* cmd_deliver.c: "postdesk deliver", the MTA's pipe(8) command: read one
  * message on stdin (bounded), hand it to deliver_message(), and log one
- * line in the spirit of Postfix. Exit codes are chosen by main(). */
+ * line in the spirit of Postfix. The server's workers (hand-off and LMTP)
+ * deliver through the same cmd_deliver_buf(). Exit codes are chosen by
+ * main(). */
 #include <errno.h>
 #include <glib.h>
 #include <stdio.h>
@@ -37,7 +39,7 @@ static int cmd_deliver_read(int fd, size_t max, GByteArray *buf, size_t *total_r
 	}
 }
 
-/* Write the one log line for this message. */
+/* Write the one log line for this message (res NULL: not stored, f says why; st unused). */
 static void cmd_deliver_log(const struct deliver_envelope *env, const struct deliver_result *res,
 			    const struct outbox_stats *st, size_t total, gint64 started, const struct fault *f)
 {
@@ -57,20 +59,17 @@ static void cmd_deliver_log(const struct deliver_envelope *env, const struct del
 			 total, delay, f->kind == FAULT_NOUSER ? "bounced" : "deferred", f->text);
 }
 
-int cmd_deliver_fd(struct cmd_ctx *ctx, const struct deliver_envelope *env, int fd, struct fault *f)
+int cmd_deliver_buf(struct cmd_ctx *ctx, const struct deliver_envelope *env, const char *raw, size_t len,
+		    size_t total, int64_t started, struct fault *f)
 {
 	struct deliver_result res;
 	struct outbox_stats st = { 0 };
 	GArray *queued = g_array_new(FALSE, FALSE, sizeof(long long));
-	GByteArray *buf = g_byte_array_new();
-	gint64 started = g_get_monotonic_time();
-	size_t total = 0;
 	int ret = -1;
 
-	if (cmd_deliver_read(fd, (size_t)ctx->cfg->max_message_size, buf, &total, f) < 0 ||
-	    cmd_keyring(ctx, f) < 0 || cmd_db(ctx, f) < 0 ||
-	    deliver_message(ctx->cfg, ctx->db, ctx->ring, cmd_langguess(ctx), env, (const char *)buf->data,
-			    buf->len, total, queued, &res, f) < 0) {
+	if (cmd_keyring(ctx, f) < 0 || cmd_db(ctx, f) < 0 ||
+	    deliver_message(ctx->cfg, ctx->db, ctx->ring, cmd_langguess(ctx), env, raw, len, total, queued,
+			    &res, f) < 0) {
 		if (f->kind == FAULT_PERMANENT)
 			f->kind = FAULT_TEMPORARY;	/* never bounce by accident: keep it queued */
 		cmd_deliver_log(env, NULL, &st, total, started, f);
@@ -81,15 +80,32 @@ int cmd_deliver_fd(struct cmd_ctx *ctx, const struct deliver_envelope *env, int 
 
 		mta_committed = 1;
 		if (queued->len > 0 &&
-		    outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data, queued->len, 0,
+		    outbox_flush(ctx->cfg, ctx->db, cmd_smtp(ctx), (const long long *)(void *)queued->data, queued->len, 0,
 				 &st, &send_fault) < 0)
 			log_warning("%s: sending after commit: %s (left in the outbox)",
 				    env->queue_id ? env->queue_id : "NOQUEUE", send_fault.text);
 		cmd_deliver_log(env, &res, &st, total, started, NULL);
 		ret = 0;
 	}
-	g_byte_array_free(buf, TRUE);
 	g_array_free(queued, TRUE);
+	return ret;
+}
+
+int cmd_deliver_fd(struct cmd_ctx *ctx, const struct deliver_envelope *env, int fd, struct fault *f)
+{
+	GByteArray *buf = g_byte_array_new();
+	gint64 started = g_get_monotonic_time();
+	size_t total = 0;
+	int ret;
+
+	if (cmd_deliver_read(fd, (size_t)ctx->cfg->max_message_size, buf, &total, f) < 0) {
+		f->kind = FAULT_TEMPORARY;
+		cmd_deliver_log(env, NULL, NULL, total, started, f);
+		ret = -1;
+	} else {
+		ret = cmd_deliver_buf(ctx, env, (const char *)buf->data, buf->len, total, started, f);
+	}
+	g_byte_array_free(buf, TRUE);
 	return ret;
 }
 

@@ -69,7 +69,7 @@ static int cmd_report_mail(struct cmd_ctx *ctx, const struct report *r, const ch
 	if (ret < 0)
 		db_rollback(ctx->db);
 	if (ret == 0) {
-		if (queued->len > 0 && outbox_flush(ctx->cfg, ctx->db, (const long long *)(void *)queued->data,
+		if (queued->len > 0 && outbox_flush(ctx->cfg, ctx->db, cmd_smtp(ctx), (const long long *)(void *)queued->data,
 						    queued->len, 0, &st, &send_fault) < 0)
 			fprintf(stderr, "postdesk: report: sending: %s (left in the outbox)\n", send_fault.text);
 		printf("report %s .. %s mailed to %s: %d sent, %d deferred, %d failed\n", r->from, r->to, addr,

@@ -1,10 +1,13 @@
 /* cmd_server.c: "postdesk server", delivery workers kept ready behind a
- * Unix socket. When server_socket is set, "postdesk deliver" hands the
- * message (its stdin) to a worker, which keeps its database connection and
+ * Unix socket and LMTP listeners. When server_socket is set, "postdesk
+ * deliver" hands the message (its stdin) to a worker; when lmtp_listen is,
+ * the MTA speaks LMTP (lmtp.h) to the workers directly, many recipients
+ * and messages per connection. A worker keeps its database connection and
  * everything it loaded from one delivery to the next. The master process
  * only listens, starts the workers, replaces those that exit, reloads on
- * SIGHUP and stops on SIGTERM; a worker takes one delivery at a time,
- * finishes it before stopping, and is replaced after server_max_use. */
+ * SIGHUP and stops on SIGTERM; a worker takes one connection at a time,
+ * finishes the delivery in hand before stopping, and is replaced after
+ * server_max_use deliveries. */
 #define _GNU_SOURCE	/* ppoll, accept4 */
 #include <errno.h>
 #include <glib.h>
@@ -27,22 +30,34 @@
 #include "handoff.h"
 #include "keyring.h"
 #include "langguess.h"
+#include "lmtp.h"
 #include "log.h"
 #include "mta.h"
+#include "smtp.h"
 
 #define SERVER_MAX_WORKERS 256
+/* The most LMTP sockets lmtp_listen may open. */
+#define SERVER_MAX_LMTP 16
 /* The most users server_allowed_users may name. */
 #define SERVER_MAX_USERS 64
 
 static volatile sig_atomic_t server_stop, server_reload, server_wake;
-/* In a worker: the client being served, for the deadline's answer. */
+/* In a worker: the client being served, for the deadline's answer (a
+ * hand-off client, or the LMTP session while it delivers). */
 static volatile sig_atomic_t server_client = -1;
+static struct lmtp_session *volatile server_lmtp_client;
 
 struct server {
 	struct cmd_ctx *ctx;
 	char config[PATH_MAX];		/* real path of the configuration file */
-	int listen;
+	int listen;			/* the hand-off socket, -1 when none */
 	ino_t socket_inode;
+	int lmtp[SERVER_MAX_LMTP];	/* the LMTP sockets */
+	size_t nlmtp;
+	char *lmtp_paths[SERVER_MAX_LMTP];	/* the Unix ones' paths (NULL: TCP), to remove at the end */
+	ino_t lmtp_inodes[SERVER_MAX_LMTP];
+	struct lmtp_params lmtp_params;	/* in a worker: for its session */
+	struct lmtp_session *session;
 	pid_t workers[SERVER_MAX_WORKERS];
 	gint64 born[SERVER_MAX_WORKERS];	/* monotonic time each worker started */
 	gint64 hold_until;		/* no new worker before this (workers keep failing) */
@@ -68,7 +83,11 @@ static void server_worker_fatal(int sig)
 {
 	int client = server_client;
 
-	if (client >= 0 && mta_committed)
+	if (server_lmtp_client != NULL)
+		lmtp_session_abort(server_lmtp_client, mta_committed,
+				   sig == SIGALRM ? "postdesk server: delivery timed out"
+						  : "postdesk server: the worker crashed");
+	else if (client >= 0 && mta_committed)
 		handoff_answer(client, HANDOFF_OK, "");
 	else if (client >= 0)
 		handoff_answer(client, HANDOFF_TEMPFAIL,
@@ -99,6 +118,36 @@ static bool server_allowed(const struct server *s, uid_t uid)
 	return false;
 }
 
+/* Worker: whether the peer on the Unix socket conn is an allowed user;
+ * text (size bytes) receives why not. */
+static bool server_peer_ok(struct server *s, int conn, char *text, size_t size)
+{
+	struct fault f = { 0 };
+	unsigned uid;
+	long pid;
+
+	if (handoff_peer(conn, &uid, &pid, &f) < 0) {
+		log_warning("server: %s", f.text);
+		g_strlcpy(text, "cannot tell who is connected", size);
+		return false;
+	}
+	if (server_allowed(s, (uid_t)uid))
+		return true;
+	log_warning("server: refused a connection from uid %u (pid %ld): not root, the server's "
+		    "user or in server_allowed_users", uid, pid);
+	g_snprintf(text, size, "uid %u may not hand messages to this server", uid);
+	return false;
+}
+
+/* Worker: before a delivery, drop a database connection that was lost. */
+static void server_db_check(struct server *s)
+{
+	if (s->ctx->db != NULL && !db_usable(s->ctx->db)) {
+		log_info("server: the database connection was lost; connecting again");
+		db_free(&s->ctx->db);
+	}
+}
+
 /* Worker: take one request on conn and answer it. Returns whether a request
  * was received (it counts toward server_max_use). */
 static bool server_serve(struct server *s, int conn)
@@ -106,22 +155,12 @@ static bool server_serve(struct server *s, int conn)
 	struct handoff_request req;
 	struct deliver_envelope env;
 	struct fault f = { 0 };
+	char why[96];
 	int msg_fd, ok, args;
-	unsigned uid;
-	long pid;
 
 	/* before reading anything: only the allowed users */
-	if (handoff_peer(conn, &uid, &pid, &f) < 0) {
-		log_warning("server: %s", f.text);
-		return false;
-	}
-	if (!server_allowed(s, (uid_t)uid)) {
-		char text[96];
-
-		log_warning("server: refused a connection from uid %u (pid %ld): not root, the server's "
-			    "user or in server_allowed_users", uid, pid);
-		g_snprintf(text, sizeof(text), "uid %u may not hand messages to this server", uid);
-		handoff_answer(conn, HANDOFF_REFUSED, text);
+	if (!server_peer_ok(s, conn, why, sizeof(why))) {
+		handoff_answer(conn, HANDOFF_REFUSED, why);
 		handoff_linger(conn, 500);
 		return false;
 	}
@@ -141,13 +180,10 @@ static bool server_serve(struct server *s, int conn)
 	} else if (args < 0) {
 		handoff_answer(conn, HANDOFF_USAGE, f.text);
 	} else {
-		if (s->ctx->db != NULL && !db_usable(s->ctx->db)) {
-			log_info("server: the database connection was lost; connecting again");
-			db_free(&s->ctx->db);
-		}
 		mta_committed = 0;
 		server_client = conn;
-		alarm((unsigned)s->ctx->cfg->deliver_timeout);
+		alarm((unsigned)s->ctx->cfg->deliver_timeout);	/* the check below is part of it */
+		server_db_check(s);
 		ok = cmd_deliver_fd(s->ctx, &env, msg_fd, &f) == 0;
 		alarm(0);
 		server_client = -1;
@@ -162,13 +198,62 @@ static bool server_serve(struct server *s, int conn)
 	return true;
 }
 
+/* Worker, the LMTP session's callback: deliver one recipient as "deliver"
+ * would, under the deadline; count it toward server_max_use. */
+static int server_lmtp_deliver(void *arg, const struct lmtp_delivery *d, struct fault *f)
+{
+	struct server *s = arg;
+	struct deliver_envelope env = { .sender = d->sender, .recipient = d->recipient,
+					.original_recipient = d->original_recipient,
+					.queue_id = d->queue_id };
+	int ret;
+
+	mta_committed = 0;
+	server_lmtp_client = s->session;
+	alarm((unsigned)s->ctx->cfg->deliver_timeout);	/* the check below is part of it */
+	server_db_check(s);
+	ret = cmd_deliver_buf(s->ctx, &env, d->data, d->len, d->total, d->started, f);
+	alarm(0);
+	server_lmtp_client = NULL;
+	if (++s->uses >= s->ctx->cfg->server_max_use)
+		lmtp_session_last(s->session);
+	return ret;
+}
+
+/* Worker: serve one LMTP connection to its end; on a Unix socket only
+ * the allowed users. */
+static void server_lmtp(struct server *s, int conn, size_t listener)
+{
+	enum lmtp_end end;
+	char text[96];
+
+	if (s->lmtp_paths[listener] != NULL && !server_peer_ok(s, conn, text, sizeof(text))) {
+		lmtp_refuse(conn, text);
+		handoff_linger(conn, 500);
+		return;
+	}
+	end = lmtp_session_run(s->session, conn);
+	if (end == LMTP_END_ERROR)
+		log_info("server: an LMTP connection failed: %s", strerror(errno));
+	if (end == LMTP_END_TIMEOUT)
+		log_warning("server: an LMTP client stalled longer than lmtp_timeout (%llds) or sent a "
+			    "message for longer than deliver_timeout (%llds); dropped",
+			    s->ctx->cfg->lmtp_timeout, s->ctx->cfg->deliver_timeout);
+	if (end == LMTP_END_ERRORS)
+		log_warning("server: an LMTP client had %d commands refused; dropped", LMTP_MAX_ERRORS);
+	/* the client may have sent more: let it read the 421 first */
+	if (end == LMTP_END_TIMEOUT || end == LMTP_END_STOP || end == LMTP_END_ERRORS)
+		handoff_linger(conn, 500);
+}
+
 /* Worker: serve deliveries until told to stop or used up. */
 static void server_worker(struct server *s, const sigset_t *waiting)
 {
 	static const int stop[] = { SIGTERM, SIGINT };
-	struct pollfd p = { .fd = s->listen, .events = POLLIN };
+	struct pollfd p[SERVER_MAX_LMTP + 1];
 	struct fault f = { 0 };
 	sigset_t alarm_set;
+	size_t np = 0, i;
 
 	server_stop = server_reload = 0;
 	signal(SIGHUP, SIG_IGN);
@@ -188,19 +273,45 @@ static void server_worker(struct server *s, const sigset_t *waiting)
 	/* connected before the first delivery, so that none waits for it */
 	if (cmd_db(s->ctx, &f) < 0)
 		log_warning("server: %s; trying again at the first delivery", f.text);
+	if (s->listen >= 0)
+		p[np++] = (struct pollfd){ .fd = s->listen, .events = POLLIN };
+	for (i = 0; i < s->nlmtp; i++)
+		p[np++] = (struct pollfd){ .fd = s->lmtp[i], .events = POLLIN };
+	s->lmtp_params = (struct lmtp_params){
+		.hostname = g_get_host_name(),
+		.max_message_size = (size_t)s->ctx->cfg->max_message_size,
+		.timeout_ms = (int)(s->ctx->cfg->lmtp_timeout * 1000),
+		.data_timeout_ms = (int)(s->ctx->cfg->deliver_timeout * 1000),	/* as the pipe's reading */
+		.wait_mask = waiting, .stop = &server_stop,
+		.deliver = server_lmtp_deliver, .arg = s,
+	};
+	s->session = lmtp_session_new(&s->lmtp_params);
 	/* SIGTERM stays blocked during a delivery and is taken only while waiting. */
 	while (!server_stop && s->uses < s->ctx->cfg->server_max_use) {
-		int conn;
+		/* wake up to close an outbox connection that sat idle (smtp_idle_time) */
+		long long idle = smtp_session_idle_ms(s->ctx->smtp);
+		struct timespec wake = { (time_t)(idle / 1000), (long)(idle % 1000) * 1000000 };
 
-		if (ppoll(&p, 1, NULL, waiting) < 0)
+		if (ppoll(p, np, idle >= 0 ? &wake : NULL, waiting) <= 0) {
+			smtp_session_expire(s->ctx->smtp);
 			continue;
-		conn = accept4(s->listen, NULL, NULL, SOCK_CLOEXEC);
-		if (conn < 0)
-			continue;	/* another worker took it */
-		if (server_serve(s, conn))
-			s->uses++;
-		close(conn);
+		}
+		for (i = 0; i < np && !server_stop && s->uses < s->ctx->cfg->server_max_use; i++) {
+			int conn;
+
+			if ((p[i].revents & POLLIN) == 0)
+				continue;
+			conn = accept4(p[i].fd, NULL, NULL, SOCK_CLOEXEC);
+			if (conn < 0)
+				continue;	/* another worker took it */
+			if (p[i].fd != s->listen)
+				server_lmtp(s, conn, i - (s->listen >= 0));
+			else if (server_serve(s, conn))
+				s->uses++;
+			close(conn);
+		}
 	}
+	lmtp_session_free(&s->session);
 }
 
 /* Master: start workers up to the configured number. Returns 1 in a new
@@ -276,8 +387,8 @@ static void server_kill(struct server *s, int sig)
 /* Check the settings the server needs. */
 static int server_check(const struct config *cfg, struct fault *f)
 {
-	if (cfg->server_socket[0] == '\0')
-		return fault_perm(f, "server_socket is not set in %s", cfg->path);
+	if (cfg->server_socket[0] == '\0' && cfg->lmtp_listen[0] == '\0')
+		return fault_perm(f, "neither server_socket nor lmtp_listen is set in %s", cfg->path);
 	if (cfg->server_workers < 1 || cfg->server_workers > SERVER_MAX_WORKERS)
 		return fault_perm(f, "server_workers must be between 1 and %d", SERVER_MAX_WORKERS);
 	if (cfg->server_max_use < 1)
@@ -357,6 +468,9 @@ static void server_reload_config(struct server *s)
 	if (strcmp(cfg->server_socket, s->ctx->cfg->server_socket) != 0)
 		log_warning("server: server_socket changed; it takes a restart to listen on %s",
 			    cfg->server_socket);
+	if (strcmp(cfg->lmtp_listen, s->ctx->cfg->lmtp_listen) != 0)
+		log_warning("server: lmtp_listen changed; it takes a restart to listen on %s",
+			    cfg->lmtp_listen);
 	config_free(&s->ctx->cfg);
 	keyring_free(&s->ctx->ring);
 	s->ctx->cfg = cfg;
@@ -371,6 +485,40 @@ static void server_reload_config(struct server *s)
 	server_kill(s, SIGTERM);
 }
 
+/* Master: listen on every address of lmtp_listen (separated by commas or
+ * white space). */
+static int server_listen_lmtp(struct server *s, struct fault *f)
+{
+	char **specs = g_strsplit_set(s->ctx->cfg->lmtp_listen, ", \t\n", -1);
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; specs[i] != NULL && ret == 0; i++) {
+		size_t before = s->nlmtp;
+		struct stat st;
+
+		if (specs[i][0] == '\0')
+			continue;
+		ret = lmtp_listen(specs[i], s->lmtp, SERVER_MAX_LMTP, &s->nlmtp, f);
+		if (ret == 0 && strncmp(specs[i], "unix:", 5) == 0 && s->nlmtp > before) {
+			s->lmtp_paths[before] = g_strdup(specs[i] + 5);
+			if (stat(specs[i] + 5, &st) == 0)
+				s->lmtp_inodes[before] = st.st_ino;
+		}
+	}
+	g_strfreev(specs);
+	return ret;
+}
+
+/* Master, at the end: remove the socket at path if it is still ours. */
+static void server_unlink(const char *path, ino_t inode)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && st.st_ino == inode)
+		unlink(path);
+}
+
 /* Master: run until stopped. Returns 1 in a new worker, 0 when stopped. */
 static int server_master(struct server *s, const sigset_t *waiting)
 {
@@ -378,8 +526,10 @@ static int server_master(struct server *s, const sigset_t *waiting)
 	gint64 deadline = 0;
 
 	server_handle(sigs, G_N_ELEMENTS(sigs), server_signal);
-	log_info("server: listening on %s, %lld workers, %lld deliveries each",
-		 s->ctx->cfg->server_socket, s->ctx->cfg->server_workers, s->ctx->cfg->server_max_use);
+	log_info("server: listening on %s%s%s%s, %lld workers, %lld deliveries each",
+		 s->ctx->cfg->server_socket, s->listen >= 0 && s->nlmtp > 0 ? " and " : "",
+		 s->nlmtp > 0 ? "LMTP " : "", s->ctx->cfg->lmtp_listen, s->ctx->cfg->server_workers,
+		 s->ctx->cfg->server_max_use);
 	for (;;) {
 		int alive;
 
@@ -426,6 +576,7 @@ int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 	sigset_t block, waiting;
 	bool first = true;
 	int c, ret = -1;
+	size_t i;
 
 	while ((c = cmd_getopt(argc, argv, "h", options, &first, f)) != -1) {
 		switch (c) {
@@ -447,10 +598,11 @@ int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 	if (server_users(ctx->cfg, s->allowed, &s->nallowed, f) < 0 || cmd_keyring(ctx, f) < 0)
 		goto out;
 	server_langguess(s);	/* before the socket: a client finds the server ready */
-	if (handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0)
+	if ((ctx->cfg->server_socket[0] != '\0' && handoff_listen(ctx->cfg->server_socket, &s->listen, f) < 0) ||
+	    server_listen_lmtp(s, f) < 0)
 		goto out;
 	s->master = getpid();
-	if (stat(ctx->cfg->server_socket, &st) == 0)
+	if (s->listen >= 0 && stat(ctx->cfg->server_socket, &st) == 0)
 		s->socket_inode = st.st_ino;
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&block);
@@ -465,13 +617,20 @@ int cmd_server_main(struct cmd_ctx *ctx, int argc, char **argv, struct fault *f)
 		ret = 0;
 		goto out;
 	}
-	if (stat(ctx->cfg->server_socket, &st) == 0 && st.st_ino == s->socket_inode)
-		unlink(ctx->cfg->server_socket);
+	if (s->listen >= 0)
+		server_unlink(ctx->cfg->server_socket, s->socket_inode);
+	for (i = 0; i < s->nlmtp; i++)
+		if (s->lmtp_paths[i] != NULL)
+			server_unlink(s->lmtp_paths[i], s->lmtp_inodes[i]);
 	sigprocmask(SIG_SETMASK, &waiting, NULL);
 	ret = 0;
 out:
 	if (s->listen >= 0)
 		close(s->listen);
+	for (i = 0; i < s->nlmtp; i++) {
+		close(s->lmtp[i]);
+		g_free(s->lmtp_paths[i]);
+	}
 	g_free(s);
 	return ret;
 }

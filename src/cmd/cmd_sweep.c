@@ -18,6 +18,7 @@
 #include "digest.h"
 #include "log.h"
 #include "outbox.h"
+#include "smtp.h"
 #include "sweep.h"
 
 #define CMD_SWEEP_BATCH 100
@@ -62,7 +63,7 @@ static int cmd_sweep_outbox(struct cmd_ctx *ctx, struct outbox_stats *st, struct
 
 	do {
 		before = st->sent + st->deferred + st->failed;
-		if (outbox_flush(ctx->cfg, ctx->db, NULL, 0, CMD_SWEEP_BATCH, st, f) < 0)
+		if (outbox_flush(ctx->cfg, ctx->db, cmd_smtp(ctx), NULL, 0, CMD_SWEEP_BATCH, st, f) < 0)
 			return -1;
 	} while (st->sent + st->deferred + st->failed - before == CMD_SWEEP_BATCH && !cmd_sweep_stop_pending());
 	return 0;
@@ -89,6 +90,7 @@ static int cmd_sweep_pass(struct cmd_ctx *ctx, long long now, struct fault *f)
 		ret = digest_sweep(ctx->cfg, ctx->db, ctx->ring, now, (int)ctx->cfg->digest_hour, &ds, f);
 	if (ret == 0 && !cmd_sweep_stop_pending())
 		ret = cmd_sweep_outbox(ctx, &os, f);
+	smtp_session_free(&ctx->smtp);	/* one connection a pass: QUIT before the pause */
 	sigprocmask(SIG_SETMASK, &old, NULL);	/* a held signal is handled here */
 	printf("cases: %d escalated, %d reminded, %d closed, %d surveyed, %d purged, %d failed\n",
 	       cs.escalated, cs.reminded, cs.closed, cs.surveyed, cs.purged, cs.failed);

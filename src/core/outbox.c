@@ -280,9 +280,10 @@ out:
 	return ret;
 }
 
-int outbox_flush(const struct config *cfg, struct db *db, const long long *ids, size_t nids,
-		 int limit, struct outbox_stats *st, struct fault *f)
+int outbox_flush(const struct config *cfg, struct db *db, struct smtp_session *smtp, const long long *ids,
+		 size_t nids, int limit, struct outbox_stats *st, struct fault *f)
 {
+	struct smtp_session *own = NULL;
 	PGresult *rows;
 	gint64 claimed;
 	char skip[512] = "";
@@ -299,6 +300,8 @@ int outbox_flush(const struct config *cfg, struct db *db, const long long *ids, 
 	if (rows == NULL)
 		ret = -1;
 	claimed = g_get_monotonic_time();
+	if (smtp == NULL)
+		smtp = own = smtp_session_new(cfg);
 	for (i = 0; rows != NULL && i < PQntuples(rows) && ret == 0; i++) {
 		struct outbox_row row = {
 			.id = PQgetvalue(rows, i, OB_ID), .case_id = db_value(rows, i, OB_CASE),
@@ -337,7 +340,7 @@ int outbox_flush(const struct config *cfg, struct db *db, const long long *ids, 
 			msg.len = rawlen;
 			if (raw == NULL)
 				snprintf(reply, sizeof(reply), "out of memory");
-			else if (smtp_send(cfg, &msg, &outcome, reply, sizeof(reply), &local) < 0)
+			else if (smtp_session_send(smtp, &msg, &outcome, reply, sizeof(reply), &local) < 0)
 				snprintf(reply, sizeof(reply), "%s", local.text);
 			if (raw == NULL || local.kind != FAULT_NONE)
 				outcome = SMTP_TEMPFAIL;	/* a local problem: keep the mail */
@@ -351,6 +354,7 @@ int outbox_flush(const struct config *cfg, struct db *db, const long long *ids, 
 		g_strfreev(row.rcpts);
 	}
 	PQclear(rows);
+	smtp_session_free(&own);
 	/* whatever comes next in this session (the sweeper's case work) is durable again */
 	if (db_run(db, "RESET synchronous_commit", 0, NULL, ret == 0 ? f : &(struct fault){ 0 }) < 0)
 		ret = -1;

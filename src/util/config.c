@@ -40,6 +40,7 @@ static const struct config_key {
 	K(db_statement_timeout, CT_DURATION, false, "30s"),
 	K(reopen_window, CT_DURATION, false, "30d"),
 	K(smtp_timeout, CT_DURATION, false, "30s"),
+	K(smtp_idle_time, CT_DURATION, false, "30s"),
 	K(smtp_tls, CT_TLS, false, "none"),
 	K(smtp_user, CT_STRING, false, ""),
 	K(smtp_password_file, CT_STRING, false, ""),
@@ -50,6 +51,8 @@ static const struct config_key {
 	K(server_workers, CT_COUNT, false, "4"),
 	K(server_max_use, CT_COUNT, false, "100"),
 	K(server_allowed_users, CT_STRING, false, ""),
+	K(lmtp_listen, CT_STRING, false, ""),
+	K(lmtp_timeout, CT_DURATION, false, "60s"),
 	{ "spam_headers", CT_SPAM, offsetof(struct config, spam_header_names), false,
 	  "X-Spam-Flag: YES, X-Spam-Status: Yes, X-Spam: yes, X-Spamd-Result: default: True" },
 	K(digest_hour, CT_HOUR, false, "none"),
@@ -340,6 +343,7 @@ void config_free(struct config **cfg)
 	g_free(c->server_socket);
 	g_free(c->authserv_id);
 	g_free(c->server_allowed_users);
+	g_free(c->lmtp_listen);
 	g_strfreev(c->spam_header_names);
 	g_strfreev(c->spam_header_prefixes);
 	g_free(c);

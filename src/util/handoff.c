@@ -219,7 +219,7 @@ int handoff_listen(const char *path, int *sock_r, struct fault *f)
 {
 	struct sockaddr_un addr;
 	struct stat st;
-	int sock, other, r;
+	int other, r;
 
 	if (handoff_address(path, &addr, f) < 0)
 		return -1;
@@ -235,7 +235,17 @@ int handoff_listen(const char *path, int *sock_r, struct fault *f)
 			return -1;	/* another user's server: not ours to replace */
 		unlink(path);
 	}
-	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	return handoff_bind(path, SOCK_SEQPACKET, sock_r, f);
+}
+
+int handoff_bind(const char *path, int type, int *sock_r, struct fault *f)
+{
+	struct sockaddr_un addr;
+	int sock;
+
+	if (handoff_address(path, &addr, f) < 0)
+		return -1;
+	sock = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (sock < 0)
 		return fault_temp(f, "socket: %s", strerror(errno));
 	if (bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, 0660) < 0 ||

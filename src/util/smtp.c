@@ -1,4 +1,15 @@
-/* smtp.c: one SMTP transaction with libetpan, bounded in time.
+/* smtp.c: SMTP transactions with libetpan, bounded in time, on a connection
+ * kept from one message to the next (struct smtp_session).
+ *
+ * The connection: made at the first message; RSET before each further one;
+ * closed with QUIT when it sat unused for smtp_idle_time (at the next
+ * message, or by smtp_session_expire()), and dropped without a word after
+ * anything but a plain reply to a command of the transaction (no reply,
+ * 421, a deadline, SMTP_UNKNOWN). A kept connection found broken before the
+ * data went out (the server closed it meanwhile, as Postfix's smtpd does
+ * after its idle timeout) is made again once and the message tried again
+ * within the same deadline: the server cannot have the message, so this
+ * cannot make a duplicate.
  *
  * What libetpan does and does not do, as read in its source (1.9.x) and
  * checked by tests/db_outbox.sh against Postfix's smtp-sink:
@@ -10,15 +21,19 @@
  *   set the stream's timeout again before every step: no global state.
  * - Each read and write waits at most that timeout (select()), then sends on
  *   a blocking socket, which SO_SNDTIMEO bounds. A server that trickles one
- *   byte at a time keeps one step alive longer; SMTP_SESSION_LIMIT caps the
- *   session before each step, not inside one.
+ *   byte at a time keeps one step alive longer; SMTP_SESSION_LIMIT caps a
+ *   message (a reconnection for it included) before each step, not inside
+ *   one.
  * - mailsmtp_data_message() dot-stuffs and turns bare LF (and bare CR) into
  *   CRLF, then appends CRLF "." CRLF: a message that already ends with a line
  *   end would gain an empty line, so one final line end is cut off here.
  * - The reply code of the last command is in response_code (0 when no reply
  *   came) and its text, without codes, in response (lines joined by LF).
  * - libetpan writes with send() without MSG_NOSIGNAL: SIGPIPE is blocked in
- *   this thread while a session runs and a pending one is taken back.
+ *   this thread while a message (or QUIT) is sent and a pending one is
+ *   taken back.
+ * - mailsmtp_free() sends QUIT (and waits for the reply) when the stream is
+ *   still open: closing without a word closes the stream first.
  * - MAIL FROM, RCPT TO and AUTH are formatted into 513-byte buffers: longer
  *   addresses are refused here before they could be cut short.
  * - STARTTLS encrypts but checks no certificate (libetpan verifies nothing).
@@ -48,18 +63,23 @@
 /* The password file is one short line. */
 #define SMTP_PASSWORD_MAX 1024
 
-/* One session: the settings, the libetpan handle and the time left. */
+/* A session: the settings, the connection while there is one, and for the
+ * message in hand its deadline and where its reply goes. */
 struct smtp_session {
 	const struct config *cfg;
-	mailsmtp *s;
+	mailsmtp *s;		/* NULL when not connected */
 	int fd;			/* the connected socket (owned by the stream once opened) */
 	gint64 deadline;	/* monotonic microseconds */
 	gint64 step_start;	/* when the current step began */
 	time_t step_timeout;	/* and how long it may wait */
+	gint64 idle_since;	/* when the connection finished its last message */
 	bool loopback;		/* the server is on this host */
 	bool tls;
+	bool broken;		/* the last transaction left the connection unusable */
+	bool data_sent;		/* it got as far as sending the data */
 	char *reply;
 	size_t size;
+	char scratch[256];	/* the reply buffer outside a send (QUIT) */
 };
 
 /* Split "host:port", "[v6]:port" or "host" (port 25). */
@@ -401,7 +421,8 @@ static int smtp_secure(struct smtp_session *ss, const char *host, const char *pa
 
 /* RCPT TO for each recipient; returns how many were accepted. Refusals go
  * into refused ("<a>: 550 ...; <b>: 450 ..."); *soft_r tells whether any was
- * temporary or unanswered; *lost_r whether the connection broke. */
+ * temporary or unanswered; *lost_r whether the connection broke (or the
+ * server said 421, closing it). */
 static size_t smtp_rcpts(struct smtp_session *ss, const struct smtp_message *msg, GString *refused,
 			 bool *soft_r, bool *lost_r)
 {
@@ -435,8 +456,8 @@ static size_t smtp_rcpts(struct smtp_session *ss, const struct smtp_message *msg
 		}
 		if (code / 100 != 5)
 			*soft_r = true;
-		if (code == 0)
-			*lost_r = true;
+		if (code == 0 || code == 421)
+			*lost_r = true;	/* no reply, or the server is closing */
 		g_string_append_printf(refused, "%s<%.*s>: %s", refused->len ? "; " : "", SMTP_PATH_MAX,
 				       smtp_path_ok(rcpt) ? rcpt : "(invalid)", line);
 	}
@@ -446,7 +467,14 @@ static size_t smtp_rcpts(struct smtp_session *ss, const struct smtp_message *msg
 	return accepted;
 }
 
-/* The envelope and the data, after a successful hello; fills *out.
+/* Whether the last reply leaves the connection unusable: none, or 421. */
+static bool smtp_gone(const struct smtp_session *ss)
+{
+	return ss->s->response_code == 0 || ss->s->response_code == 421;
+}
+
+/* The envelope and the data, after a successful hello; fills *out and
+ * ss->broken, ss->data_sent.
  * Choice for mixed RCPT replies: as soon as one recipient is accepted the
  * message goes to the accepted ones (SMTP_SENT) and the refused ones are
  * named in the reply; rcpt_codes lets the caller retry the 4xx ones. With
@@ -459,16 +487,19 @@ static void smtp_transaction(struct smtp_session *ss, const struct smtp_message 
 	bool soft, lost;
 	int r;
 
+	ss->broken = ss->data_sent = false;
 	if (smtp_step(ss) < 0)
 		goto temp;
 	if (mailsmtp_mail(ss->s, msg->envelope_from) != MAILSMTP_NO_ERROR) {
 		*out = smtp_code_outcome(ss->s->response_code);
+		ss->broken = smtp_gone(ss);
 		smtp_reply(ss, "MAIL FROM", ss->reply, ss->size);
 		goto done;
 	}
 	accepted = smtp_rcpts(ss, msg, refused, &soft, &lost);
 	if (accepted == 0) {
 		*out = soft ? SMTP_TEMPFAIL : SMTP_PERMFAIL;
+		ss->broken = lost;
 		snprintf(ss->reply, ss->size, "%s", refused->len ? refused->str : "no recipients");
 		goto done;
 	}
@@ -476,6 +507,7 @@ static void smtp_transaction(struct smtp_session *ss, const struct smtp_message 
 		goto temp;
 	if (mailsmtp_data(ss->s) != MAILSMTP_NO_ERROR) {
 		*out = smtp_code_outcome(ss->s->response_code);
+		ss->broken = smtp_gone(ss);
 		smtp_reply(ss, "DATA", ss->reply, ss->size);
 		goto done;
 	}
@@ -486,6 +518,7 @@ static void smtp_transaction(struct smtp_session *ss, const struct smtp_message 
 		len--;
 	if (smtp_step(ss) < 0)
 		goto temp;
+	ss->data_sent = true;
 	r = mailsmtp_data_message(ss->s, msg->data, len);
 	if (r == MAILSMTP_NO_ERROR) {
 		char line[256];
@@ -496,93 +529,206 @@ static void smtp_transaction(struct smtp_session *ss, const struct smtp_message 
 	} else if (r == MAILSMTP_ERROR_STREAM && ss->s->response_code == 354) {
 		/* the data did not all go out: the server cannot have taken it */
 		*out = SMTP_TEMPFAIL;
+		ss->broken = true;
 		snprintf(ss->reply, ss->size, "connection lost while sending the data");
 	} else if (ss->s->response_code == 0) {
 		/* all sent, no answer: it may have been delivered */
 		*out = SMTP_UNKNOWN;
+		ss->broken = true;
 		smtp_reply(ss, "the end of data", ss->reply, ss->size);
 	} else {
 		*out = smtp_code_outcome(ss->s->response_code);
+		ss->broken = smtp_gone(ss);
 		smtp_reply(ss, "the end of data", ss->reply, ss->size);
 	}
 	goto done;
 temp:
 	*out = SMTP_TEMPFAIL;
+	ss->broken = true;	/* out of time in the middle of a transaction */
 done:
 	g_string_free(refused, TRUE);
 }
 
-/* Close the session: QUIT when the connection still works, else just close. */
-static void smtp_close(struct smtp_session *ss, bool polite)
+/* Close the connection, with QUIT when polite and the server still listens. */
+static void smtp_drop(struct smtp_session *ss, bool polite)
 {
-	if (ss->s->stream == NULL)
+	if (ss->s == NULL)
 		return;
-	if (polite && smtp_step(ss) == 0) {
-		mailsmtp_quit(ss->s);
-		return;
+	if (ss->s->stream != NULL && (!polite || smtp_step(ss) < 0)) {
+		mailstream_close(ss->s->stream);
+		ss->s->stream = NULL;
 	}
-	mailstream_close(ss->s->stream);
-	ss->s->stream = NULL;
+	mailsmtp_free(ss->s);	/* QUIT when the stream is still open */
+	ss->s = NULL;
 }
 
-int smtp_send(const struct config *cfg, const struct smtp_message *msg,
-	      enum smtp_outcome *outcome_r, char *reply, size_t reply_size, struct fault *f)
+/* Connect, read the greeting, EHLO, STARTTLS and AUTH. Returns -1 only for
+ * a local problem (f filled); else 0, with ss->s set when connected or the
+ * reply saying why not. */
+static int smtp_connect(struct smtp_session *ss, struct fault *f)
 {
-	struct smtp_session ss = { .cfg = cfg, .fd = -1, .reply = reply, .size = reply_size };
+	const struct config *cfg = ss->cfg;
 	char *host = NULL, *pass = NULL, port[8];
-	sigset_t pipe_set, old_set, pending;
-	bool pipe_was_pending;
-	size_t i;
 
-	reply[0] = '\0';
-	*outcome_r = SMTP_TEMPFAIL;
-	if (msg->rcpt_codes != NULL)
-		for (i = 0; i < msg->nrecipients; i++)
-			msg->rcpt_codes[i] = 0;
 	if (smtp_target(cfg->smtp_server, &host, port, sizeof(port), f) < 0)
 		return -1;
 	if (cfg->smtp_user[0] != '\0' && smtp_password(cfg->smtp_password_file, &pass, f) < 0) {
 		g_free(host);
 		return -1;
 	}
-	if (!smtp_path_ok(msg->envelope_from)) {
-		*outcome_r = SMTP_PERMFAIL;
-		snprintf(reply, reply_size, "refused locally: the envelope sender is not a valid address");
-		smtp_password_free(&pass);
-		g_free(host);
-		return 0;
-	}
-	ss.s = mailsmtp_new(0, NULL);
-	if (ss.s == NULL) {
+	ss->s = mailsmtp_new(0, NULL);
+	if (ss->s == NULL) {
 		smtp_password_free(&pass);
 		g_free(host);
 		return fault_temp(f, "out of memory");
 	}
-	/* a server that closes while we write must not kill the process */
+	ss->tls = false;
+	/* every failure before the transaction is about the session, not the
+	 * message (refused greeting, HELO, TLS, AUTH): temporary, as in Postfix;
+	 * QUIT when the server is still talking */
+	if (smtp_dial(ss, host, port) < 0 || smtp_greeting(ss) < 0 || smtp_secure(ss, host, pass) < 0)
+		smtp_drop(ss, ss->s->response_code != 0);
+	smtp_password_free(&pass);
+	g_free(host);
+	return 0;
+}
+
+/* RSET on a kept connection; -1 (reply filled) when it did not answer 250. */
+static int smtp_rset(struct smtp_session *ss)
+{
+	if (smtp_step(ss) < 0)
+		return -1;
+	if (mailsmtp_reset(ss->s) == MAILSMTP_NO_ERROR)
+		return 0;
+	smtp_reply(ss, "RSET", ss->reply, ss->size);
+	return -1;
+}
+
+/* Block SIGPIPE while a session writes (libetpan's send() has no
+ * MSG_NOSIGNAL); *pending_r tells whether one was pending already. */
+static void smtp_pipe_hold(sigset_t *old, bool *pending_r)
+{
+	sigset_t pipe_set, pending;
+
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
 	sigpending(&pending);
-	pipe_was_pending = sigismember(&pending, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+	*pending_r = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, old);
+}
 
-	ss.deadline = g_get_monotonic_time() + SMTP_SESSION_LIMIT(cfg->smtp_timeout) * G_USEC_PER_SEC;
-	if (smtp_dial(&ss, host, port) == 0 && smtp_greeting(&ss) == 0 && smtp_secure(&ss, host, pass) == 0)
-		smtp_transaction(&ss, msg, outcome_r);
-	/* every failure before the transaction is about the session, not the
-	 * message (refused greeting, HELO, TLS, AUTH): temporary, as in Postfix */
-	smtp_close(&ss, *outcome_r == SMTP_SENT || *outcome_r == SMTP_PERMFAIL ||
-			(*outcome_r == SMTP_TEMPFAIL && ss.s->response_code != 0));
-	mailsmtp_free(ss.s);
+/* Take back a SIGPIPE the session caused, then restore the mask. */
+static void smtp_pipe_release(const sigset_t *old, bool was_pending)
+{
+	sigset_t pipe_set, pending;
 
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
 	sigpending(&pending);
-	if (!pipe_was_pending && sigismember(&pending, SIGPIPE)) {
+	if (!was_pending && sigismember(&pending, SIGPIPE)) {
 		struct timespec zero = { 0, 0 };
 
 		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
 			;
 	}
-	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
-	smtp_password_free(&pass);
-	g_free(host);
-	return 0;
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+/* Close the connection with QUIT, bounded by smtp_timeout. */
+static void smtp_close(struct smtp_session *ss)
+{
+	sigset_t old;
+	bool pending;
+
+	if (ss->s == NULL)
+		return;
+	smtp_pipe_hold(&old, &pending);
+	ss->reply = ss->scratch;
+	ss->size = sizeof(ss->scratch);
+	ss->deadline = g_get_monotonic_time() + (ss->cfg->smtp_timeout + 1) * G_USEC_PER_SEC;
+	smtp_drop(ss, true);
+	smtp_pipe_release(&old, pending);
+}
+
+struct smtp_session *smtp_session_new(const struct config *cfg)
+{
+	struct smtp_session *ss = g_new0(struct smtp_session, 1);
+
+	ss->cfg = cfg;
+	ss->fd = -1;
+	return ss;
+}
+
+void smtp_session_free(struct smtp_session **ss)
+{
+	if (*ss == NULL)
+		return;
+	smtp_close(*ss);
+	g_free(*ss);
+	*ss = NULL;
+}
+
+long long smtp_session_idle_ms(const struct smtp_session *ss)
+{
+	gint64 left;
+
+	if (ss == NULL || ss->s == NULL)
+		return -1;
+	left = ss->idle_since + ss->cfg->smtp_idle_time * G_USEC_PER_SEC - g_get_monotonic_time();
+	return left > 0 ? (left + 999) / 1000 : 0;
+}
+
+void smtp_session_expire(struct smtp_session *ss)
+{
+	if (smtp_session_idle_ms(ss) == 0)
+		smtp_close(ss);
+}
+
+int smtp_session_send(struct smtp_session *ss, const struct smtp_message *msg,
+		      enum smtp_outcome *outcome_r, char *reply, size_t reply_size, struct fault *f)
+{
+	bool retried = false, pending;
+	sigset_t old;
+	size_t i;
+	int ret = 0;
+
+	reply[0] = '\0';
+	*outcome_r = SMTP_TEMPFAIL;
+	if (!smtp_path_ok(msg->envelope_from)) {
+		*outcome_r = SMTP_PERMFAIL;
+		snprintf(reply, reply_size, "refused locally: the envelope sender is not a valid address");
+		return 0;
+	}
+	smtp_session_expire(ss);
+	smtp_pipe_hold(&old, &pending);
+	ss->reply = reply;
+	ss->size = reply_size;
+	ss->deadline = g_get_monotonic_time() + SMTP_SESSION_LIMIT(ss->cfg->smtp_timeout) * G_USEC_PER_SEC;
+	for (;;) {
+		bool reused = ss->s != NULL;
+
+		if (msg->rcpt_codes != NULL)
+			for (i = 0; i < msg->nrecipients; i++)
+				msg->rcpt_codes[i] = 0;
+		*outcome_r = SMTP_TEMPFAIL;
+		if (!reused && (ret = smtp_connect(ss, f)) < 0)
+			break;
+		if (ss->s == NULL)
+			break;		/* not connected: the reply says why */
+		if (reused && smtp_rset(ss) < 0)
+			ss->broken = true, ss->data_sent = false;
+		else
+			smtp_transaction(ss, msg, outcome_r);
+		if (!ss->broken)
+			break;
+		smtp_drop(ss, false);
+		if (!reused || retried || ss->data_sent)
+			break;
+		retried = true;		/* the server closed a kept connection: once more, anew */
+	}
+	ss->idle_since = g_get_monotonic_time();
+	smtp_pipe_release(&old, pending);
+	ss->reply = ss->scratch;
+	ss->size = sizeof(ss->scratch);
+	return ret;
 }

@@ -32,8 +32,16 @@ int main(void)
 	tap_ok(cfg->log_syslog, "logs to syslog by default");
 	tap_int(cfg->max_message_size, 50 * 1024 * 1024, "max_message_size default 50M");
 	tap_int(cfg->deliver_timeout, 60, "deliver_timeout default 60s");
+	tap_int(cfg->smtp_idle_time, 30, "smtp_idle_time default 30s");
 	tap_int(cfg->notify_attachment_limit, 10 * 1024 * 1024, "notify_attachment_limit default 10M");
+	tap_is(cfg->lmtp_listen, "", "lmtp_listen default: none");
+	tap_int(cfg->lmtp_timeout, 60, "lmtp_timeout default 60s");
 	config_free(&cfg);
+	tap_ok(config_parse("t", BASE "lmtp_listen = unix:/run/postdesk/lmtp, inet:127.0.0.1:2424\nlmtp_timeout = 2m\n",
+			    &cfg, &f) == 0 && strcmp(cfg->lmtp_listen, "unix:/run/postdesk/lmtp, inet:127.0.0.1:2424") == 0 &&
+	       cfg->lmtp_timeout == 120, "lmtp_listen and lmtp_timeout set");
+	config_free(&cfg);
+	bad(BASE "lmtp_timeout = 0\n", "test.conf:3: bad value for lmtp_timeout", "lmtp_timeout zero");
 	tap_ok(config_parse("t", BASE "notify_attachment_limit = 0\n", &cfg, &f) == 0 && cfg->notify_attachment_limit == 0,
 	       "notify_attachment_limit = 0 (never attach)");
 	config_free(&cfg);
@@ -75,6 +83,10 @@ int main(void)
 	       strcmp(cfg->smtp_tls, "starttls") == 0 && cfg->auto_reply_limit == 0 && cfg->smtp_timeout == 5,
 	       "smtp_tls, auto_reply_limit, smtp_timeout");
 	config_free(&cfg);
+	tap_ok(config_parse("t", BASE "smtp_idle_time = 2m\n", &cfg, &f) == 0 && cfg->smtp_idle_time == 120,
+	       "smtp_idle_time = 2m");
+	config_free(&cfg);
+	bad(BASE "smtp_idle_time = 0\n", "test.conf:3: bad value for smtp_idle_time", "smtp_idle_time must be positive");
 	/* part digest */
 	tap_ok(config_parse("t", BASE, &cfg, &f) == 0 && cfg->digest_hour == -1, "digest_hour: none by default");
 	config_free(&cfg);
