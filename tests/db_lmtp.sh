@@ -38,13 +38,8 @@ lmtp_timeout = 2s
 max_message_size = 1M
 EOC
 
-# start_server: run the server in the background; wait (10s) for its socket.
-start_server() {
-	"$POSTDESK" server 2>>"$LOG" &
-	SPID=$!
-	_deadline=$(($(date +%s) + 10))
-	while [ ! -S "$SOCK" ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
-}
+# start_server: run the server in the background; wait (10s) until it listens.
+start_server() { server_up "$LOG" "$SOCK"; }
 # new N [RECEIVED]: a new customer message M/nN, with a Received: line when given.
 new() {
 	if [ $# -gt 1 ]; then

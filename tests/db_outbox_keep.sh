@@ -135,10 +135,7 @@ cat >>"$CONF" <<EOC
 server_socket = $SOCK
 server_workers = 1
 EOC
-"$POSTDESK" server 2>>"$T_DIR/server.log" &
-SPID=$!
-deadline=$(($(date +%s) + 10))
-while [ ! -S "$SOCK" ] && [ "$(date +%s)" -lt $deadline ]; do sleep 0.05; done
+server_up "$T_DIR/server.log" "$SOCK"
 i=1
 while [ $i -le 5 ]; do
 	printf 'Question %s.\n' $i | mail "$M/s$i" "Customer $i <s$i@example.net>" "Server question $i"

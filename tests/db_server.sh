@@ -39,13 +39,8 @@ deliver_timeout = 4s
 EOC
 sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$CONF"
 
-# start_server: run the server in the background; wait (10s) for its socket.
-start_server() {
-	"$POSTDESK" server 2>>"$LOG" &
-	SPID=$!
-	_deadline=$(($(date +%s) + 10))
-	while [ ! -S "$SOCK" ] && [ "$(date +%s)" -lt $_deadline ]; do sleep 0.05; done
-}
+# start_server: run the server in the background; wait (10s) until it listens.
+start_server() { server_up "$LOG" "$SOCK"; }
 # workers: the server's worker pids, one per line.
 workers() { pgrep -P "$SPID" | sort; }
 # wait_workers N: wait (10s) until the server runs N workers.

@@ -76,15 +76,7 @@ else
 fi
 # server_start: "postdesk server" as nobody, waiting (at most 10s) for its socket
 # and its "listening" line.
-server_start() {
-	listening=$(grep -c 'server: listening on ' "$SLOG" 2>/dev/null)
-	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$POSTDESK" server 2>>"$SLOG" &
-	SPID=$!
-	# ready once it says so: its socket may be there (bound) a moment before
-	deadline=$(($(date +%s) + 10))
-	until { [ -S "$SOCK" ] && [ "$(grep -c 'server: listening on ' "$SLOG" 2>/dev/null)" -gt "${listening:-0}" ]; } ||
-		[ "$(date +%s)" -ge $deadline ]; do sleep 0.05; done
-}
+server_start() { server_up "$SLOG" "$SOCK" setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups; }
 # server_stop: SIGTERM, and wait (at most 20s) for it to exit; RC its status.
 server_stop() {
 	kill -TERM "$SPID"

@@ -151,3 +151,19 @@ sink_start() {
 	trap 'sh "$TEST_SRCDIR/smtp-sink.sh" stop "$T_DIR/sink"' EXIT
 	sed -i "s/^smtp_server = .*/smtp_server = 127.0.0.1:$port/" "$CONF"
 }
+
+# server_up LOG SOCKET [PREFIX...]: start "postdesk server" in the background
+# (after PREFIX, e.g. a setpriv command line), its stderr appended to LOG, SPID
+# its pid; wait (at most 10s) until SOCKET is there and the server has logged
+# that it listens: the socket is bound a moment before it accepts, and the
+# line comes once every listener does.
+server_up() {
+	_log=$1 _sock=$2
+	shift 2
+	_up=$(grep -c 'server: listening on ' "$_log" 2>/dev/null)
+	"$@" "$POSTDESK" server 2>>"$_log" &
+	SPID=$!
+	_deadline=$(($(date +%s) + 10))
+	until { [ -S "$_sock" ] && [ "$(grep -c 'server: listening on ' "$_log" 2>/dev/null)" -gt "${_up:-0}" ]; } ||
+		[ "$(date +%s)" -ge $_deadline ]; do sleep 0.05; done
+}
